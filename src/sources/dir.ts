@@ -1,0 +1,62 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
+import { PostError } from '../core/errors.ts';
+import { sha256 } from '../core/hash.ts';
+import type { Source } from '../core/source.ts';
+
+export interface DirSourceOptions {
+  /** Folder searched recursively for `*.md` and `*.html` posts. */
+  path: string;
+  /** Posts larger than this are reported as failed, not read. */
+  maxPostBytes: number;
+}
+
+const POST_EXTENSIONS = new Set(['.md', '.html', '.htm']);
+
+/** Every post file under `root`, in a stable (sorted) order. */
+async function listPostFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && POST_EXTENSIONS.has(extname(e.name).toLowerCase()) && e.name.toLowerCase() !== 'readme.md')
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/** A folder of posts; change detection by content hash, so every file is read each run. */
+export function dirSource(options: DirSourceOptions): Source {
+  return async function* readDir(ctx) {
+    let files: string[];
+    try {
+      files = await listPostFiles(options.path);
+    } catch (cause) {
+      throw new Error(`cannot read the posts folder ${options.path}: ${(cause as Error).message}`, { cause });
+    }
+    const seen = new Map<string, string>();
+    for (const file of files) {
+      const sourceId = basename(file, extname(file));
+      const rel = relative(options.path, file);
+      const twin = seen.get(sourceId);
+      if (twin !== undefined) {
+        const error = new PostError('fetch', sourceId, `two files share the id "${sourceId}": ${twin} and ${rel}; rename one`);
+        yield { kind: 'failed', error, url: file, attempts: 1 };
+        continue;
+      }
+      seen.set(sourceId, rel);
+      const { size } = await stat(file);
+      if (size > options.maxPostBytes) {
+        const error = new PostError('fetch', sourceId, `${rel} is ${size} bytes, over the limit of ${options.maxPostBytes} (source.max_post_bytes)`);
+        yield { kind: 'failed', error, url: file, attempts: 1 };
+        continue;
+      }
+      const bytes = await readFile(file);
+      const revision = sha256(bytes);
+      if (ctx.previous.get(sourceId) === revision) {
+        yield { kind: 'unchanged', sourceId };
+        continue;
+      }
+      const post = { source: 'dir', sourceId, url: file, bytes, contentType: null, revision, fetchedAt: ctx.clock.now().toISOString() };
+      yield { kind: 'post', post };
+    }
+    return { cursor: null, notModified: false };
+  };
+}
