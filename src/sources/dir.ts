@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, relative } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 import { PostError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source } from '../core/source.ts';
@@ -33,8 +33,9 @@ export function dirSource(options: DirSourceOptions): Source {
     }
     const seen = new Map<string, string>();
     for (const file of files) {
-      const sourceId = basename(file, extname(file));
-      const rel = relative(options.path, file);
+      const rel = relative(options.path, file).split(sep).join('/');
+      // The file name without its extension, kept with its sub-folder so that two folders may hold the same name.
+      const sourceId = rel.slice(0, rel.length - extname(rel).length);
       const twin = seen.get(sourceId);
       if (twin !== undefined) {
         const error = new PostError('fetch', sourceId, `two files share the id "${sourceId}": ${twin} and ${rel}; rename one`);
