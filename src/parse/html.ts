@@ -1,0 +1,86 @@
+// HTML fragments → text blocks, with htmlparser2's streaming callbacks (one pass, no DOM).
+import { Parser } from 'htmlparser2';
+import { normalizeSpace } from './text.ts';
+
+/** Elements whose start or end breaks the running text into a new block. */
+const BLOCK_TAGS = new Set([
+  'p', 'div', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd',
+  'table', 'tbody', 'thead', 'tr', 'td', 'th', 'caption', 'center', 'section', 'article', 'blockquote', 'pre',
+]);
+/** Elements whose text is never content. */
+const SKIPPED_TAGS = new Set(['script', 'style', 'noscript', 'iframe', 'canvas', 'head', 'title', 'select', 'button', 'object']);
+/** Publisher boilerplate: the eastmoney source credit 「（文章来源：…）」. */
+const SKIPPED_CLASSES = ['em_media'];
+const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+
+export interface HtmlText {
+  /** Text blocks inside the root element (or the whole fragment), outside any table. */
+  paragraphs: string[];
+  /** Text blocks inside tables within the root (attachment tables, indicator lists). */
+  tableCells: string[];
+  /** Text blocks before the root element (e.g. the gov.cn metadata table); empty without a root. */
+  before: string[];
+}
+
+function isSkipped(name: string, attribs: Record<string, string>): boolean {
+  if (SKIPPED_TAGS.has(name)) return true;
+  if (attribs.hidden !== undefined) return true;
+  if (attribs.style && HIDDEN_STYLE.test(attribs.style)) return true;
+  const cls = attribs.class;
+  return cls !== undefined && SKIPPED_CLASSES.some((c) => cls.includes(c));
+}
+
+/**
+ * Splits HTML into normalized text blocks. With `rootId`, only the element with that id is
+ * content; blocks before it are returned separately and everything after it is ignored.
+ */
+export function htmlToText(html: string, rootId?: string): HtmlText {
+  const out: HtmlText = { paragraphs: [], tableCells: [], before: [] };
+  let depth = 0;
+  let skipDepth = -1; // depth of the element that started a skipped subtree
+  let rootDepth = rootId === undefined ? 0 : -1; // -1: root not reached yet; -2: root closed
+  let tableDepth = 0;
+  let inStockImage = false; // eastmoney wraps K-line chart blocks in EM_StockImg comments
+  let buf = '';
+
+  const flush = (): void => {
+    if (buf === '') return;
+    const text = normalizeSpace(buf);
+    buf = '';
+    if (text === '') return;
+    if (rootDepth === -1) out.before.push(text);
+    else if (rootDepth >= 0) (tableDepth > 0 ? out.tableCells : out.paragraphs).push(text);
+  };
+
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        if (BLOCK_TAGS.has(name)) flush();
+        depth++;
+        if (skipDepth < 0 && isSkipped(name, attribs)) skipDepth = depth;
+        if (rootDepth === -1 && attribs.id === rootId) rootDepth = depth;
+        else if (name === 'table' && rootDepth >= 0) tableDepth++;
+      },
+      onclosetag(name) {
+        if (BLOCK_TAGS.has(name)) flush();
+        if (depth === skipDepth) skipDepth = -1;
+        if (depth === rootDepth && rootId !== undefined) {
+          rootDepth = -2;
+          parser.pause(); // nothing after the root is content
+        } else if (name === 'table' && rootDepth >= 0 && tableDepth > 0) tableDepth--;
+        depth--;
+      },
+      ontext(text) {
+        if (skipDepth < 0 && !inStockImage) buf += text;
+      },
+      oncomment(data) {
+        if (data.includes('EM_StockImg_Start')) inStockImage = true;
+        else if (data.includes('EM_StockImg_End')) inStockImage = false;
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  flush();
+  return out;
+}

@@ -1,0 +1,45 @@
+// parse stage: RawPost bytes → ParsedPost (format sniffed from content; metadata, clean paragraphs).
+import { CharsetError, decodeBody } from '../core/charset.ts';
+import { PostError } from '../core/errors.ts';
+import type { ParsedPost, RawPost } from '../core/types.ts';
+import { ParseFailure } from './body.ts';
+import { parseGovcn } from './govcn.ts';
+import { parseJekyll } from './jekyll.ts';
+import { parseMarkdown } from './markdown.ts';
+import { sniffFormat } from './sniff.ts';
+
+/** Control characters that never occur in text (everything below U+0020 except tab, LF, FF, CR). */
+const BINARY_CHAR = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/;
+const BINARY_SAMPLE = 8192;
+
+function decode(raw: RawPost): string {
+  // NUL bytes mark a binary file whatever its declared charset.
+  if (raw.bytes.subarray(0, BINARY_SAMPLE).includes(0)) {
+    throw new PostError('parse', raw.sourceId, 'the file is binary (it contains NUL bytes), not a text post');
+  }
+  try {
+    return decodeBody(raw.bytes, raw.contentType).text;
+  } catch (cause) {
+    if (!(cause instanceof CharsetError)) throw cause;
+    throw new PostError('decode', raw.sourceId, `the file cannot be decoded as text: ${cause.message}`, { cause });
+  }
+}
+
+export function parsePost(raw: RawPost): ParsedPost {
+  const text = decode(raw);
+  if (text.trim() === '') throw new PostError('parse', raw.sourceId, 'the file is empty');
+  const control = BINARY_CHAR.exec(text.slice(0, BINARY_SAMPLE));
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(4, '0');
+    throw new PostError('parse', raw.sourceId, `the file looks binary: it contains the control character U+${code}`);
+  }
+  const format = sniffFormat(text);
+  try {
+    const body = format === 'jekyll' ? parseJekyll(text) : format === 'govcn' ? parseGovcn(text) : parseMarkdown(text);
+    if (body.paragraphs.length === 0) throw new ParseFailure('the post body has no text paragraphs');
+    return { source: raw.source, sourceId: raw.sourceId, url: raw.url, format, ...body };
+  } catch (cause) {
+    if (!(cause instanceof ParseFailure)) throw cause;
+    throw new PostError('parse', raw.sourceId, `${format} post: ${cause.message}`, { cause });
+  }
+}
