@@ -1,0 +1,173 @@
+// The published tables: one declaration feeds the DuckDB schema, the exports and datapackage.json.
+
+export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BOOLEAN' | 'DATE' | 'TIMESTAMPTZ' | 'VARCHAR[]' | 'JSON';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  /** English, then Chinese: the data dictionary a reader sees in datapackage.json. */
+  en: string;
+  zh: string;
+  required?: boolean;
+}
+
+export interface TableSpec {
+  name: string;
+  en: string;
+  zh: string;
+  columns: Column[];
+  key: string[];
+  /** `versioned` tables are snapshots whose row versions history/ keeps; `log` tables only grow. */
+  kind: 'versioned' | 'log';
+  /** Row order of every export when it is not the key, e.g. provisions in document order. */
+  order?: string[];
+  foreignKeys?: { fields: string[]; reference: { resource: string; fields: string[] } }[];
+}
+
+const col = (name: string, type: ColumnType, en: string, zh: string, required = false): Column => ({ name, type, en, zh, required });
+
+const docRef = [{ fields: ['doc_id'], reference: { resource: 'documents', fields: ['doc_id'] } }];
+const docIdCol = col('doc_id', 'VARCHAR', 'Document id (stable across releases)', '文档标识（各版本间稳定）', true);
+const pathCol = col('path', 'VARCHAR', 'Outline path of the provision it belongs to, e.g. 2.5', '所在条目的大纲路径，如 2.5');
+
+export const TABLES: TableSpec[] = [
+  {
+    name: 'documents',
+    en: 'One post: its metadata and the fields of the policy document it carries',
+    zh: '每篇文章一行：元数据及所载政策文件的字段',
+    kind: 'versioned',
+    key: ['doc_id'],
+    columns: [
+      docIdCol,
+      col('source', 'VARCHAR', 'Source the post came from', '来源', true),
+      col('source_id', 'VARCHAR', 'Id of the post within its source (file name without extension)', '来源内标识（不含扩展名的文件名）', true),
+      col('url', 'VARCHAR', 'Where the post was read from', '原文地址'),
+      col('title', 'VARCHAR', 'Title as published', '标题'),
+      col('published_at', 'TIMESTAMPTZ', 'Publication time (发布日期 or the post date)', '发布时间'),
+      col('issued_date', 'DATE', 'Date the document was signed (成文日期)', '成文日期'),
+      col('category', 'VARCHAR', 'Category of the post (Jekyll categories, gov.cn 主题分类)', '栏目/主题分类'),
+      col('tags', 'VARCHAR[]', 'Tags of the post', '标签'),
+      col('is_policy', 'BOOLEAN', 'An official government document, not news', '是否为正式公文（非新闻）', true),
+      col('doc_type', 'VARCHAR', 'Document type (文种): 通知, 意见, 方案 …; 新闻 for news', '文种；新闻稿为“新闻”', true),
+      col('plan_type', 'VARCHAR', 'Type of the enclosed or announced plan', '所印发/公布文件的文种'),
+      col('plan_name', 'VARCHAR', 'Name of the enclosed or announced plan', '所印发/公布文件的名称'),
+      col('issuer', 'VARCHAR', 'Issuing body in full (joint issuers joined with 、)', '发文机关（全称）'),
+      col('doc_number', 'VARCHAR', 'Document number (发文字号) as printed', '发文字号'),
+      col('period_start', 'INTEGER', 'First year of the overall period the document sets', '实施期限起始年'),
+      col('period_end', 'INTEGER', 'Last year of the overall period the document sets', '实施期限截止年'),
+      col('content_sha256', 'VARCHAR', 'SHA-256 of the normalized content (template changes keep it)', '规范化正文的 SHA-256', true),
+      col('version', 'INTEGER', 'Content version of the document, from 1', '正文版本号', true),
+    ],
+  },
+  {
+    name: 'provisions',
+    en: 'One node of the document outline, at any depth',
+    zh: '文件大纲中的一个条目（任意层级）',
+    kind: 'versioned',
+    key: ['doc_id', 'path'],
+    order: ['doc_id', 'ord'],
+    foreignKeys: docRef,
+    columns: [
+      docIdCol,
+      col('path', 'VARCHAR', 'Printed numbers joined with dots, e.g. 2.5', '由编号组成的路径，如 2.5', true),
+      col('level', 'INTEGER', 'Depth in the outline, from 1', '层级', true),
+      col('parent_path', 'VARCHAR', 'Path of the parent node', '上级条目路径'),
+      col('label', 'VARCHAR', 'Numbering label as printed: 二、 (五) 1. 第三条', '编号（原样）', true),
+      col('heading', 'VARCHAR', 'Heading, or the first sentence of an item', '标题或首句'),
+      col('text', 'VARCHAR', 'Body text of the node itself', '条目正文'),
+      col('ord', 'INTEGER', 'Position in document order', '文内顺序', true),
+    ],
+  },
+  {
+    name: 'principles',
+    en: 'A principle (—— bullet or item under 基本原则)',
+    zh: '基本原则条目',
+    kind: 'versioned',
+    key: ['doc_id', 'principle_no'],
+    foreignKeys: docRef,
+    columns: [
+      docIdCol,
+      col('principle_no', 'INTEGER', 'Number of the principle in the document, from 1', '序号', true),
+      pathCol,
+      col('title', 'VARCHAR', 'Short title of the principle', '原则标题', true),
+      col('text', 'VARCHAR', 'Full text of the principle', '原则全文'),
+    ],
+  },
+  {
+    name: 'milestones',
+    en: 'A dated target, deadline or start',
+    zh: '有明确时间的目标、期限或起始',
+    kind: 'versioned',
+    key: ['doc_id', 'milestone_no'],
+    foreignKeys: docRef,
+    columns: [
+      docIdCol,
+      col('milestone_no', 'INTEGER', 'Number of the milestone in the document, from 1', '序号', true),
+      pathCol,
+      col('year', 'INTEGER', 'Year', '年份', true),
+      col('period', 'VARCHAR', 'Part of the year: 上半年, 下半年, 年底, 年内, 起', '年内时段'),
+      col('kind', 'VARCHAR', 'start, target, deadline or period', '类型：起始/目标/期限/时段', true),
+      col('text', 'VARCHAR', 'The sentence that states it', '所在句子'),
+    ],
+  },
+  {
+    name: 'releases',
+    en: 'One published release',
+    zh: '每次发布一行',
+    kind: 'log',
+    key: ['release_id'],
+    columns: [
+      col('release_id', 'VARCHAR', 'Release id: UTC time of the run', '发布标识（UTC 时间）', true),
+      col('created_at', 'TIMESTAMPTZ', 'When the release was made (wall clock)', '发布时间', true),
+      col('parent_release_id', 'VARCHAR', 'The release this one changes', '上一发布'),
+      col('code_version', 'VARCHAR', 'Version of the extraction code', '代码版本', true),
+      col('schema_version', 'INTEGER', 'Version of these table definitions', '表结构版本', true),
+      col('inputs_sha256', 'VARCHAR', 'SHA-256 over the ids and revisions of every input post', '输入指纹', true),
+      col('documents_added', 'INTEGER', 'Documents new in this release', '新增文档数', true),
+      col('documents_changed', 'INTEGER', 'Documents changed in this release', '变更文档数', true),
+      col('documents_removed', 'INTEGER', 'Documents removed in this release', '删除文档数', true),
+    ],
+  },
+  {
+    name: 'changes',
+    en: 'Every row inserted, updated or deleted by this release, per table',
+    zh: '本次发布中各表新增、修改、删除的行',
+    kind: 'log',
+    key: ['release_id', 'table_name', 'row_key'],
+    columns: [
+      col('release_id', 'VARCHAR', 'Release that made the change', '发布标识', true),
+      col('table_name', 'VARCHAR', 'Table of the row', '表名', true),
+      col('row_key', 'VARCHAR', 'Key of the row, its key columns joined with /', '行主键', true),
+      col('change_type', 'VARCHAR', 'insert, update or delete', '变更类型', true),
+      col('doc_id', 'VARCHAR', 'Document the row belongs to', '所属文档'),
+      col('changed_columns', 'VARCHAR[]', 'Columns whose value changed (updates only)', '变化的列'),
+      col('before', 'JSON', 'The row before, as JSON', '变更前的行'),
+      col('after', 'JSON', 'The row after, as JSON', '变更后的行'),
+    ],
+  },
+  {
+    name: 'document_versions',
+    en: 'One content version of a document',
+    zh: '文档的每个正文版本',
+    kind: 'log',
+    key: ['doc_id', 'version'],
+    foreignKeys: docRef,
+    columns: [
+      docIdCol,
+      col('version', 'INTEGER', 'Content version, from 1', '版本号', true),
+      col('release_id', 'VARCHAR', 'Release that first published it', '首次发布', true),
+      col('content_sha256', 'VARCHAR', 'SHA-256 of the normalized content', '正文指纹'),
+      col('source_revision', 'VARCHAR', 'Source revision (git blob sha or file sha256)', '来源版本'),
+      col('fetched_at', 'TIMESTAMPTZ', 'When its bytes were fetched (wall clock)', '抓取时间'),
+      col('status', 'VARCHAR', 'active or removed', '状态', true),
+    ],
+  },
+];
+
+export const TABLE_BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
+
+/** Bumped whenever a table or column above changes meaning. */
+export const SCHEMA_VERSION = 1;
+
+/** Columns a row is ordered by in every export. */
+export const orderOf = (t: TableSpec): string[] => t.order ?? t.key;

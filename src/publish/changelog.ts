@@ -1,0 +1,68 @@
+export interface ChangelogDocument {
+  doc_id: string;
+  title: string;
+  published_at: string | null;
+  issuer: string | null;
+  doc_type: string;
+  changed_columns?: string[];
+  provisions?: { added: number; removed: number; modified: number };
+}
+
+export interface ChangelogInput {
+  releaseId: string;
+  parentReleaseId: string | null;
+  added: ChangelogDocument[];
+  changed: ChangelogDocument[];
+  removed: ChangelogDocument[];
+  rejects: { source_id: string; stage: string; reason: string }[];
+}
+
+const LIST_LIMIT = 200;
+
+function line(d: ChangelogDocument): string {
+  const bits = [d.published_at?.slice(0, 10), d.issuer, d.doc_type].filter(Boolean).join(' · ');
+  return `- **${d.title || '(无标题 untitled)'}**${bits ? ` — ${bits}` : ''} (\`${d.doc_id}\`)`;
+}
+
+function section(heading: string, docs: ChangelogDocument[], detail: (d: ChangelogDocument) => string[] = () => []): string[] {
+  if (docs.length === 0) return [];
+  const out = [`## ${heading} (${docs.length})`, ''];
+  for (const d of docs.slice(0, LIST_LIMIT)) out.push(line(d), ...detail(d));
+  if (docs.length > LIST_LIMIT) out.push(`- … and ${docs.length - LIST_LIMIT} more: see \`changes.csv\``);
+  out.push('');
+  return out;
+}
+
+function changedDetail(d: ChangelogDocument): string[] {
+  const out: string[] = [];
+  if (d.changed_columns?.length) out.push(`  - 元数据变化 metadata changed: ${d.changed_columns.join(', ')}`);
+  const p = d.provisions;
+  if (p && p.added + p.removed + p.modified > 0) {
+    out.push(`  - 条目 provisions: +${p.added} added, −${p.removed} removed, ~${p.modified} modified (see \`redlines.csv\` / \`changes.csv\`)`);
+  }
+  return out;
+}
+
+/** CHANGELOG.md: what changed in this release, in words a journalist reads. */
+export function buildChangelog(input: ChangelogInput): string {
+  const { added, changed, removed } = input;
+  const out = [
+    `# 数据更新 Release ${input.releaseId}`,
+    '',
+    input.parentReleaseId ? `Changes since release ${input.parentReleaseId}.` : 'First release of this dataset.',
+    '',
+    `| 新增 new | 变更 changed | 删除 removed |`,
+    `|---:|---:|---:|`,
+    `| ${added.length} | ${changed.length} | ${removed.length} |`,
+    '',
+    ...section('新增文件 New documents', added),
+    ...section('变更文件 Changed documents', changed, changedDetail),
+    ...section('删除文件 Removed documents', removed),
+  ];
+  if (input.rejects.length) {
+    out.push(`## 未能处理 Posts that could not be processed (${input.rejects.length})`, '');
+    for (const r of input.rejects.slice(0, LIST_LIMIT)) out.push(`- \`${r.source_id}\` (${r.stage}): ${r.reason}`);
+    out.push('', 'See `rejects.csv`.', '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

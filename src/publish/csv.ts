@@ -1,0 +1,52 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { stringify } from 'csv-stringify';
+import type { Column } from '../core/tables.ts';
+
+const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** How a typed column reads in a CSV cell: ISO dates, times with their UTC offset, lists joined by "; ". */
+function csvCell(c: Column): string {
+  const ref = q(c.name);
+  switch (c.type) {
+    case 'DATE':
+      return `strftime(${ref}, '%Y-%m-%d')`;
+    case 'TIMESTAMPTZ':
+      return `strftime(${ref}, '%Y-%m-%dT%H:%M:%S') || printf('%+03d:%02d', date_part('timezone_hour', ${ref}), abs(date_part('timezone_minute', ${ref})))`;
+    case 'BOOLEAN':
+      return `CASE WHEN ${ref} THEN 'true' WHEN NOT ${ref} THEN 'false' END`;
+    case 'VARCHAR[]':
+      return `array_to_string(${ref}, '; ')`;
+    default:
+      return `CAST(${ref} AS VARCHAR)`;
+  }
+}
+
+/**
+ * Streams a query into a CSV file: UTF-8 with BOM (Excel reads Chinese right), CRLF rows (RFC 4180),
+ * a header row, and cells starting with = + - @ neutralised against formula injection.
+ * Times are written in `timezone`, the pipeline's local time, with their offset.
+ */
+export async function writeCsv(conn: DuckDBConnection, query: string, columns: Column[], file: string, timezone: string): Promise<number> {
+  await conn.run(`SET TimeZone = '${timezone.replaceAll("'", "''")}'`);
+  try {
+    const result = await conn.stream(`SELECT ${columns.map((c) => `${csvCell(c)} AS ${q(c.name)}`).join(', ')} FROM (${query})`);
+    const out = createWriteStream(file);
+    const csv = stringify({ bom: true, header: true, columns: columns.map((c) => c.name), record_delimiter: 'windows', escape_formulas: true });
+    csv.pipe(out);
+    let rows = 0;
+    for await (const chunk of result.yieldRowsJson()) {
+      for (const row of chunk) {
+        rows++;
+        if (!csv.write(row)) await once(csv, 'drain');
+      }
+    }
+    csv.end();
+    await finished(out);
+    return rows;
+  } finally {
+    await conn.run("SET TimeZone = 'UTC'");
+  }
+}

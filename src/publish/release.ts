@@ -1,0 +1,68 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { stringify } from 'csv-stringify/sync';
+import type { TableSpec } from '../core/tables.ts';
+import { writeArrow } from './arrow.ts';
+import { writeCsv } from './csv.ts';
+import { buildDataPackage, type PublishedFile } from './datapackage.ts';
+import { writeParquet } from './parquet.ts';
+import { buildViewsSql } from './views.ts';
+
+export type Format = 'csv' | 'parquet' | 'arrow';
+
+export interface ReleaseTable {
+  spec: TableSpec;
+  /** A query giving exactly the rows of this table in this release, in their published order. */
+  query: string;
+}
+
+export interface RejectRow {
+  source_id: string;
+  url: string;
+  stage: string;
+  reason: string;
+}
+
+export interface ReleaseFilesOptions {
+  dir: string;
+  tables: ReleaseTable[];
+  formats: Format[];
+  timezone: string;
+  rejects: RejectRow[];
+  changelog: string;
+  /** Folders DuckDB searches for the Parquet files named in views.sql. */
+  viewsSearchPath: string[];
+  info: { name: string; title: string; releaseId: string; created: string; codeVersion: string };
+}
+
+/** Exports one table in every requested format; returns the files written. */
+export async function exportTable(conn: DuckDBConnection, dir: string, t: ReleaseTable, formats: Format[], timezone: string): Promise<PublishedFile[]> {
+  const files: PublishedFile[] = [];
+  let rows = -1;
+  for (const format of formats) {
+    const path = `${t.spec.name}.${format}`;
+    const file = join(dir, path);
+    if (format === 'csv') rows = await writeCsv(conn, t.query, t.spec.columns, file, timezone);
+    else if (format === 'parquet') await writeParquet(conn, t.query, file);
+    else await writeArrow(conn, t.query, t.spec.columns, file);
+    files.push({ table: t.spec, format, path, rows });
+  }
+  if (rows < 0) {
+    const reader = await conn.runAndReadAll(`SELECT count(*) AS n FROM (${t.query})`);
+    rows = Number(reader.getRowObjectsJson()[0].n);
+  }
+  return files.map((f) => ({ ...f, rows }));
+}
+
+/** Writes every file of a release into `dir`, which the caller then renames into place. */
+export async function writeReleaseFiles(conn: DuckDBConnection, o: ReleaseFilesOptions): Promise<void> {
+  const files: PublishedFile[] = [];
+  for (const t of o.tables) files.push(...(await exportTable(conn, o.dir, t, o.formats, o.timezone)));
+  const rejects = stringify(o.rejects, { bom: true, header: true, columns: ['source_id', 'url', 'stage', 'reason'], record_delimiter: 'windows', escape_formulas: true });
+  await writeFile(join(o.dir, 'rejects.csv'), rejects);
+  await writeFile(join(o.dir, 'CHANGELOG.md'), o.changelog);
+  await writeFile(join(o.dir, 'views.sql'), buildViewsSql(o.formats.includes('parquet') ? o.tables.map((t) => t.spec) : [], o.viewsSearchPath, `zhengce release ${o.info.releaseId}: duckdb -c ".read views.sql"`));
+  const pkg = await buildDataPackage(o.dir, o.info, files);
+  await writeFile(join(o.dir, 'datapackage.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+}

@@ -1,0 +1,38 @@
+import type { Column, TableSpec } from '../core/tables.ts';
+
+export const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** Staging keeps dates, times and lists as text so the Appender only ever appends VARCHAR/INTEGER/BOOLEAN. */
+export function stagingType(c: Column): string {
+  if (c.type === 'INTEGER' || c.type === 'BOOLEAN') return c.type;
+  return 'VARCHAR';
+}
+
+/** Lists travel through staging joined with U+001F, a character no post text contains. */
+export const LIST_SEPARATOR = '\u001f';
+
+/** The SQL expression that turns a staged column into its published type. */
+export function typedFromStaging(c: Column, alias: string): string {
+  const ref = `${alias}.${quote(c.name)}`;
+  switch (c.type) {
+    case 'DATE':
+      return `CAST(${ref} AS DATE)`;
+    case 'TIMESTAMPTZ':
+      return `CAST(${ref} AS TIMESTAMPTZ)`;
+    case 'VARCHAR[]':
+      return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${ref} = '' THEN []::VARCHAR[] ELSE string_split(${ref}, chr(31)) END`;
+    default:
+      return ref;
+  }
+}
+
+export const columnList = (t: TableSpec, alias?: string): string =>
+  t.columns.map((c) => (alias ? `${alias}.${quote(c.name)}` : quote(c.name))).join(', ');
+
+export function createTableSql(name: string, t: TableSpec, extra: string[] = [], staging = false, temp = false): string {
+  const cols = t.columns.map((c) => `${quote(c.name)} ${staging ? stagingType(c) : c.type}`);
+  return `CREATE ${temp ? 'TEMP ' : ''}TABLE IF NOT EXISTS ${quote(name)} (${[...cols, ...extra].join(', ')})`;
+}
+
+export const histName = (t: TableSpec): string => (t.kind === 'versioned' ? `hist_${t.name}` : t.name);
+export const stageName = (t: TableSpec): string => `stage_${t.name}`;

@@ -1,0 +1,288 @@
+import { DuckDBConnection, DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
+import { TABLES, type TableSpec } from '../core/tables.ts';
+import { columnList, createTableSql, histName, LIST_SEPARATOR, quote, stageName, stagingType, typedFromStaging } from './schema.ts';
+
+export type Cell = string | number | boolean | null | readonly string[];
+export type Row = Record<string, Cell>;
+
+export type PostStatus = 'active' | 'filtered' | 'rejected' | 'removed';
+
+/** What the store remembers of one post between runs. */
+export interface PostState {
+  sourceId: string;
+  docId: string;
+  url: string;
+  revision: string | null;
+  status: Exclude<PostStatus, 'removed'>;
+  fetchedAt: string;
+  stage?: string | null;
+  reason?: string | null;
+}
+
+export interface ReleaseInfo {
+  release_id: string;
+  created_at: string;
+  parent_release_id: string | null;
+}
+
+export interface RunCounts {
+  added: number;
+  changed: number;
+  removed: number;
+  changes: number;
+}
+
+const VERSIONED = TABLES.filter((t) => t.kind === 'versioned');
+const table = (name: string): TableSpec => TABLES.find((t) => t.name === name)!;
+
+const POSTS_SQL = `CREATE TABLE IF NOT EXISTS posts (
+  source_id VARCHAR PRIMARY KEY, doc_id VARCHAR NOT NULL, url VARCHAR, revision VARCHAR, status VARCHAR NOT NULL,
+  code_version VARCHAR, fetched_at TIMESTAMPTZ, stage VARCHAR, reason VARCHAR)`;
+const STAGE_POSTS_COLUMNS = ['source_id', 'doc_id', 'url', 'revision', 'status', 'fetched_at', 'stage', 'reason'];
+
+const keyExpr = (t: TableSpec, alias: string): string =>
+  `concat_ws('/', ${t.key.map((k) => `CAST(${alias}.${quote(k)} AS VARCHAR)`).join(', ')})`;
+const structOf = (t: TableSpec, alias: string): string =>
+  `to_json({${t.columns.map((c) => `'${c.name}': ${alias}.${quote(c.name)}`).join(', ')}})`;
+const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+function appendCell(app: DuckDBAppender, type: string, value: Cell | undefined): void {
+  if (value === null || value === undefined) return app.appendNull();
+  if (type === 'INTEGER') return app.appendInteger(value as number);
+  if (type === 'BOOLEAN') return app.appendBoolean(value as boolean);
+  app.appendVarchar(Array.isArray(value) ? value.join(LIST_SEPARATOR) : String(value));
+}
+
+/**
+ * Collects one run's posts into temporary staging tables through DuckDB Appenders,
+ * so memory stays flat however many posts a run brings.
+ */
+export class Stager {
+  private readonly appenders = new Map<string, DuckDBAppender>();
+  private pending = 0;
+
+  private constructor(private readonly conn: DuckDBConnection) {}
+
+  static async open(conn: DuckDBConnection): Promise<Stager> {
+    const s = new Stager(conn);
+    for (const t of VERSIONED) {
+      await conn.run(`DROP TABLE IF EXISTS ${stageName(t)}`);
+      await conn.run(createTableSql(stageName(t), t, [], true, true));
+      s.appenders.set(t.name, await conn.createAppender(stageName(t)));
+    }
+    await conn.run('DROP TABLE IF EXISTS stage_posts');
+    await conn.run(`CREATE TEMP TABLE stage_posts (${STAGE_POSTS_COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`);
+    s.appenders.set('posts', await conn.createAppender('stage_posts'));
+    await conn.run('DROP TABLE IF EXISTS stage_seen');
+    await conn.run('CREATE TEMP TABLE stage_seen (source_id VARCHAR)');
+    s.appenders.set('seen', await conn.createAppender('stage_seen'));
+    return s;
+  }
+
+  /** A post processed this run, with its rows when it is active. */
+  addPost(state: PostState, rows: Record<string, Row[]> = {}): void {
+    const p = this.appenders.get('posts')!;
+    const values: Cell[] = [state.sourceId, state.docId, state.url, state.revision, state.status, state.fetchedAt, state.stage ?? null, state.reason ?? null];
+    for (const v of values) appendCell(p, 'VARCHAR', v);
+    p.endRow();
+    for (const t of VERSIONED) {
+      const app = this.appenders.get(t.name)!;
+      for (const row of rows[t.name] ?? []) {
+        for (const c of t.columns) appendCell(app, stagingType(c), row[c.name]);
+        app.endRow();
+        this.pending++;
+      }
+    }
+    this.flushIfLarge();
+  }
+
+  /** A post still upstream whose previous version stands (unchanged, or not fetched this time). */
+  markSeen(sourceId: string): void {
+    const app = this.appenders.get('seen')!;
+    app.appendVarchar(sourceId);
+    app.endRow();
+    this.pending++;
+    this.flushIfLarge();
+  }
+
+  private flushIfLarge(): void {
+    if (this.pending < 50_000) return;
+    for (const app of this.appenders.values()) app.flushSync();
+    this.pending = 0;
+  }
+
+  close(): void {
+    for (const app of this.appenders.values()) app.closeSync();
+    this.appenders.clear();
+  }
+}
+
+/** The pipeline's working store: post states, every row version of every table, releases. */
+export class Store {
+  private constructor(
+    readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(file: string, options: { tempDir?: string } = {}): Promise<Store> {
+    // Nothing may try the network: extensions we need (parquet, json, icu) are built in.
+    const instance = await DuckDBInstance.create(file, {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      threads: '2',
+      memory_limit: '1GB',
+      ...(options.tempDir ? { temp_directory: options.tempDir } : {}),
+    });
+    const conn = await instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    const store = new Store(instance, conn);
+    await store.ensureSchema();
+    return store;
+  }
+
+  private async ensureSchema(): Promise<void> {
+    await this.conn.run(POSTS_SQL);
+    await this.conn.run('CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)');
+    for (const t of TABLES) {
+      const extra = t.kind === 'versioned' ? ['_valid_from VARCHAR NOT NULL', '_valid_to VARCHAR'] : [];
+      await this.conn.run(createTableSql(histName(t), t, extra));
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  async all<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql);
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    const rows = await this.all<{ value: string }>(`SELECT value FROM meta WHERE key = ${sqlString(key)}`);
+    return rows[0]?.value ?? null;
+  }
+
+  async setMeta(key: string, value: string | null): Promise<void> {
+    await this.conn.run(`DELETE FROM meta WHERE key = ${sqlString(key)}`);
+    if (value !== null) await this.conn.run(`INSERT INTO meta VALUES (${sqlString(key)}, ${sqlString(value)})`);
+  }
+
+  /** sourceId → revision of every post still upstream that this code version already processed. */
+  async previousRevisions(codeVersion: string): Promise<Map<string, string | null>> {
+    const rows = await this.all<{ source_id: string; revision: string | null }>(
+      `SELECT source_id, revision FROM posts WHERE status <> 'removed' AND code_version = ${sqlString(codeVersion)}`,
+    );
+    return new Map(rows.map((r) => [r.source_id, r.revision]));
+  }
+
+  async lastRelease(): Promise<ReleaseInfo | null> {
+    const rows = await this.all<ReleaseInfo>('SELECT release_id, created_at, parent_release_id FROM releases ORDER BY release_id DESC LIMIT 1');
+    return rows[0] ?? null;
+  }
+
+  async releaseIds(): Promise<string[]> {
+    return (await this.all<{ release_id: string }>('SELECT release_id FROM releases ORDER BY release_id')).map((r) => r.release_id);
+  }
+
+  /** Posts that the last processing could not turn into rows, in a stable order. */
+  async rejectedPosts(): Promise<{ source_id: string; url: string; stage: string; reason: string }[]> {
+    return this.all("SELECT source_id, url, stage, reason FROM posts WHERE status = 'rejected' ORDER BY source_id");
+  }
+
+  /**
+   * Compares the staged run with the current rows: finds removals, numbers document versions
+   * and writes every insert/update/delete into the temp table run_changes, with keyed joins in DuckDB.
+   */
+  async computeChanges(options: { notModified: boolean }): Promise<RunCounts> {
+    const c = this.conn;
+    await c.run('DROP TABLE IF EXISTS run_removed');
+    await c.run(
+      options.notModified
+        ? 'CREATE TEMP TABLE run_removed AS SELECT source_id, doc_id FROM posts WHERE false'
+        : `CREATE TEMP TABLE run_removed AS SELECT source_id, doc_id FROM posts
+           WHERE status <> 'removed' AND source_id NOT IN (SELECT source_id FROM stage_posts UNION ALL SELECT source_id FROM stage_seen)`,
+    );
+    await c.run('DROP TABLE IF EXISTS run_affected');
+    await c.run(`CREATE TEMP TABLE run_affected AS
+      SELECT doc_id FROM stage_posts WHERE status IN ('active', 'filtered') UNION SELECT doc_id FROM run_removed`);
+    for (const t of VERSIONED) {
+      await c.run(`DROP TABLE IF EXISTS new_${t.name}`);
+      const typed = t.columns.map((col) => `${typedFromStaging(col, 's')} AS ${quote(col.name)}`).join(', ');
+      await c.run(`CREATE TEMP TABLE new_${t.name} AS SELECT ${typed} FROM ${stageName(t)} s`);
+    }
+    // A document keeps its version while its content hash stands; a new hash or a return after removal is version + 1.
+    await c.run(`UPDATE new_documents AS n SET version = CASE
+        WHEN v.status = 'active' AND v.content_sha256 = n.content_sha256 THEN v.version ELSE v.version + 1 END
+      FROM (SELECT doc_id, max(version) AS version, arg_max(content_sha256, version) AS content_sha256, arg_max(status, version) AS status
+            FROM document_versions GROUP BY doc_id) v
+      WHERE v.doc_id = n.doc_id`);
+    await c.run('UPDATE new_documents SET version = 1 WHERE version IS NULL');
+
+    await c.run('DROP TABLE IF EXISTS run_changes');
+    await c.run(`CREATE TEMP TABLE run_changes (table_name VARCHAR, row_key VARCHAR, change_type VARCHAR, doc_id VARCHAR,
+      changed_columns VARCHAR[], before JSON, after JSON)`);
+    for (const t of VERSIONED) {
+      const join = t.key.map((k) => `o.${quote(k)} = n.${quote(k)}`).join(' AND ');
+      const valueCols = t.columns.filter((col) => !t.key.includes(col.name));
+      const changed = `list_filter([${valueCols.map((col) => `CASE WHEN o.${quote(col.name)} IS DISTINCT FROM n.${quote(col.name)} THEN '${col.name}' END`).join(', ')}], x -> x IS NOT NULL)`;
+      await c.run(`INSERT INTO run_changes
+        SELECT * FROM (
+          SELECT '${t.name}', CASE WHEN o.doc_id IS NULL THEN ${keyExpr(t, 'n')} ELSE ${keyExpr(t, 'o')} END AS row_key,
+            CASE WHEN o.doc_id IS NULL THEN 'insert' WHEN n.doc_id IS NULL THEN 'delete' ELSE 'update' END AS change_type,
+            coalesce(n.doc_id, o.doc_id),
+            CASE WHEN o.doc_id IS NOT NULL AND n.doc_id IS NOT NULL THEN ${changed} END AS changed_columns,
+            CASE WHEN o.doc_id IS NOT NULL THEN ${structOf(t, 'o')} END,
+            CASE WHEN n.doc_id IS NOT NULL THEN ${structOf(t, 'n')} END
+          FROM (SELECT * FROM ${histName(t)} WHERE _valid_to IS NULL AND doc_id IN (SELECT doc_id FROM run_affected)) o
+          FULL OUTER JOIN new_${t.name} n ON ${join}
+        ) WHERE change_type <> 'update' OR len(changed_columns) > 0`);
+    }
+    const [counts] = await this.all<{ added: number; removed: number; changed: number; changes: number }>(`SELECT
+        count(*) FILTER (table_name = 'documents' AND change_type = 'insert') AS added,
+        count(*) FILTER (table_name = 'documents' AND change_type = 'delete') AS removed,
+        (SELECT count(DISTINCT doc_id) FROM run_changes WHERE doc_id NOT IN
+           (SELECT doc_id FROM run_changes WHERE table_name = 'documents' AND change_type <> 'update')) AS changed,
+        count(*) AS changes
+      FROM run_changes`);
+    return { added: Number(counts.added), changed: Number(counts.changed), removed: Number(counts.removed), changes: Number(counts.changes) };
+  }
+
+  /** Records the run's post states (revisions, statuses, removals) and the source cursor. */
+  async savePostStates(codeVersion: string, cursor: string | null): Promise<void> {
+    await this.conn.run(`INSERT OR REPLACE INTO posts
+      SELECT source_id, doc_id, url, revision, status, ${sqlString(codeVersion)}, CAST(fetched_at AS TIMESTAMPTZ), stage, reason FROM stage_posts`);
+    await this.conn.run("UPDATE posts SET status = 'removed' WHERE source_id IN (SELECT source_id FROM run_removed)");
+    await this.setMeta('cursor', cursor);
+  }
+
+  /** Closes the changed rows, inserts their new versions and logs the release; the caller owns the transaction. */
+  async applyRelease(release: ReleaseInfo & { code_version: string; schema_version: number; inputs_sha256: string }, counts: RunCounts): Promise<void> {
+    const c = this.conn;
+    const r = sqlString(release.release_id);
+    for (const t of VERSIONED) {
+      await c.run(`UPDATE ${histName(t)} AS h SET _valid_to = ${r} FROM run_changes x
+        WHERE x.table_name = '${t.name}' AND x.change_type <> 'insert' AND h._valid_to IS NULL AND h.doc_id = x.doc_id AND ${keyExpr(t, 'h')} = x.row_key`);
+      await c.run(`INSERT INTO ${histName(t)} SELECT ${columnList(t, 'n')}, ${r}, NULL FROM new_${t.name} n
+        WHERE ${keyExpr(t, 'n')} IN (SELECT row_key FROM run_changes WHERE table_name = '${t.name}' AND change_type <> 'delete')`);
+    }
+    await c.run(`INSERT INTO changes SELECT ${r}, table_name, row_key, change_type, doc_id, changed_columns, before, after FROM run_changes`);
+    await c.run(`INSERT INTO document_versions
+      SELECT n.doc_id, n.version, ${r}, n.content_sha256, p.revision, CAST(p.fetched_at AS TIMESTAMPTZ), 'active'
+      FROM new_documents n JOIN stage_posts p USING (doc_id)
+      WHERE (n.doc_id, n.version) NOT IN (SELECT (doc_id, version) FROM document_versions)`);
+    await c.run(`INSERT INTO document_versions
+      SELECT x.doc_id, (SELECT max(version) FROM document_versions v WHERE v.doc_id = x.doc_id) + 1, ${r}, NULL, NULL, NULL, 'removed'
+      FROM run_changes x WHERE x.table_name = 'documents' AND x.change_type = 'delete'`);
+    await c.run(`INSERT INTO releases VALUES (${r}, ${sqlString(release.created_at)}, ${release.parent_release_id ? sqlString(release.parent_release_id) : 'NULL'},
+      ${sqlString(release.code_version)}, ${release.schema_version}, ${sqlString(release.inputs_sha256)}, ${counts.added}, ${counts.changed}, ${counts.removed})`);
+  }
+
+  /** A fingerprint of every input: the ids and revisions of all posts, and the code that read them. */
+  async inputsSha256(codeVersion: string): Promise<string> {
+    const [row] = await this.all<{ h: string | null }>(`SELECT sha256(${sqlString(codeVersion)} || coalesce(string_agg(source_id || ':' || coalesce(revision, ''), '\n' ORDER BY source_id), '')) AS h
+      FROM posts WHERE status <> 'removed'`);
+    return row.h ?? '';
+  }
+}
