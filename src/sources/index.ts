@@ -1,0 +1,41 @@
+// Builds the Source a pipeline's `source:` block describes, and the offline replay of its raw snapshots.
+import { resolve } from 'node:path';
+import type { Dispatcher } from 'undici';
+import type { Source } from '../core/source.ts';
+import { dirSource } from './dir.ts';
+import { feedSource } from './feed.ts';
+import { githubSource } from './github.ts';
+import type { HttpOptions } from './http.ts';
+import { rawSnapshotSource } from './raw.ts';
+
+/** Structurally the `source` union of src/pipeline/config.ts (after zod defaults). */
+export type SourceConfig =
+  | { type: 'dir'; path: string; max_post_bytes: number }
+  | { type: 'github'; repo: string; branch: string; path: string; api: string; raw: string; http: HttpOptions }
+  | { type: 'feed'; url: string; hosts: string[]; http: HttpOptions };
+
+export interface SourceDeps {
+  /** The directory the command runs in: a dir source's relative path resolves against it. */
+  cwd: string;
+  /** GITHUB_TOKEN from the caller's environment (only the github source uses it). */
+  githubToken?: string | null;
+  /** A dispatcher replacing each run's own keep-alive Agent, e.g. to point HTTP at a test server. */
+  dispatcher?: Dispatcher;
+  userAgent?: string;
+}
+
+export function createSource(config: SourceConfig, deps: SourceDeps): Source {
+  switch (config.type) {
+    case 'dir':
+      return dirSource({ path: resolve(deps.cwd, config.path), label: config.path, maxPostBytes: config.max_post_bytes });
+    case 'github':
+      return githubSource(config, { token: deps.githubToken, dispatcher: deps.dispatcher, userAgent: deps.userAgent });
+    case 'feed':
+      return feedSource(config, { dispatcher: deps.dispatcher, userAgent: deps.userAgent });
+  }
+}
+
+/** The source of `zhengce run --offline`: the last online run's snapshots, no network. */
+export function createOfflineSource(rawDir: string): Source {
+  return rawSnapshotSource(rawDir);
+}

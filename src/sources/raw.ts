@@ -1,0 +1,161 @@
+// Raw snapshots: every body a source fetched, stored once under its sha256, with an append-only
+// index saying where and when it came from, so a run can be audited and replayed with no network.
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { detectCharset } from '../core/charset.ts';
+import { PostError } from '../core/errors.ts';
+import { sha256 } from '../core/hash.ts';
+import type { Source } from '../core/source.ts';
+
+/** One fetched (or, for feed items, derived) body, as a line of raw/index.jsonl. */
+export interface BodySnapshot {
+  kind: 'body';
+  url: string;
+  /** RawPost.source of the posts this body feeds, e.g. `github:zning1994/finews`. */
+  source: string;
+  /** The post this body is; null for a listing (trees JSON, feed XML). */
+  source_id: string | null;
+  fetched_at: string;
+  status: number;
+  etag: string | null;
+  last_modified: string | null;
+  content_type: string | null;
+  /** How the body travelled (gzip, br), or null. The stored bytes are always decoded. */
+  content_encoding: string | null;
+  /** The text charset the body declares (detectCharset), e.g. utf-8, gb18030. */
+  encoding: string;
+  /** RawPost.revision (git blob sha for github; content sha256 for feeds). */
+  revision: string | null;
+  /** sha256 of the feed body a feed item was cut from; absent for bodies fetched as such. */
+  derived_from?: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** Every sourceId a completed run saw upstream; what is not listed had been removed. */
+export interface ListingSnapshot {
+  kind: 'listing';
+  url: string;
+  source: string;
+  fetched_at: string;
+  source_ids: string[];
+}
+
+type IndexLine = BodySnapshot | ListingSnapshot;
+
+export type BodyMeta = Omit<BodySnapshot, 'kind' | 'encoding' | 'bytes' | 'sha256'>;
+
+export interface SnapshotStore {
+  saveBody(meta: BodyMeta, body: Uint8Array): Promise<BodySnapshot>;
+  saveListing(listing: Omit<ListingSnapshot, 'kind'>): Promise<void>;
+}
+
+export const INDEX_FILE = 'index.jsonl';
+
+function objectPath(rawDir: string, hash: string): string {
+  return join(rawDir, 'objects', hash.slice(0, 2), hash);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Writes a content-addressed object aside, then renames it, so a crash never leaves half a body under its hash. */
+async function writeObject(rawDir: string, hash: string, body: Uint8Array): Promise<void> {
+  const path = objectPath(rawDir, hash);
+  if (await exists(path)) return;
+  await mkdir(join(rawDir, 'objects', hash.slice(0, 2)), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temp, body);
+  await rename(temp, path);
+}
+
+/** The raw/ folder of one pipeline: objects/<ab>/<sha256> plus index.jsonl. */
+export function openSnapshotStore(rawDir: string): SnapshotStore {
+  const indexPath = join(rawDir, INDEX_FILE);
+  // Index lines are appended one at a time so that concurrent downloads never interleave a line.
+  let appending: Promise<void> = mkdir(rawDir, { recursive: true }).then(() => undefined);
+  const append = (line: IndexLine) => (appending = appending.then(() => appendFile(indexPath, `${JSON.stringify(line)}\n`)));
+
+  return {
+    async saveBody(meta, body) {
+      const hash = sha256(body);
+      await writeObject(rawDir, hash, body);
+      const snapshot: BodySnapshot = { kind: 'body', ...meta, encoding: detectCharset(body, meta.content_type), bytes: body.byteLength, sha256: hash };
+      await append(snapshot);
+      return snapshot;
+    },
+    async saveListing(listing) {
+      await append({ kind: 'listing', ...listing });
+    },
+  };
+}
+
+/** Reads raw/index.jsonl; a line cut short by a crash is skipped, not fatal. */
+export async function readSnapshotIndex(rawDir: string): Promise<IndexLine[]> {
+  const text = await readFile(join(rawDir, INDEX_FILE), 'utf8');
+  const lines: IndexLine[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      lines.push(JSON.parse(line) as IndexLine);
+    } catch {
+      continue;
+    }
+  }
+  return lines;
+}
+
+/** The newest snapshot of each post in the newest listing (later index lines are newer). */
+function newestListedBodies(lines: IndexLine[]): { listing: ListingSnapshot; bodies: Map<string, BodySnapshot> } | null {
+  const listings = lines.filter((l): l is ListingSnapshot => l.kind === 'listing');
+  const listing = listings[listings.length - 1];
+  if (!listing) return null;
+  const bodies = new Map<string, BodySnapshot>();
+  for (const line of lines) if (line.kind === 'body' && line.source === listing.source && line.source_id !== null) bodies.set(line.source_id, line);
+  return { listing, bodies };
+}
+
+/**
+ * A Source that replays, with no network, the newest snapshot of every post the last completed
+ * online run listed (`zhengce run --offline <id>`). A listed post with no stored body is `failed`,
+ * so the pipeline keeps its previous version rather than deleting it.
+ */
+export function rawSnapshotSource(rawDir: string): Source {
+  return async function* replaySnapshots(ctx) {
+    let lines: IndexLine[];
+    try {
+      lines = await readSnapshotIndex(rawDir);
+    } catch (cause) {
+      throw new Error(`no raw snapshots to replay in ${rawDir} (${(cause as Error).message}); run the pipeline once online first`, { cause });
+    }
+    const newest = newestListedBodies(lines);
+    if (!newest) throw new Error(`${join(rawDir, INDEX_FILE)} records no completed run to replay; run the pipeline once online first`);
+    for (const sourceId of newest.listing.source_ids) {
+      const snapshot = newest.bodies.get(sourceId);
+      if (!snapshot) {
+        const error = new PostError('fetch', sourceId, `no raw snapshot of "${sourceId}" in ${rawDir} (it was never fetched successfully)`);
+        yield { kind: 'failed', error, url: newest.listing.url, attempts: 0 };
+        continue;
+      }
+      if (snapshot.revision !== null && ctx.previous.get(sourceId) === snapshot.revision) {
+        yield { kind: 'unchanged', sourceId };
+        continue;
+      }
+      const path = objectPath(rawDir, snapshot.sha256);
+      const bytes = await readFile(path).catch(() => null);
+      if (!bytes || sha256(bytes) !== snapshot.sha256) {
+        const error = new PostError('fetch', sourceId, `raw snapshot ${path} of "${sourceId}" is missing or does not match its sha256`);
+        yield { kind: 'failed', error, url: snapshot.url, attempts: 0 };
+        continue;
+      }
+      const post = { source: snapshot.source, sourceId, url: snapshot.url, bytes, contentType: snapshot.content_type, revision: snapshot.revision, fetchedAt: snapshot.fetched_at };
+      yield { kind: 'post', post };
+    }
+    return { cursor: ctx.cursor, notModified: false };
+  };
+}
