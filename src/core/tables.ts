@@ -37,6 +37,7 @@ export const TABLES: TableSpec[] = [
     zh: '每篇文章一行：元数据及所载政策文件的字段',
     kind: 'versioned',
     key: ['doc_id'],
+    order: ['published_at', 'source_id'],
     columns: [
       docIdCol,
       col('source', 'VARCHAR', 'Source the post came from', '来源', true),

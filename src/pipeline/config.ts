@@ -76,6 +76,8 @@ export type HttpOptions = z.infer<typeof httpSchema>;
 export interface Pipeline {
   file: string;
   config: PipelineConfig;
+  /** The directory the command runs in: relative paths inside the pipeline resolve against it. */
+  cwd: string;
   /** output/<id> unless publish.dir says otherwise. */
   outputDir: string;
 }
@@ -117,9 +119,8 @@ export async function loadPipeline(nameOrPath: string, cwd: string): Promise<Pip
     throw new CliError(`invalid pipeline ${file}: not valid YAML: ${(cause as Error).message}`, { cause });
   }
   const config = validatePipeline(value, file);
-  if (config.source.type === 'dir') config.source.path = resolve(cwd, config.source.path);
   const outputDir = resolve(cwd, config.publish.dir ?? join('output', config.id));
-  return { file, config, outputDir };
+  return { file, config, cwd, outputDir };
 }
 
 /** Every pipelines/*.yaml under cwd, sorted by file name. */

@@ -7,6 +7,8 @@ import type { Source } from '../core/source.ts';
 export interface DirSourceOptions {
   /** Folder searched recursively for `*.md` and `*.html` posts. */
   path: string;
+  /** How the folder is named in a post's url: the path as written in the pipeline, so urls do not depend on the machine. */
+  label: string;
   /** Posts larger than this are reported as failed, not read. */
   maxPostBytes: number;
 }
@@ -55,7 +57,7 @@ export function dirSource(options: DirSourceOptions): Source {
         yield { kind: 'unchanged', sourceId };
         continue;
       }
-      const post = { source: 'dir', sourceId, url: file, bytes, contentType: null, revision, fetchedAt: ctx.clock.now().toISOString() };
+      const post = { source: 'dir', sourceId, url: `${options.label.replace(/\/+$/, '')}/${rel}`, bytes, contentType: null, revision, fetchedAt: ctx.clock.now().toISOString() };
       yield { kind: 'post', post };
     }
     return { cursor: null, notModified: false };

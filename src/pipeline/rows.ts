@@ -1,0 +1,44 @@
+import { docId, sha256 } from '../core/hash.ts';
+import { foldText } from '../core/text.ts';
+import type { ParsedPost, PolicyDocument } from '../core/types.ts';
+import type { Row } from '../store/store.ts';
+
+/** Hash of what the post says, not how it is laid out: a template-only re-scrape keeps it. */
+export function contentSha256(post: ParsedPost): string {
+  return sha256([post.title, ...post.paragraphs].map(foldText).join('\n'));
+}
+
+/** The rows one post contributes to each versioned table. */
+export function rowsOf(post: ParsedPost, doc: PolicyDocument, url: string): Record<string, Row[]> {
+  const id = docId(post.source, post.sourceId);
+  const f = doc.fields;
+  const category = post.categories.length ? post.categories.join(', ') : (post.meta['主题分类'] ?? null);
+  return {
+    documents: [
+      {
+        doc_id: id,
+        source: post.source,
+        source_id: post.sourceId,
+        url,
+        title: f.title,
+        published_at: f.published_at,
+        issued_date: f.issued_date,
+        category,
+        tags: post.tags,
+        is_policy: f.is_policy,
+        doc_type: f.doc_type,
+        plan_type: f.plan_type,
+        plan_name: f.plan_name,
+        issuer: f.issuer,
+        doc_number: f.doc_number,
+        period_start: f.period_start,
+        period_end: f.period_end,
+        content_sha256: contentSha256(post),
+        version: null,
+      },
+    ],
+    provisions: doc.provisions.map((p) => ({ doc_id: id, ...p })),
+    principles: doc.principles.map((p) => ({ doc_id: id, ...p })),
+    milestones: doc.milestones.map((m) => ({ doc_id: id, ...m })),
+  };
+}

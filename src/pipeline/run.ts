@@ -1,0 +1,237 @@
+import { mkdir, readlink, rename, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { Clock, Logger, Progress } from '../core/effects.ts';
+import { CliError, EXIT, PostError } from '../core/errors.ts';
+import { docId } from '../core/hash.ts';
+import type { Source, SourceEvent, SourceSummary } from '../core/source.ts';
+import { SCHEMA_VERSION, TABLES, type TableSpec } from '../core/tables.ts';
+import { extractDocument } from '../extract/index.ts';
+import { parsePost } from '../parse/index.ts';
+import { buildChangelog } from '../publish/changelog.ts';
+import { makeStagingDir, pointLatest, pruneReleases, releasesDir, removeUncommittedReleases, writeFileAtomic } from '../publish/files.ts';
+import { writeParquet } from '../publish/parquet.ts';
+import { writeReleaseFiles, type RejectRow } from '../publish/release.ts';
+import { buildViewsSql } from '../publish/views.ts';
+import { dirSource } from '../sources/dir.ts';
+import { changelogInput, historyQuery, releaseQuery } from '../store/queries.ts';
+import { Stager, Store, type PostState } from '../store/store.ts';
+import type { Pipeline } from './config.ts';
+import { rowsOf } from './rows.ts';
+import { codeVersion as currentCodeVersion } from './version.ts';
+
+export interface RunDeps {
+  clock: Clock;
+  logger: Logger;
+  progress: Progress;
+  env: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  /** Test hook: awaited at named stages, so a test can kill the process at a known point. */
+  checkpoint?: (stage: string) => Promise<void>;
+}
+
+export type RunStatus = 'ok' | 'partial' | 'failed';
+
+export interface RunResult {
+  status: RunStatus;
+  releaseId: string | null;
+  /** True when nothing changed, so no release was made. */
+  unchangedRun: boolean;
+  fetched: number;
+  unchanged: number;
+  rejected: number;
+  failed: number;
+  rejects: RejectRow[];
+}
+
+function makeSource(p: Pipeline): Source {
+  const s = p.config.source;
+  if (s.type === 'dir') return dirSource({ path: join(p.cwd, s.path), label: s.path, maxPostBytes: s.max_post_bytes });
+  throw new CliError(`source type "${s.type}" is not available yet`);
+}
+
+/** Release ids are UTC times to the second; a second run within the same second waits its turn by one. */
+export function nextReleaseId(now: Date, last: string | null): string {
+  const id = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(':', '');
+  let t = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  while (last !== null && id(t) <= last) t = new Date(t.getTime() + 1000);
+  return id(t);
+}
+
+const VERSIONED = TABLES.filter((t) => t.kind === 'versioned');
+const HISTORY_TABLES: TableSpec[] = [...VERSIONED, TABLES.find((t) => t.name === 'changes')!];
+
+/** Puts `latest` and history/ back in step with the store after a run that was killed midway. */
+async function recover(store: Store, outputDir: string, logger: Logger): Promise<void> {
+  const committed = await store.releaseIds();
+  const removed = await removeUncommittedReleases(outputDir, new Set(committed));
+  if (removed.length) logger.warn({ removed }, 'removed release folders a killed run left uncommitted');
+  const last = committed.at(-1);
+  if (!last) return;
+  const pointed = await readlink(join(outputDir, 'latest')).catch(() => null);
+  if (pointed !== join('releases', last)) await pointLatest(outputDir, last);
+  if ((await store.getMeta('history_release')) !== last) await writeHistory(store, outputDir, last);
+}
+
+async function writeHistory(store: Store, outputDir: string, releaseId: string): Promise<void> {
+  const dir = join(outputDir, 'history');
+  await mkdir(dir, { recursive: true });
+  for (const t of HISTORY_TABLES) {
+    const tmp = join(dir, `.${t.name}.parquet.tmp`);
+    await writeParquet(store.conn, historyQuery(t), tmp);
+    await rename(tmp, join(dir, `${t.name}.parquet`));
+  }
+  const views = buildViewsSql(HISTORY_TABLES, ['.', relative(process.cwd(), dir) || '.'], 'every row version, with _valid_from/_valid_to release ids');
+  await writeFileAtomic(join(dir, 'views.sql'), views);
+  await store.setMeta('history_release', releaseId);
+}
+
+/** A stop request (SIGTERM) ends the run here, before the publish step, leaving the last release as it was. */
+function throwIfAborted(signal: AbortSignal | undefined, where: string): void {
+  if (signal?.aborted) throw new CliError(`run stopped ${where}: nothing was published, the previous release stands`, { exitCode: EXIT.failed, cause: signal.reason });
+}
+
+/** Posts whose last processing failed, with this run's fetch failures, in source_id order. */
+async function allRejects(store: Store, result: RunResult): Promise<RejectRow[]> {
+  const fetchFailures = result.rejects.filter((r) => r.stage === 'fetch');
+  const failedIds = new Set(fetchFailures.map((r) => r.source_id));
+  const stored = (await store.rejectedPosts()).filter((r) => !failedIds.has(r.source_id));
+  return [...stored, ...fetchFailures].sort((a, b) => (a.source_id < b.source_id ? -1 : a.source_id > b.source_id ? 1 : 0));
+}
+
+/** One run of one pipeline: fetch, parse, extract, stage, compare, and publish a release when anything changed. */
+export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<RunResult> {
+  const { config, outputDir } = pipeline;
+  const logger = deps.logger.child({ pipeline: config.id });
+  const checkpoint = deps.checkpoint ?? (async () => {});
+  await mkdir(releasesDir(outputDir), { recursive: true });
+  const store = await Store.open(join(outputDir, 'store.duckdb'));
+  try {
+    await recover(store, outputDir, logger);
+    const codeVersion = await currentCodeVersion();
+    const source = makeSource(pipeline);
+    const previous = await store.previousRevisions(codeVersion);
+    const result: RunResult = { status: 'ok', releaseId: null, unchangedRun: false, fetched: 0, unchanged: 0, rejected: 0, failed: 0, rejects: [] };
+
+    const stager = await Stager.open(store.conn);
+    let summary: SourceSummary;
+    try {
+      summary = await consumeSource(source, pipeline, deps, { previous, cursor: await store.getMeta('cursor') }, stager, result, logger);
+    } finally {
+      stager.close();
+    }
+    await checkpoint('staged');
+
+    throwIfAborted(deps.signal, 'before comparing with the last release');
+    const counts = await store.computeChanges({ notModified: summary.notModified });
+    throwIfAborted(deps.signal, 'before publishing');
+    let staging: string | null = null;
+    await store.conn.run('BEGIN TRANSACTION');
+    try {
+      await store.savePostStates(codeVersion, summary.cursor);
+      if (counts.changes === 0) {
+        await store.conn.run('COMMIT');
+        result.unchangedRun = true;
+        logger.info({ stage: 'publish' }, 'nothing changed: no new release');
+      } else {
+        const parent = await store.lastRelease();
+        const releaseId = nextReleaseId(deps.clock.now(), parent?.release_id ?? null);
+        const created = deps.clock.now().toISOString();
+        const release = { release_id: releaseId, created_at: created, parent_release_id: parent?.release_id ?? null, code_version: codeVersion, schema_version: SCHEMA_VERSION, inputs_sha256: await store.inputsSha256(codeVersion) };
+        await store.applyRelease(release, counts);
+        await checkpoint('applied');
+        staging = await makeStagingDir(outputDir, releaseId);
+        const rejects = await allRejects(store, result);
+        await writeReleaseFiles(store.conn, {
+          dir: staging,
+          tables: TABLES.map((t) => ({ spec: t, query: releaseQuery(t, releaseId) })),
+          formats: config.publish.formats,
+          timezone: config.timezone,
+          rejects,
+          changelog: buildChangelog({ ...(await changelogInput(store)), releaseId, parentReleaseId: parent?.release_id ?? null, rejects }),
+          viewsSearchPath: ['.', relative(process.cwd(), join(releasesDir(outputDir), releaseId)) || '.'],
+          info: { name: config.id, title: config.title || config.id, releaseId, created, codeVersion },
+        });
+        await checkpoint('written');
+        await rename(staging, join(releasesDir(outputDir), releaseId));
+        await checkpoint('renamed');
+        await store.conn.run('COMMIT');
+        await checkpoint('committed');
+        await pointLatest(outputDir, releaseId);
+        await writeHistory(store, outputDir, releaseId);
+        if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
+        result.releaseId = releaseId;
+        logger.info({ stage: 'publish', release_id: releaseId, ...counts }, `published release ${releaseId}`);
+      }
+    } catch (err) {
+      await store.conn.run('ROLLBACK').catch(() => {});
+      if (staging) await rm(staging, { recursive: true, force: true }).catch(() => {});
+      throw err;
+    }
+    result.rejects = await allRejects(store, result);
+    result.rejected = result.rejects.length - result.failed;
+    if (result.rejects.length) result.status = 'partial';
+    if (!result.releaseId && !(await store.lastRelease())) {
+      throw new CliError(`pipeline ${config.id}: nothing could be published: ${result.rejects.length} post(s) rejected, none usable. See the reasons above and fix the posts or the source.`, { exitCode: 1 });
+    }
+    return result;
+  } finally {
+    store.close();
+  }
+}
+
+/** Drains the source into the stager: every post parsed and extracted once, failures kept by name. */
+async function consumeSource(
+  source: Source,
+  pipeline: Pipeline,
+  deps: RunDeps,
+  state: { previous: ReadonlyMap<string, string | null>; cursor: string | null },
+  stager: Stager,
+  result: RunResult,
+  logger: Logger,
+): Promise<SourceSummary> {
+  const { config, outputDir } = pipeline;
+  const categories = config.filter.categories ? new Set(config.filter.categories) : null;
+  const events = source({ previous: state.previous, cursor: state.cursor, rawDir: join(outputDir, 'raw'), clock: deps.clock, logger, signal: deps.signal });
+  deps.progress.start('extract', null);
+  try {
+    for (;;) {
+      let next: IteratorResult<SourceEvent, SourceSummary>;
+      try {
+        next = await events.next();
+      } catch (cause) {
+        throw new CliError(`pipeline ${config.id}: the source failed, so nothing was published and the previous release stands: ${(cause as Error).message}`, { cause });
+      }
+      if (next.done) return next.value;
+      const event = next.value;
+      throwIfAborted(deps.signal, 'while reading the source');
+      deps.progress.tick('extract');
+      if (event.kind === 'unchanged') {
+        result.unchanged++;
+        stager.markSeen(event.sourceId);
+      } else if (event.kind === 'failed') {
+        result.failed++;
+        // A post that could not be fetched keeps its previous version; it is never taken for a deletion.
+        stager.markSeen(event.error.sourceId);
+        result.rejects.push({ source_id: event.error.sourceId, url: event.url, stage: 'fetch', reason: `${event.error.message} (after ${event.attempts} attempt(s))` });
+        logger.warn({ stage: 'fetch', source_id: event.error.sourceId, url: event.url, attempts: event.attempts }, event.error.message);
+      } else {
+        result.fetched++;
+        const raw = event.post;
+        const base: PostState = { sourceId: raw.sourceId, docId: docId(raw.source, raw.sourceId), url: raw.url, revision: raw.revision, status: 'active', fetchedAt: raw.fetchedAt };
+        try {
+          const post = parsePost(raw);
+          const doc = extractDocument(post);
+          const wanted = (!categories || post.categories.some((c) => categories.has(c))) && (!config.filter.policy_only || doc.fields.is_policy);
+          if (wanted) stager.addPost(base, rowsOf(post, doc, raw.url));
+          else stager.addPost({ ...base, status: 'filtered' });
+        } catch (err) {
+          const e = err instanceof PostError ? err : new PostError('extract', raw.sourceId, `unexpected error: ${(err as Error).message}`, { cause: err });
+          stager.addPost({ ...base, status: 'rejected', stage: e.stage, reason: e.message });
+          logger.warn({ stage: e.stage, source_id: raw.sourceId, url: raw.url }, `rejected: ${e.message}`);
+        }
+      }
+    }
+  } finally {
+    deps.progress.stop('extract');
+  }
+}

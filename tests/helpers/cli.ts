@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SAMPLE_POSTS = join(ROOT, 'pipelines', 'sample', 'posts');
+const BIN = join(ROOT, 'bin', 'zhengce.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `zhengce` command in `cwd`, as a user would. */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A fresh working folder holding a copy of `posts` and a dir pipeline `<id>.yaml` reading it. */
+export async function makeWorkspace(options: { id?: string; posts?: string[]; formats?: string[]; extra?: string } = {}): Promise<{ cwd: string; file: string; out: string; postsDir: string }> {
+  const id = options.id ?? 'test';
+  const cwd = await mkdtemp(join(tmpdir(), 'zhengce-'));
+  const postsDir = join(cwd, 'posts');
+  for (const p of options.posts ?? [SAMPLE_POSTS]) await cp(p, p.endsWith('.md') || p.endsWith('.html') ? join(postsDir, p.split('/').pop()!) : postsDir, { recursive: true });
+  const file = join(cwd, `${id}.yaml`);
+  const formats = options.formats ?? ['csv', 'parquet'];
+  await writeFile(file, `id: ${id}\nsource:\n  type: dir\n  path: posts\npublish:\n  formats: [${formats.join(', ')}]\n${options.extra ?? ''}`);
+  return { cwd, file, out: join(cwd, 'output', id), postsDir };
+}
+
+/** Parses JSON log lines (stdout of a non-terminal run). */
+export function logLines(stdout: string): Record<string, unknown>[] {
+  return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
