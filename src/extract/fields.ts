@@ -1,0 +1,180 @@
+// Document fields: is it an official document, its 文种, the enclosed plan, issuer, 发文字号, dates, period.
+import type { ParsedPost } from '../core/types.ts';
+import { chineseNumber } from './text.ts';
+
+/** 文种 words a title ends with, longest first so 复函 wins over 函 and 指导意见 maps to 意见. */
+const DOC_TYPES: Array<[suffix: string, type: string]> = (
+  [
+    ['指导意见', '意见'], ['若干意见', '意见'], ['实施意见', '意见'], ['实施细则', '细则'], ['修正案', '修正案'],
+    ['通知', '通知'], ['通报', '通报'], ['意见', '意见'], ['方案', '方案'], ['规划', '规划'], ['纲要', '纲要'],
+    ['计划', '计划'], ['办法', '办法'], ['细则', '细则'], ['规则', '规则'], ['规定', '规定'], ['条例', '条例'],
+    ['决定', '决定'], ['决议', '决议'], ['批复', '批复'], ['复函', '复函'], ['答复', '答复'], ['命令', '命令'],
+    ['公告', '公告'], ['通告', '通告'], ['解释', '解释'], ['章程', '章程'], ['预案', '预案'], ['要点', '要点'],
+    ['安排', '安排'], ['指南', '指南'], ['函', '函'], ['令', '令'], ['法', '法'],
+  ] as Array<[string, string]>
+).sort((a, b) => b[0].length - a[0].length);
+
+/**
+ * Abbreviated issuers and their full names (DESIGN: issuer in full). Only names seen in titles and
+ * 发文机关 cells; an issuer not listed is kept as printed.
+ */
+const ISSUER_NAMES: Record<string, string> = {
+  国办: '国务院办公厅',
+  中办: '中共中央办公厅',
+  中央军委: '中央军事委员会',
+  军委: '中央军事委员会',
+  全国人大常委会: '全国人民代表大会常务委员会',
+  全国人大: '全国人民代表大会',
+  最高法: '最高人民法院',
+  最高检: '最高人民检察院',
+  发改委: '国家发展和改革委员会',
+  国家发改委: '国家发展和改革委员会',
+  工信部: '工业和信息化部',
+  人社部: '人力资源和社会保障部',
+};
+
+const TRAILING_PARENS = /(?:\s*[（(][^（）()]*[）)])+\s*$/;
+const BOOK_TITLE = /《[^《》]*》/g;
+const BOOK_MARKS = /[《》〈〉]/g;
+/** 关于印发X的通知, 转发X的通知: the notice encloses X. */
+const ENCLOSING_NOTICE = /(?:印发|转发|颁发|发布)(.+)的通知$/;
+/** A repost headline that names the document it reproduces: 国办印发X方案. */
+const ANNOUNCED = /^(.*?)(?:印发|发布|公布|出台)(?:了)?(.+)$/;
+/** X和Y两个规定: several documents of one 文种 named together. */
+const SEVERAL = /^(.+?)(?:两|二|三|四|五)个([^\s个]{1,4})$/;
+const SEVERAL_SPLIT = /[、和及]/;
+const ISSUER_SPLIT = /[、\s]+/;
+const ISSUER_BEFORE_ABOUT = /^(.{2,40}?)关于/;
+const DOC_NUMBER_LINE = /^[\u4e00-\u9fa5]{1,12}[〔［[]\d{4}[〕］\]]\s*\d+\s*号$/;
+const DATE_NUMERALS = '(\\d{4}|[〇○零一二三四五六七八九]{4})\\s*年\\s*([\\d一二三四五六七八九十]{1,3})\\s*月\\s*([\\d一二三四五六七八九十]{1,3})\\s*日';
+const DATE_ONLY_LINE = new RegExp(`^${DATE_NUMERALS}$`);
+const DATE_IN_TEXT = new RegExp(DATE_NUMERALS);
+const YEAR_RANGE = /[（(]\s*((?:19|20)\d{2})\s*[—–－~～-]+\s*((?:19|20)\d{2})\s*年?\s*[）)]/;
+const PERIOD_STATEMENT =
+  /(?:期限|期间|时限|周期|实施期|规划期)(?:为|是|：|:)?\s*((?:19|20)\d{2})\s*年?(?:\d{1,2}月\d{1,2}日)?\s*(?:[—–－~～-]+|至|到)\s*((?:19|20)\d{2})\s*年/;
+
+/** A notice that encloses another document (关于印发…的通知): its outline comes from the enclosed text. */
+export function isEnclosingNotice(title: string): boolean {
+  return ENCLOSING_NOTICE.test(title);
+}
+
+export function docTypeOf(name: string): string | null {
+  const bare = name.replace(TRAILING_PARENS, '').replace(BOOK_MARKS, '').trim();
+  for (const [suffix, type] of DOC_TYPES) if (bare.endsWith(suffix)) return type;
+  return null;
+}
+
+export function fullIssuer(printed: string): string {
+  return printed
+    .split(ISSUER_SPLIT)
+    .filter(Boolean)
+    .map((name) => ISSUER_NAMES[name] ?? name)
+    .join('、');
+}
+
+/** The documents a notice encloses, as named in its title: `《X》` → X; `X和Y两个规定` → X的规定、Y的规定. */
+export function enclosedNames(enclosed: string): string[] {
+  const books = enclosed.match(BOOK_TITLE);
+  if (books && books.length > 1) return books.map((b) => b.slice(1, -1));
+  const bare = enclosed.replace(BOOK_MARKS, '');
+  const several = SEVERAL.exec(bare);
+  if (several) return several[1].split(SEVERAL_SPLIT).filter(Boolean).map((part) => `${part}的${several[2]}`);
+  return [bare];
+}
+
+export function parseDocDate(text: string | undefined, whole = false): string | null {
+  if (text === undefined) return null;
+  const m = (whole ? DATE_ONLY_LINE : DATE_IN_TEXT).exec(text);
+  if (!m) return null;
+  const num = (s: string): number => (/^\d+$/.test(s) ? Number(s) : chineseNumber(s));
+  const [y, mo, d] = [num(m[1]), num(m[2]), num(m[3])];
+  if ([y, mo, d].some(Number.isNaN) || mo < 1 || mo > 12 || d < 1 || d > 31) return null;
+  return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+interface Plan {
+  type: string | null;
+  name: string | null;
+  issuer: string | null;
+  encloses: boolean;
+}
+
+/** The plan a post encloses (印发 notice) or reproduces (a repost headline naming a 文种). */
+function planOf(post: ParsedPost): Plan {
+  const title = post.title;
+  const notice = ENCLOSING_NOTICE.exec(title);
+  if (notice) {
+    const names = enclosedNames(notice[1].replace(/^.*?关于/, ''));
+    const type = docTypeOf(names[0]);
+    return type === null ? { type: null, name: null, issuer: null, encloses: true } : { type, name: names.join('、'), issuer: null, encloses: true };
+  }
+  if (post.format === 'jekyll') {
+    const announced = ANNOUNCED.exec(title.replace(TRAILING_PARENS, ''));
+    if (announced) {
+      const name = announced[2].replace(BOOK_MARKS, '');
+      const type = docTypeOf(name);
+      if (type !== null) return { type, name, issuer: announced[1] ? fullIssuer(announced[1]) : null, encloses: false };
+    }
+  }
+  return { type: null, name: null, issuer: null, encloses: false };
+}
+
+/** An explicit overall period: （2018—2035年） in the title, or 期限为2021—2025年 in the text (not in a cited 《》 title). */
+function periodOf(title: string, titleCitesPlan: boolean, paragraphs: string[]): [number, number] | null {
+  const inTitle = YEAR_RANGE.exec(titleCitesPlan ? title : title.replace(BOOK_TITLE, ''));
+  if (inTitle) return [Number(inTitle[1]), Number(inTitle[2])];
+  for (const p of paragraphs) {
+    if (!p.includes('期')) continue;
+    const m = PERIOD_STATEMENT.exec(p.replace(BOOK_TITLE, ''));
+    if (m) return [Number(m[1]), Number(m[2])];
+  }
+  return null;
+}
+
+export interface Fields {
+  is_policy: boolean;
+  doc_type: string;
+  plan_type: string | null;
+  plan_name: string | null;
+  issuer: string | null;
+  doc_number: string | null;
+  issued_date: string | null;
+  period_start: number | null;
+  period_end: number | null;
+}
+
+/**
+ * Fields read from the title, the metadata table and the text. `hasOutline` says whether the body is
+ * numbered, which tells a repost of a full document from a news item that only reports one.
+ */
+export function extractFields(post: ParsedPost, hasOutline: boolean): Fields {
+  const plan = planOf(post);
+  const ownType = docTypeOf(post.title);
+  const isPolicy =
+    post.format === 'govcn'
+      ? true
+      : post.format === 'lawmd'
+        ? ownType !== null
+        : plan.name !== null && hasOutline;
+  if (!isPolicy) {
+    return {
+      is_policy: false, doc_type: '新闻', plan_type: null, plan_name: null, issuer: null, doc_number: null,
+      issued_date: null, period_start: null, period_end: null,
+    };
+  }
+  const printedIssuer = post.meta['发文机关'] ?? ISSUER_BEFORE_ABOUT.exec(post.title)?.[1];
+  const docNumber = post.meta['发文字号'] || post.paragraphs.slice(0, 12).find((p) => DOC_NUMBER_LINE.test(p)) || null;
+  const issued = parseDocDate(post.meta['成文日期']) ?? parseDocDate(post.paragraphs.find((p) => DATE_ONLY_LINE.test(p)), true);
+  const period = periodOf(post.title, plan.encloses, post.paragraphs);
+  return {
+    is_policy: true,
+    doc_type: post.format === 'jekyll' && plan.type !== null ? plan.type : (ownType ?? plan.type ?? '其他'),
+    plan_type: plan.type,
+    plan_name: plan.name,
+    issuer: printedIssuer ? fullIssuer(printedIssuer) : plan.issuer,
+    doc_number: docNumber ? docNumber.replace(/\s+/g, '') : null,
+    issued_date: issued,
+    period_start: period ? period[0] : null,
+    period_end: period ? period[1] : null,
+  };
+}

@@ -1,0 +1,27 @@
+// extract stage: ParsedPost → PolicyDocument (fields, outline tree, principles, milestones).
+import type { ParsedPost, PolicyDocument } from '../core/types.ts';
+import { extractFields, isEnclosingNotice } from './fields.ts';
+import { extractMilestones } from './milestones.ts';
+import { extractOutline } from './outline.ts';
+import { extractPrinciples } from './principles.ts';
+
+export function extractDocument(post: ParsedPost): PolicyDocument {
+  const outline = extractOutline(post.paragraphs, isEnclosingNotice(post.title));
+  const { is_policy, ...fields } = extractFields(post, outline.provisions.some((p) => p.level === 1));
+  const document = {
+    title: post.title,
+    is_policy,
+    ...fields,
+    published_at: post.publishedAt,
+  };
+  // News items are not documents: their numbered lists are not provisions.
+  if (!is_policy) return { fields: document, provisions: [], principles: [], milestones: [] };
+  // Only a known 成文日期 dates the text; a repost's publication date may be later than its targets.
+  const issueYear = fields.issued_date === null ? null : Number(fields.issued_date.slice(0, 4));
+  return {
+    fields: document,
+    provisions: outline.provisions,
+    principles: extractPrinciples(post.paragraphs, outline),
+    milestones: extractMilestones(post.paragraphs, outline, issueYear),
+  };
+}

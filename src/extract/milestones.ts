@@ -1,0 +1,100 @@
+// Milestones: every dated target, deadline or start in the text, one per distinct (year, period).
+import type { Milestone, MilestoneKind, MilestonePeriod } from '../core/types.ts';
+import type { OutlineResult } from './outline.ts';
+
+const YEAR = /((?:19|20)\d{2})\s*年/g;
+const BOOK_TITLE = /《[^《》]*》/g;
+/** The statement that gives period_start/period_end is the period, not a milestone. */
+const PERIOD_STATEMENT =
+  /(?:期限|期间|时限|周期|实施期|规划期)(?:为|是|：|:)?\s*(?:19|20)\d{2}\s*年?(?:\d{1,2}月\d{1,2}日)?\s*(?:[—–－~～-]+|至|到)\s*(?:19|20)\d{2}\s*年(?:\d{1,2}月\d{1,2}日)?/g;
+/** What follows `YYYY年` decides the period (order matters: 12月31日 before other dates). */
+const AFTER_YEAR: Array<[RegExp, MilestonePeriod, MilestoneKind]> = [
+  [/^(?:年)?(?:底|末)/, '年底', 'deadline'],
+  [/^12月(?:底|末|31日)/, '年底', 'deadline'],
+  [/^上半年/, '上半年', 'period'],
+  [/^下半年/, '下半年', 'period'],
+  [/^内/, '年内', 'period'],
+  [/^(?:\d{1,2}月(?:\d{1,2}日)?)?(?:起|开始)/, '起', 'start'],
+  [/^\d{1,2}月(?:\d{1,2}日)?(?:底|末|中旬|上旬|下旬)?(?:之前|以前|前)/, null, 'deadline'],
+  [/^\d{1,2}月底/, null, 'deadline'],
+  [/^1月1日(?:至|到|—|－)/, null, 'target'],
+];
+/** Not a point in time: 2018年度, 1990年代, 2017年以来, 三年前. */
+const NOT_A_DATE = /^(?:度|代|以来|前后|来|间)/;
+/** A bare year names a target only after 到/至/力争 or at the start of a clause (2021年，启动…). */
+const TARGET_BEFORE = /(?:到|至|截至|截止到|力争|争取|确保|预计)\s*$/;
+const CLAUSE_START = /(?:^|[。；;，,：:！？])\s*$/;
+const RANGE_BEFORE = /(?:19|20)\d{2}\s*年?\s*[—–－~～-]+\s*$/;
+const START_BEFORE = /(?:从|自)\s*$/;
+const CONTEXT = 12;
+
+interface Found {
+  year: number;
+  period: MilestonePeriod;
+  kind: MilestoneKind;
+}
+
+/** Classifies one `YYYY年` mention by the words around it; null when it is not a milestone. */
+function classify(text: string, at: number, afterYear: number, year: number): Found | null {
+  const before = text.slice(Math.max(0, at - CONTEXT), at);
+  if (RANGE_BEFORE.test(before)) return null;
+  const after = text.slice(afterYear, afterYear + CONTEXT);
+  if (NOT_A_DATE.test(after)) return null;
+  for (const [pattern, period, kind] of AFTER_YEAR) {
+    if (pattern.test(after)) {
+      if (period === '起' || kind !== 'target' || START_BEFORE.test(before) || CLAUSE_START.test(before) || TARGET_BEFORE.test(before)) {
+        return { year, period, kind };
+      }
+      return null;
+    }
+  }
+  if (/^\d{1,2}月/.test(after)) return null; // a plain date is an event, not a target
+  if (START_BEFORE.test(before) && /^(?:起|开始)/.test(after)) return { year, period: '起', kind: 'start' };
+  if (TARGET_BEFORE.test(before) || CLAUSE_START.test(before)) return { year, period: null, kind: 'target' };
+  return null;
+}
+
+/**
+ * Scans the document's own text. Years before the document's own year are history (2017年印发),
+ * except that a deadline in the issue year itself is kept (2018年12月31日之前).
+ */
+export function extractMilestones(paragraphs: string[], outline: OutlineResult, issueYear: number | null): Milestone[] {
+  const { provisions, owner, start, end } = outline;
+  const milestones: Milestone[] = [];
+  const seen = new Set<string>();
+  for (let i = start; i < end; i++) {
+    const raw = paragraphs[i];
+    if (!raw.includes('年')) continue;
+    // Blank out cited titles and the period statement so their years are not read as milestones.
+    const text = raw.replace(BOOK_TITLE, (m) => '　'.repeat(m.length)).replace(PERIOD_STATEMENT, (m) => '　'.repeat(m.length));
+    for (const m of text.matchAll(YEAR)) {
+      const year = Number(m[1]);
+      if (issueYear !== null && year < issueYear) continue;
+      const found = classify(text, m.index, m.index + m[0].length, year);
+      if (!found) continue;
+      const key = `${found.year}|${found.period}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      milestones.push({
+        milestone_no: milestones.length + 1,
+        path: owner[i] >= 0 ? provisions[owner[i]].path : null,
+        year: found.year,
+        period: found.period,
+        kind: found.kind,
+        text: sentenceAround(raw, m.index),
+      });
+    }
+  }
+  return milestones;
+}
+
+const SENTENCE_BREAK = /[。；;！？]/;
+
+/** The sentence that holds position `at`. */
+function sentenceAround(text: string, at: number): string {
+  let from = at;
+  while (from > 0 && !SENTENCE_BREAK.test(text[from - 1])) from--;
+  let to = at;
+  while (to < text.length && !SENTENCE_BREAK.test(text[to])) to++;
+  return text.slice(from, Math.min(text.length, to + 1)).trim();
+}

@@ -1,0 +1,140 @@
+// The outline tree: which paragraphs are the document's own text, and how their labels nest.
+import type { Provision } from '../core/types.ts';
+import { matchLabel, STRUCTURAL_RANK, type Label, type LabelStyle } from './labels.ts';
+import { splitFirstSentence, stripSpaces } from './text.ts';
+
+/** A signature date on a line of its own (`2018年10月27日`, `二〇〇四年六月二十六日`). */
+const DATE_LINE = /^(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$/;
+/** An attachment marker: `附件`, `附件2`, `附件：…`. */
+const ATTACHMENT = /^附\s*件\s*\d*\s*(?:[:：].*)?$/;
+const CONTENTS = /^目\s*录$/;
+const TRAILING_COLON = /[：:]$/;
+
+export interface OutlineResult {
+  provisions: Provision[];
+  /** The paragraphs that are the document's text: [start, end). */
+  start: number;
+  end: number;
+  /** For each paragraph index in [start, end), the index in `provisions` of the node it belongs to, or -1. */
+  owner: Int32Array;
+  /** 1 where the paragraph is the labelled first paragraph of its node. */
+  heads: Uint8Array;
+}
+
+/**
+ * The span of paragraphs that carries the outline. A notice that encloses a document (关于印发…的通知)
+ * contributes only the enclosed text, which starts after the notice's signature date. The text ends
+ * at the first 附件 marker after numbered items began (attachments are tables, lists, specimens).
+ */
+function outlineSpan(paragraphs: string[], enclosesDocument: boolean): { start: number; end: number } {
+  let start = 0;
+  if (enclosesDocument) {
+    const signature = paragraphs.findIndex((p) => DATE_LINE.test(p));
+    if (signature >= 0) start = signature + 1;
+  }
+  let end = paragraphs.length;
+  let seenLabel = false;
+  for (let i = start; i < paragraphs.length; i++) {
+    if (seenLabel && ATTACHMENT.test(paragraphs[i])) {
+      end = i;
+      break;
+    }
+    if (!seenLabel && matchLabel(paragraphs[i]) !== null) seenLabel = true;
+  }
+  return { start, end };
+}
+
+/** Indexes of paragraphs inside a 目录 block: from the 目录 line up to the repeat of its first entry. */
+function contentsBlock(paragraphs: string[], start: number, end: number): Set<number> {
+  const skipped = new Set<number>();
+  for (let i = start; i < end; i++) {
+    if (!CONTENTS.test(paragraphs[i]) || i + 1 >= end) continue;
+    const firstEntry = stripSpaces(paragraphs[i + 1]);
+    let j = i + 2;
+    while (j < end && stripSpaces(paragraphs[j]) !== firstEntry) j++;
+    if (j >= end) continue; // no repeat: not a table of contents after all
+    for (let k = i; k < j; k++) skipped.add(k);
+    i = j - 1;
+  }
+  return skipped;
+}
+
+/** Heading and own text of a labelled paragraph (gold rules: articles have no heading). */
+function headingAndText(label: Label): { heading: string; text: string } {
+  if (label.style === 'tiao') return { heading: '', text: label.rest };
+  if (label.structural) return { heading: stripSpaces(label.rest), text: '' };
+  const { first, rest } = splitFirstSentence(label.rest);
+  return { heading: stripSpaces(first).replace(TRAILING_COLON, ''), text: rest };
+}
+
+/**
+ * Items inside an article (its 项 and 目: （一）, 1.) are parts of the article, not divisions of the
+ * document: they sit at least two levels below it, so levels 1–2 always hold the document's divisions
+ * and articles (gold: 第X条 alone is level 1, under 第X章 level 2; （一） inside an article is deeper).
+ */
+const ITEM_LEVEL_BELOW_ARTICLE = 2;
+
+/** Level of the innermost open article, or null outside any article. */
+function articleDepth(styles: LabelStyle[], open: Provision[]): number | null {
+  const at = styles.lastIndexOf('tiao');
+  return at < 0 ? null : open[at].level;
+}
+
+export function extractOutline(paragraphs: string[], enclosesDocument: boolean): OutlineResult {
+  const { start, end } = outlineSpan(paragraphs, enclosesDocument);
+  const skipped = contentsBlock(paragraphs, start, end);
+  const provisions: Provision[] = [];
+  const owner = new Int32Array(paragraphs.length).fill(-1);
+  const heads = new Uint8Array(paragraphs.length);
+  // Open nodes from the outermost in: the style of each level and its provision.
+  const styles: LabelStyle[] = [];
+  const open: Provision[] = [];
+  const texts: string[][] = [];
+  let current = -1;
+  for (let i = start; i < end; i++) {
+    if (skipped.has(i)) continue;
+    const label = matchLabel(paragraphs[i]);
+    if (label === null) {
+      if (current >= 0) {
+        texts[current].push(paragraphs[i]);
+        owner[i] = current;
+      }
+      continue;
+    }
+    // A style already open is a sibling at that level; a new style nests under the current node.
+    const level = styles.lastIndexOf(label.style);
+    if (level >= 0) {
+      styles.length = level;
+      open.length = level;
+    } else {
+      const rank = STRUCTURAL_RANK[label.style];
+      if (rank !== undefined) {
+        while (styles.length > 0 && (STRUCTURAL_RANK[styles[styles.length - 1]] ?? Infinity) > rank) {
+          styles.pop();
+          open.pop();
+        }
+      }
+    }
+    const parent = open.length > 0 ? open[open.length - 1] : null;
+    const articleLevel = articleDepth(styles, open);
+    const { heading, text } = headingAndText(label);
+    const node: Provision = {
+      path: parent ? `${parent.path}.${label.number}` : label.number,
+      level: articleLevel === null ? styles.length + 1 : Math.max(styles.length + 1, articleLevel + ITEM_LEVEL_BELOW_ARTICLE),
+      parent_path: parent ? parent.path : null,
+      label: label.label,
+      heading,
+      text: '',
+      ord: provisions.length + 1,
+    };
+    styles.push(label.style);
+    open.push(node);
+    current = provisions.length;
+    provisions.push(node);
+    texts.push(text === '' ? [] : [text]);
+    owner[i] = current;
+    heads[i] = 1;
+  }
+  for (let k = 0; k < provisions.length; k++) provisions[k].text = texts[k].join('\n');
+  return { provisions, start, end, owner, heads };
+}

@@ -1,0 +1,50 @@
+// Small text helpers shared by the extractors: Chinese numerals, whitespace, first sentences.
+
+const DIGIT: Record<string, number> = {
+  零: 0, 〇: 0, '○': 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
+};
+const UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
+
+/** 一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105, 二〇一九 (digit by digit) → 2019; NaN when not a numeral. */
+export function chineseNumber(text: string): number {
+  if (text === '') return Number.NaN;
+  if (!/[十百千]/.test(text)) {
+    let n = 0;
+    for (const ch of text) {
+      const d = DIGIT[ch];
+      if (d === undefined) return Number.NaN;
+      n = n * 10 + d;
+    }
+    return n;
+  }
+  let total = 0;
+  let digit = 0;
+  for (const ch of text) {
+    const d = DIGIT[ch];
+    if (d !== undefined) {
+      digit = d;
+      continue;
+    }
+    const unit = UNIT[ch];
+    if (unit === undefined) return Number.NaN;
+    total += (digit === 0 ? 1 : digit) * unit; // 十二: an implied 一 before 十
+    digit = 0;
+  }
+  return total + digit;
+}
+
+const ANY_SPACE = /\s+/g;
+
+/** Headings are compared without any whitespace: `总  则` → `总则`. */
+export function stripSpaces(text: string): string {
+  return text.replace(ANY_SPACE, '');
+}
+
+const SENTENCE_END = /[。；;]/;
+
+/** The text up to the first 。 or ；, and what follows it. */
+export function splitFirstSentence(text: string): { first: string; rest: string } {
+  const m = SENTENCE_END.exec(text);
+  if (!m) return { first: text, rest: '' };
+  return { first: text.slice(0, m.index), rest: text.slice(m.index + 1).trim() };
+}
