@@ -10,7 +10,8 @@ const DOC_TYPES: Array<[suffix: string, type: string]> = (
     ['计划', '计划'], ['办法', '办法'], ['细则', '细则'], ['规则', '规则'], ['规定', '规定'], ['条例', '条例'],
     ['决定', '决定'], ['决议', '决议'], ['批复', '批复'], ['复函', '复函'], ['答复', '答复'], ['命令', '命令'],
     ['公告', '公告'], ['通告', '通告'], ['解释', '解释'], ['章程', '章程'], ['预案', '预案'], ['要点', '要点'],
-    ['安排', '安排'], ['指南', '指南'], ['函', '函'], ['令', '令'], ['法', '法'],
+    ['安排', '安排'], ['指南', '指南'], ['规范', '规范'], ['标准', '标准'], ['解答', '解答'], ['法典', '法典'],
+    ['函', '函'], ['令', '令'], ['法', '法'],
   ] as Array<[string, string]>
 ).sort((a, b) => b[0].length - a[0].length);
 
@@ -143,18 +144,22 @@ export interface Fields {
   period_end: number | null;
 }
 
-/**
- * Fields read from the title, the metadata table and the text. `hasOutline` says whether the body is
- * numbered, which tells a repost of a full document from a news item that only reports one.
- */
-export function extractFields(post: ParsedPost, hasOutline: boolean): Fields {
+export interface OutlineFacts {
+  /** The body has numbered top-level items: a repost of a full document, not a news item reporting one. */
+  hasOutline: boolean;
+  /** The body is made of 第X条 articles: a legal text even when its title names no 文种 (民法典 总则). */
+  hasArticles: boolean;
+}
+
+/** Fields read from the title, the metadata table and the text. */
+export function extractFields(post: ParsedPost, { hasOutline, hasArticles }: OutlineFacts): Fields {
   const plan = planOf(post);
   const ownType = docTypeOf(post.title);
   const isPolicy =
     post.format === 'govcn'
       ? true
       : post.format === 'lawmd'
-        ? ownType !== null
+        ? ownType !== null || hasArticles
         : plan.name !== null && hasOutline;
   if (!isPolicy) {
     return {

@@ -27,7 +27,7 @@ export function parseGovcn(html: string): PostBody {
   const blocks = htmlToText(html, hasContentCell ? CONTENT_ID : undefined);
   const meta = readMetaTable(blocks.before);
   // A body laid out entirely as a table is still the body.
-  const paragraphs = blocks.paragraphs.length > 0 ? blocks.paragraphs : blocks.tableCells;
+  const paragraphs = blocks.paragraphs.length > 0 ? blocks.paragraphs : blocks.tableCells();
   if (paragraphs.length === 0) {
     throw new ParseFailure(
       hasContentCell ? 'the page has a UCAP-CONTENT cell but no text in it' : 'the HTML page holds no text paragraphs',

@@ -10,24 +10,26 @@ const BLOCK_TAGS = new Set([
 /** Elements whose text is never content. */
 const SKIPPED_TAGS = new Set(['script', 'style', 'noscript', 'iframe', 'canvas', 'head', 'title', 'select', 'button', 'object']);
 /** Publisher boilerplate: the eastmoney source credit 「（文章来源：…）」. */
-const SKIPPED_CLASSES = ['em_media'];
+const SKIPPED_CLASS = /\bem_media\b/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+
+/** Whether an attribute hides its element's text from the reader (hidden, display:none, credit lines). */
+function hidesElement(name: string, value: string): boolean {
+  if (name === 'hidden') return true;
+  if (name === 'style') return HIDDEN_STYLE.test(value);
+  return name === 'class' && SKIPPED_CLASS.test(value);
+}
 
 export interface HtmlText {
   /** Text blocks inside the root element (or the whole fragment), outside any table. */
   paragraphs: string[];
-  /** Text blocks inside tables within the root (attachment tables, indicator lists). */
-  tableCells: string[];
+  /**
+   * Text blocks inside tables within the root (attachment tables, indicator lists), normalized only
+   * when asked for: a large attachment table has thousands of cells that are usually not needed.
+   */
+  tableCells: () => string[];
   /** Text blocks before the root element (e.g. the gov.cn metadata table); empty without a root. */
   before: string[];
-}
-
-function isSkipped(name: string, attribs: Record<string, string>): boolean {
-  if (SKIPPED_TAGS.has(name)) return true;
-  if (attribs.hidden !== undefined) return true;
-  if (attribs.style && HIDDEN_STYLE.test(attribs.style)) return true;
-  const cls = attribs.class;
-  return cls !== undefined && SKIPPED_CLASSES.some((c) => cls.includes(c));
 }
 
 /**
@@ -35,7 +37,9 @@ function isSkipped(name: string, attribs: Record<string, string>): boolean {
  * content; blocks before it are returned separately and everything after it is ignored.
  */
 export function htmlToText(html: string, rootId?: string): HtmlText {
-  const out: HtmlText = { paragraphs: [], tableCells: [], before: [] };
+  const paragraphs: string[] = [];
+  const before: string[] = [];
+  const rawCells: string[] = [];
   let depth = 0;
   let skipDepth = -1; // depth of the element that started a skipped subtree
   let rootDepth = rootId === undefined ? 0 : -1; // -1: root not reached yet; -2: root closed
@@ -45,21 +49,26 @@ export function htmlToText(html: string, rootId?: string): HtmlText {
 
   const flush = (): void => {
     if (buf === '') return;
-    const text = normalizeSpace(buf);
+    if (rootDepth >= 0 && tableDepth > 0) rawCells.push(buf);
+    else if (rootDepth !== -2) {
+      const text = normalizeSpace(buf);
+      if (text !== '') (rootDepth === -1 ? before : paragraphs).push(text);
+    }
     buf = '';
-    if (text === '') return;
-    if (rootDepth === -1) out.before.push(text);
-    else if (rootDepth >= 0) (tableDepth > 0 ? out.tableCells : out.paragraphs).push(text);
   };
 
   const parser = new Parser(
     {
-      onopentag(name, attribs) {
+      // Tag names and attributes separately: no attribute object is built for the thousands of table cells.
+      onopentagname(name) {
         if (BLOCK_TAGS.has(name)) flush();
         depth++;
-        if (skipDepth < 0 && isSkipped(name, attribs)) skipDepth = depth;
-        if (rootDepth === -1 && attribs.id === rootId) rootDepth = depth;
-        else if (name === 'table' && rootDepth >= 0) tableDepth++;
+        if (skipDepth < 0 && SKIPPED_TAGS.has(name)) skipDepth = depth;
+        if (name === 'table' && rootDepth >= 0) tableDepth++;
+      },
+      onattribute(name, value) {
+        if (skipDepth < 0 && hidesElement(name, value)) skipDepth = depth;
+        if (rootDepth === -1 && name === 'id' && value === rootId) rootDepth = depth;
       },
       onclosetag(name) {
         if (BLOCK_TAGS.has(name)) flush();
@@ -82,5 +91,5 @@ export function htmlToText(html: string, rootId?: string): HtmlText {
   );
   parser.end(html);
   flush();
-  return out;
+  return { paragraphs, before, tableCells: () => rawCells.map(normalizeSpace).filter(Boolean) };
 }
