@@ -173,6 +173,8 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 /** What went wrong, in words, for a transport error that reached the caller. */
 function describeFailure(err: unknown, maxBytes: number): string {
   const { statusCode, code } = err as RetryErrorShape;
+  // A 2xx here means the body broke off and the server did not honour a Range request to resume it.
+  if (statusCode !== undefined && statusCode < 300) return `the transfer broke off and could not be resumed (${(err as Error).message})`;
   if (statusCode !== undefined) return `HTTP ${statusCode}`;
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return `the body is larger than ${maxBytes} bytes (http.max_response_bytes)`;
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return 'no answer within http.headers_timeout_ms';

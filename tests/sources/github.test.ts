@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { decodeBody } from '../../src/core/charset.ts';
+import type { Clock } from '../../src/core/effects.ts';
+import { silentLogger } from '../../src/core/effects.ts';
+import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
+import { gitBlobSha, githubSource, unsafePathReason, type GithubSourceOptions } from '../../src/sources/github.ts';
+import {
+  blobSha,
+  capturingLogger,
+  encodeGbk,
+  fixtureFiles,
+  revisionsOf,
+  runSource,
+  seededFaults,
+  startTestServer,
+  testHttpOptions,
+  type TestServer,
+} from '../helpers/server.ts';
+
+const clock: Clock = { now: () => new Date('2026-01-02T03:04:05Z') };
+const POSTS = [...fixtureFiles().keys()].filter((p) => p.startsWith('_posts/'));
+
+function options(server: TestServer, overrides: Partial<GithubSourceOptions> = {}): GithubSourceOptions {
+  return { repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions(), ...overrides };
+}
+
+const posts = (events: SourceEvent[]) => events.filter((e) => e.kind === 'post').map((e) => (e.kind === 'post' ? e.post : null)!);
+const failures = (events: SourceEvent[]) => events.filter((e) => e.kind === 'failed');
+
+describe('github source', () => {
+  let server: TestServer;
+  let rawDir: string;
+  const ctx = (more: Partial<SourceContext> = {}): SourceContext => ({ previous: new Map(), cursor: null, rawDir, clock, logger: silentLogger, ...more });
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+  beforeEach(async () => {
+    server.reset();
+    rawDir = await mkdtemp(join(tmpdir(), 'zhengce-raw-'));
+  });
+  afterEach(() => rm(rawDir, { recursive: true, force: true }));
+
+  it('hashes blobs the way git does', () => {
+    // `git hash-object tests/fixtures/http/_posts/2022-01-06-202201062238656632.md`
+    const bytes = fixtureFiles().get('_posts/2022-01-06-202201062238656632.md')!.bytes;
+    assert.equal(gitBlobSha(bytes), '83ec647a4b59551e22b18bd5c9deb00e6dfb11d4');
+  });
+
+  it('fetches every post under the folder, byte for byte, with ids, blob shas and content types', async () => {
+    const { events, summary } = await runSource(githubSource(options(server)), ctx());
+    const got = posts(events);
+    assert.equal(failures(events).length, 0);
+    assert.deepEqual(got.map((p) => p.sourceId).sort(), POSTS.map((p) => p.slice('_posts/'.length, -'.md'.length)).sort());
+    const plan = got.find((p) => p.sourceId === '2022-01-06-202201062238656632')!;
+    assert.deepEqual(Buffer.from(plan.bytes), server.files.get('_posts/2022-01-06-202201062238656632.md')!.bytes);
+    assert.equal(plan.revision, '83ec647a4b59551e22b18bd5c9deb00e6dfb11d4');
+    assert.equal(plan.source, 'github:zning1994/finews');
+    assert.equal(plan.url, `${server.origin}/zning1994/finews/main/_posts/2022-01-06-202201062238656632.md`);
+    assert.equal(plan.contentType, 'text/plain; charset=utf-8');
+    assert.equal(plan.fetchedAt, '2026-01-02T03:04:05.000Z');
+    assert.ok(got.some((p) => p.sourceId === '-202205262391921712'), 'a name starting with "-" is a real finews post');
+    assert.equal(server.requestsTo(`/${server.owner}/${server.repo}/${server.branch}/pages/`).length, 0, 'files outside the folder are not downloaded');
+    assert.equal(summary.notModified, false);
+    assert.match(summary.cursor!, /"etag"/);
+    const ua = server.requests[0].headers['user-agent'];
+    assert.match(String(ua), /zhengce/);
+  });
+
+  it('a rerun with no change makes exactly one request, answered 304, and reports nothing new', async () => {
+    const first = await runSource(githubSource(options(server)), ctx());
+    server.requests.length = 0;
+    const second = await runSource(githubSource(options(server)), ctx({ previous: revisionsOf(first.events), cursor: first.summary.cursor }));
+    assert.equal(server.requests.length, 1);
+    assert.equal(server.requests[0].path, server.treesPath);
+    assert.ok(server.requests[0].headers['if-none-match']);
+    assert.deepEqual(second.events, []);
+    assert.deepEqual(second.summary, { cursor: first.summary.cursor, notModified: true });
+  });
+
+  it('one edited post costs exactly one download; a removed post is not reported', async () => {
+    const first = await runSource(githubSource(options(server)), ctx());
+    const edited = '_posts/2021-12-08-202112082206885192.md';
+    const removed = '_posts/2021-12-08-202112082206928461.md';
+    server.files.set(edited, { ...server.files.get(edited)!, bytes: Buffer.concat([server.files.get(edited)!.bytes, Buffer.from('\n')]) });
+    server.files.delete(removed);
+    server.requests.length = 0;
+    const second = await runSource(githubSource(options(server)), ctx({ previous: revisionsOf(first.events), cursor: first.summary.cursor }));
+    assert.deepEqual(server.requestsTo().map((r) => r.path), [server.rawPath(edited)]);
+    assert.deepEqual(posts(second.events).map((p) => p.sourceId), ['2021-12-08-202112082206885192']);
+    assert.equal(posts(second.events)[0].revision, blobSha(server.files.get(edited)!.bytes));
+    const reported = new Set(second.events.map((e) => (e.kind === 'post' ? e.post.sourceId : e.kind === 'unchanged' ? e.sourceId : e.error.sourceId)));
+    assert.equal(reported.has('2021-12-08-202112082206928461'), false);
+    assert.equal(reported.size, POSTS.length - 1);
+  });
+
+  it('30% 503s and 10% truncated bodies still give every post, intact', async () => {
+    server.faults = seededFaults('github-faults', { unavailable: 0.3, truncated: 0.1 });
+    const { events } = await runSource(githubSource(options(server)), ctx());
+    assert.deepEqual(failures(events), []);
+    const got = posts(events);
+    assert.equal(got.length, POSTS.length);
+    for (const post of got) assert.equal(post.revision, blobSha(server.files.get(`_posts/${post.sourceId}.md`)!.bytes), post.sourceId);
+    assert.ok(server.requests.some((r) => r.headers.range), 'a truncated body was resumed with a Range request');
+    assert.ok(server.requests.length > 1 + POSTS.length, 'the pattern did inject 503s');
+  });
+
+  it('passes a GBK page through with its Content-Type, so decodeBody reads it right', async () => {
+    const page = fixtureFiles().get('pages/govcn-2018-12-03-content_5345407.html')!.bytes.toString('utf8');
+    server.files.set('_posts/gbk-page.md', { bytes: encodeGbk(page), contentType: 'text/html; charset=GBK' });
+    const { events } = await runSource(githubSource(options(server)), ctx());
+    const post = posts(events).find((p) => p.sourceId === 'gbk-page')!;
+    assert.equal(post.contentType, 'text/html; charset=GBK');
+    assert.notDeepEqual(Buffer.from(post.bytes), Buffer.from(page));
+    const decoded = decodeBody(post.bytes, post.contentType);
+    assert.equal(decoded.encoding, 'gb18030');
+    assert.equal(decoded.text, page);
+  });
+
+  it('refuses an oversized body with a failed event naming its url, and keeps going', async () => {
+    const big = '_posts/2099-01-01-big.md';
+    server.files.set(big, { bytes: Buffer.alloc(2 * 1024 * 1024, 'a'), contentType: 'text/plain; charset=utf-8' });
+    const { events, summary } = await runSource(githubSource(options(server)), ctx());
+    const [failure] = failures(events);
+    assert.equal(failure.kind, 'failed');
+    if (failure.kind !== 'failed') return;
+    assert.equal(failure.url, `${server.origin}${server.rawPath(big)}`);
+    assert.equal(failure.error.stage, 'fetch');
+    assert.equal(failure.error.sourceId, '2099-01-01-big');
+    assert.match(failure.error.message, /max_response_bytes/);
+    assert.match(failure.error.message, new RegExp(server.rawPath(big)));
+    assert.equal(posts(events).length, POSTS.length);
+    assert.equal(summary.cursor, null, 'a failed post must be retried next run, so no 304 shortcut');
+  });
+
+  it('a post that keeps failing is a failed event with its attempts', async () => {
+    server.faults = ({ path }) => (path.endsWith('885265.md') ? { kind: 'status', status: 503 } : null);
+    const { events } = await runSource(githubSource(options(server, { http: testHttpOptions({ retries: 2 }) })), ctx());
+    const [failed, ...others] = failures(events);
+    assert.equal(others.length, 0);
+    assert.ok(failed.kind === 'failed');
+    assert.equal(failed.error.sourceId, '2021-12-08-202112082206885265');
+    assert.equal(failed.attempts, 3);
+    assert.match(failed.error.message, /HTTP 503 after 3 attempts/);
+  });
+
+  it('does not retry a 404', async () => {
+    const gone = server.rawPath('_posts/2021-12-08-202112082206896686.md');
+    server.faults = ({ path }) => (path === gone ? { kind: 'status', status: 404 } : null);
+    const { events } = await runSource(githubSource(options(server)), ctx());
+    const [failed] = failures(events);
+    assert.ok(failed.kind === 'failed');
+    assert.equal(failed.attempts, 1);
+    assert.match(failed.error.message, /HTTP 404/);
+    assert.equal(server.requestsTo().filter((r) => r.path === gone).length, 1);
+  });
+
+  it('sends GITHUB_TOKEN as a Bearer token and never prints it', async () => {
+    const token = 'ghp_TESTtoken0123456789';
+    const logger = capturingLogger();
+    server.faults = ({ path, attempt }) => (attempt === 0 && path.endsWith('656632.md') ? { kind: 'status', status: 503 } : path.endsWith('885265.md') ? { kind: 'status', status: 401 } : null);
+    const { events } = await runSource(githubSource(options(server), { token }), ctx({ logger }));
+    assert.equal(server.requests[0].headers.authorization, `Bearer ${token}`);
+    assert.ok(server.requestsTo().every((r) => r.headers.authorization === `Bearer ${token}`));
+    assert.ok(logger.lines.length > 0 && logger.lines.some((l) => l.includes('retrying')));
+    const printed = [...logger.lines, ...failures(events).map((e) => (e.kind === 'failed' ? `${e.error.message} ${e.url} ${JSON.stringify(e.error)}` : ''))].join('\n');
+    assert.equal(printed.includes(token), false);
+  });
+
+  it('waits as long as Retry-After asks before retrying the listing', async () => {
+    server.faults = ({ path, attempt }) => (path === server.treesPath && attempt === 0 ? { kind: 'status', status: 429, retryAfter: '1' } : null);
+    const { events } = await runSource(githubSource(options(server)), ctx());
+    const trees = server.requests.filter((r) => r.path === server.treesPath);
+    assert.equal(trees.length, 2);
+    assert.ok(trees[1].at - trees[0].at >= 950, `waited ${trees[1].at - trees[0].at} ms`);
+    assert.equal(posts(events).length, POSTS.length);
+  });
+
+  it('throws, naming the url and what to do, when the listing cannot be had', async () => {
+    server.faults = ({ path }) => (path === server.treesPath ? { kind: 'status', status: 503 } : null);
+    await assert.rejects(runSource(githubSource(options(server, { http: testHttpOptions({ retries: 1 }) })), ctx()), (err: Error) => {
+      assert.match(err.message, new RegExp(`${server.origin}/repos/zning1994/finews/git/trees/main`));
+      assert.match(err.message, /HTTP 503 after 2 attempts/);
+      assert.match(err.message, /previous release stands/);
+      return true;
+    });
+    server.faults = null;
+    await assert.rejects(runSource(githubSource(options(server, { branch: 'nope' })), ctx()), /HTTP 404.*check source.repo and source.branch/);
+  });
+
+  it('fails loudly on a truncated tree, since removals could not be told', async () => {
+    server.truncatedTree = true;
+    await assert.rejects(runSource(githubSource(options(server)), ctx()), /truncated: true/);
+    assert.equal(server.requestsTo().length, 0);
+  });
+
+  it('refuses post paths that could escape the folder or carry odd characters, by name', async () => {
+    server.files.set('_posts/a b$(rm).md', { bytes: Buffer.from('x'), contentType: 'text/plain' });
+    const { events } = await runSource(githubSource(options(server)), ctx());
+    const refused = failures(events);
+    assert.equal(refused.length, 1);
+    if (refused[0].kind !== 'failed') return;
+    assert.match(refused[0].error.message, /refused the repository path "_posts\/a b\$\(rm\)\.md"/);
+    assert.equal(server.requestsTo().some((r) => r.path.includes('rm')), false);
+    assert.equal(unsafePathReason('_posts/../../etc/passwd.md')?.includes('escape'), true);
+    assert.equal(unsafePathReason('_posts/.hidden.md')?.includes('hidden'), true);
+    assert.equal(unsafePathReason('_posts/中华人民共和国公司法(2023-12-29).md'), null);
+  });
+});
