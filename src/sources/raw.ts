@@ -1,7 +1,7 @@
 // Raw snapshots: every body a source fetched, stored once under its sha256, with an append-only
 // index saying where and when it came from, so a run can be audited and replayed with no network.
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectCharset } from '../core/charset.ts';
 import { PostError } from '../core/errors.ts';
@@ -74,11 +74,23 @@ async function writeObject(rawDir: string, hash: string, body: Uint8Array): Prom
   await rename(temp, path);
 }
 
+/** Ends the index with a newline if a crash cut its last line short, so the next line is not glued to it. */
+async function closeTornLine(indexPath: string): Promise<void> {
+  const handle = await open(indexPath, 'a+');
+  try {
+    const { size } = await handle.stat();
+    const last = Buffer.alloc(1);
+    if (size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a) await handle.appendFile('\n');
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The raw/ folder of one pipeline: objects/<ab>/<sha256> plus index.jsonl. */
 export function openSnapshotStore(rawDir: string): SnapshotStore {
   const indexPath = join(rawDir, INDEX_FILE);
   // Index lines are appended one at a time so that concurrent downloads never interleave a line.
-  let appending: Promise<void> = mkdir(rawDir, { recursive: true }).then(() => undefined);
+  let appending: Promise<void> = mkdir(rawDir, { recursive: true }).then(() => closeTornLine(indexPath));
   const append = (line: IndexLine) => (appending = appending.then(() => appendFile(indexPath, `${JSON.stringify(line)}\n`)));
 
   return {

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { silentLogger, type Clock } from '../../src/core/effects.ts';
+import { sha256 } from '../../src/core/hash.ts';
+import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
+import type { RawPost } from '../../src/core/types.ts';
+import { githubSource } from '../../src/sources/github.ts';
+import { readSnapshotIndex, rawSnapshotSource, type BodySnapshot } from '../../src/sources/raw.ts';
+import { encodeGbk, fixtureFiles, revisionsOf, runSource, startTestServer, testHttpOptions, type TestServer } from '../helpers/server.ts';
+
+const clock: Clock = { now: () => new Date('2026-01-02T03:04:05Z') };
+const posts = (events: SourceEvent[]) => events.flatMap((e) => (e.kind === 'post' ? [e.post] : []));
+const byId = (list: RawPost[]) => new Map(list.map((p) => [p.sourceId, p]));
+
+async function objectFiles(rawDir: string): Promise<string[]> {
+  const entries = await readdir(join(rawDir, 'objects'), { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+}
+
+describe('raw snapshots', () => {
+  let server: TestServer;
+  let rawDir: string;
+  const ctx = (more: Partial<SourceContext> = {}): SourceContext => ({ previous: new Map(), cursor: null, rawDir, clock, logger: silentLogger, ...more });
+  const github = () => githubSource({ repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+  beforeEach(async () => {
+    server.reset();
+    rawDir = await mkdtemp(join(tmpdir(), 'zhengce-raw-'));
+  });
+  afterEach(() => rm(rawDir, { recursive: true, force: true }));
+
+  it('stores every fetched body once under its sha256, indexed with where and when it came from', async () => {
+    server.files.set('_posts/gbk-page.md', { bytes: encodeGbk('<p>国务院办公厅</p>'), contentType: 'text/html; charset=gbk' });
+    const { events } = await runSource(github(), ctx());
+    const lines = await readSnapshotIndex(rawDir);
+    const bodies = lines.filter((l): l is BodySnapshot => l.kind === 'body');
+    const trees = bodies.find((b) => b.source_id === null)!;
+    assert.equal(trees.url, `${server.origin}${server.treesPath}`);
+    assert.ok(trees.etag);
+    const plan = bodies.find((b) => b.source_id === '2022-01-06-202201062238656632')!;
+    const bytes = server.files.get('_posts/2022-01-06-202201062238656632.md')!.bytes;
+    assert.deepEqual(plan, {
+      kind: 'body',
+      url: `${server.origin}${server.rawPath('_posts/2022-01-06-202201062238656632.md')}`,
+      source: 'github:zning1994/finews',
+      source_id: '2022-01-06-202201062238656632',
+      fetched_at: '2026-01-02T03:04:05.000Z',
+      status: 200,
+      etag: `"${plan.revision}"`,
+      last_modified: null,
+      content_type: 'text/plain; charset=utf-8',
+      content_encoding: null,
+      encoding: 'utf-8',
+      revision: '83ec647a4b59551e22b18bd5c9deb00e6dfb11d4',
+      bytes: bytes.length,
+      sha256: sha256(bytes),
+    });
+    assert.equal(bodies.find((b) => b.source_id === 'gbk-page')!.encoding, 'gb18030');
+    assert.deepEqual(await readFile(join(rawDir, 'objects', plan.sha256.slice(0, 2), plan.sha256)), bytes);
+    const listing = lines.find((l) => l.kind === 'listing');
+    assert.equal(listing?.kind === 'listing' && listing.source_ids.length, posts(events).length);
+
+    const before = await objectFiles(rawDir);
+    assert.ok(before.every((name) => /^[0-9a-f]{64}$/.test(name)), 'no temp files left behind');
+    await runSource(github(), ctx());
+    assert.deepEqual(await objectFiles(rawDir), before, 'refetched bodies are not stored twice');
+    assert.equal((await readSnapshotIndex(rawDir)).length, lines.length * 2, 'but each fetch is indexed');
+  });
+
+  it('replays the last fetch with no network: same posts, unchanged ones reported unchanged', async () => {
+    const online = await runSource(github(), ctx());
+    const requests = server.requests.length;
+    const offline = await runSource(rawSnapshotSource(rawDir), ctx({ cursor: 'kept' }));
+    assert.equal(server.requests.length, requests);
+    assert.deepEqual(byId(posts(offline.events)), byId(posts(online.events)));
+    assert.deepEqual(offline.summary, { cursor: 'kept', notModified: false });
+    const again = await runSource(rawSnapshotSource(rawDir), ctx({ previous: revisionsOf(online.events) }));
+    assert.ok(again.events.every((e) => e.kind === 'unchanged'));
+  });
+
+  it('replays what the newest run listed: a removed post stays removed, an edited one is its new version', async () => {
+    const first = await runSource(github(), ctx());
+    const edited = '_posts/2021-12-08-202112082206885192.md';
+    server.files.set(edited, { ...server.files.get(edited)!, bytes: Buffer.from('---\ntitle: edited\n---\n<p>新</p>') });
+    server.files.delete('_posts/2021-12-08-202112082206928461.md');
+    await runSource(github(), ctx({ previous: revisionsOf(first.events), cursor: first.summary.cursor }));
+    const offline = posts((await runSource(rawSnapshotSource(rawDir), ctx())).events);
+    const ids = offline.map((p) => p.sourceId);
+    assert.equal(ids.includes('2021-12-08-202112082206928461'), false);
+    assert.equal(ids.length, posts(first.events).length - 1);
+    assert.equal(Buffer.from(byId(offline).get('2021-12-08-202112082206885192')!.bytes).toString(), '---\ntitle: edited\n---\n<p>新</p>');
+  });
+
+  it('reports a listed post that was never stored as failed, and survives a torn index line', async () => {
+    server.faults = ({ path }) => (path.endsWith('885265.md') ? { kind: 'status', status: 404 } : null);
+    await runSource(github(), ctx());
+    const indexed = (await readSnapshotIndex(rawDir)).length;
+    await appendFile(join(rawDir, 'index.jsonl'), '{"kind":"body","url":"http://cut');
+    await runSource(github(), ctx());
+    assert.equal((await readSnapshotIndex(rawDir)).length, indexed * 2, 'the torn line is skipped, the next run indexed in full');
+    const { events } = await runSource(rawSnapshotSource(rawDir), ctx());
+    const failed = events.filter((e) => e.kind === 'failed');
+    assert.equal(failed.length, 1);
+    assert.ok(failed[0].kind === 'failed' && /no raw snapshot of "2021-12-08-202112082206885265"/.test(failed[0].error.message));
+    assert.equal(posts(events).length, [...fixtureFiles().keys()].filter((p) => p.startsWith('_posts/')).length - 1);
+  });
+
+  it('says what to do when there is nothing to replay', async () => {
+    await assert.rejects(runSource(rawSnapshotSource(join(rawDir, 'none')), ctx()), /no raw snapshots to replay in .*run the pipeline once online first/);
+  });
+});
