@@ -1,4 +1,5 @@
 import { mkdir, readlink, rename, rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { join, relative } from 'node:path';
 import type { Clock, Logger, Progress } from '../core/effects.ts';
 import { CliError, EXIT, PostError } from '../core/errors.ts';
@@ -41,6 +42,10 @@ export interface RunResult {
   rejected: number;
   failed: number;
   rejects: RejectRow[];
+  /** Rows staged into DuckDB this run. */
+  stagedRows: number;
+  /** Milliseconds spent reading+extracting, comparing, and publishing. */
+  durations: { extract: number; compare: number; publish: number };
 }
 
 function makeSource(p: Pipeline): Source {
@@ -110,7 +115,13 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
     const codeVersion = await currentCodeVersion();
     const source = makeSource(pipeline);
     const previous = await store.previousRevisions(codeVersion);
-    const result: RunResult = { status: 'ok', releaseId: null, unchangedRun: false, fetched: 0, unchanged: 0, rejected: 0, failed: 0, rejects: [] };
+    const result: RunResult = { status: 'ok', releaseId: null, unchangedRun: false, fetched: 0, unchanged: 0, rejected: 0, failed: 0, rejects: [], stagedRows: 0, durations: { extract: 0, compare: 0, publish: 0 } };
+    let mark = performance.now();
+    const lap = (key: keyof RunResult['durations']) => {
+      const now = performance.now();
+      result.durations[key] = Math.round(now - mark);
+      mark = now;
+    };
 
     const stager = await Stager.open(store.conn);
     let summary: SourceSummary;
@@ -119,11 +130,14 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
     } finally {
       stager.close();
     }
+    result.stagedRows = stager.rows;
+    lap('extract');
     await checkpoint('staged');
 
     throwIfAborted(deps.signal, 'before comparing with the last release');
     const counts = await store.computeChanges({ notModified: summary.notModified });
     throwIfAborted(deps.signal, 'before publishing');
+    lap('compare');
     let staging: string | null = null;
     await store.conn.run('BEGIN TRANSACTION');
     try {
@@ -167,6 +181,7 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
       if (staging) await rm(staging, { recursive: true, force: true }).catch(() => {});
       throw err;
     }
+    lap('publish');
     result.rejects = await allRejects(store, result);
     result.rejected = result.rejects.length - result.failed;
     if (result.rejects.length) result.status = 'partial';

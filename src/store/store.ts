@@ -60,6 +60,8 @@ function appendCell(app: DuckDBAppender, type: string, value: Cell | undefined):
 export class Stager {
   private readonly appenders = new Map<string, DuckDBAppender>();
   private pending = 0;
+  /** Rows appended so far, over all tables. */
+  rows = 0;
 
   private constructor(private readonly conn: DuckDBConnection) {}
 
@@ -91,6 +93,7 @@ export class Stager {
         for (const c of t.columns) appendCell(app, stagingType(c), row[c.name]);
         app.endRow();
         this.pending++;
+        this.rows++;
       }
     }
     this.flushIfLarge();
@@ -124,14 +127,14 @@ export class Store {
     readonly conn: DuckDBConnection,
   ) {}
 
-  static async open(file: string, options: { tempDir?: string } = {}): Promise<Store> {
+  static async open(file: string): Promise<Store> {
     // Nothing may try the network: extensions we need (parquet, json, icu) are built in.
     const instance = await DuckDBInstance.create(file, {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
       threads: '2',
-      memory_limit: '1GB',
-      ...(options.tempDir ? { temp_directory: options.tempDir } : {}),
+      // Bounded so a large run spills to disk instead of growing: peak memory stays flat as the corpus grows.
+      memory_limit: '512MB',
     });
     const conn = await instance.connect();
     await conn.run("SET TimeZone = 'UTC'");
@@ -208,9 +211,11 @@ export class Store {
     await c.run(`CREATE TEMP TABLE run_affected AS
       SELECT doc_id FROM stage_posts WHERE status IN ('active', 'filtered') UNION SELECT doc_id FROM run_removed`);
     for (const t of VERSIONED) {
-      await c.run(`DROP TABLE IF EXISTS new_${t.name}`);
       const typed = t.columns.map((col) => `${typedFromStaging(col, 's')} AS ${quote(col.name)}`).join(', ');
-      await c.run(`CREATE TEMP TABLE new_${t.name} AS SELECT ${typed} FROM ${stageName(t)} s`);
+      // Only documents get a table of their own (their versions are numbered below); the rest are cast on the fly.
+      await c.run(`DROP TABLE IF EXISTS new_${t.name}`);
+      await c.run(`DROP VIEW IF EXISTS new_${t.name}`);
+      await c.run(`CREATE TEMP ${t.name === 'documents' ? 'TABLE' : 'VIEW'} new_${t.name} AS SELECT ${typed} FROM ${stageName(t)} s`);
     }
     // A document keeps its version while its content hash stands; a new hash or a return after removal is version + 1.
     await c.run(`UPDATE new_documents AS n SET version = CASE
