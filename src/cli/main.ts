@@ -1,15 +1,18 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { systemClock, noProgress, type Logger } from '../core/effects.ts';
+import type { Logger } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
-import { loadPipeline } from '../pipeline/config.ts';
-import { runPipeline } from '../pipeline/run.ts';
-import { createLogger, createProgress, type LogFormat } from './logging.ts';
+import { createLogger, type LogFormat } from './logging.ts';
+import { runCommand } from './run.ts';
+import { scheduleCommand } from './schedule.ts';
+import { statusCommand } from './status.ts';
 
 interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   help: string;
+  /** Help lines of the command's own options, printed before the logging options. */
+  optionsHelp?: string;
   action(args: { values: Record<string, unknown>; positionals: string[]; logger: Logger; interactive: boolean }): Promise<number>;
 }
 
@@ -36,23 +39,32 @@ a new release under its output folder when anything changed. A pipeline is named
 
 Exit status: 0 every post processed; 2 a release stands but some posts were rejected or failed
 (each listed by name and reason); 1 nothing could be published (the message says why).`,
-    async action({ positionals, logger, interactive }) {
-      if (positionals.length === 0) throw new CliError('name at least one pipeline: zhengce run <id|file.yaml> (see zhengce run --help)', { exitCode: EXIT.failed });
-      let exit: number = EXIT.ok;
-      for (const name of positionals) {
-        const pipeline = await loadPipeline(name, process.cwd());
-        const progress = interactive ? createProgress(process.stderr) : noProgress;
-        const result = await runPipeline(pipeline, { clock: systemClock, logger, progress, env: process.env });
-        for (const r of result.rejects) logger.warn({ pipeline: pipeline.config.id, source_id: r.source_id, url: r.url, stage: r.stage }, `rejected ${r.source_id}: ${r.reason}`);
-        const where = result.releaseId ? `published ${pipeline.outputDir}/releases/${result.releaseId}` : 'no change: no new release';
-        logger.info(
-          { pipeline: pipeline.config.id, status: result.status, release_id: result.releaseId, fetched: result.fetched, unchanged: result.unchanged, rejected: result.rejected, failed: result.failed },
-          `${pipeline.config.id}: ${where} (${result.fetched} fetched, ${result.unchanged} unchanged, ${result.rejected} rejected, ${result.failed} failed)`,
-        );
-        if (result.status === 'partial') exit = EXIT.partial;
-      }
-      return exit;
-    },
+    action: ({ positionals, logger, interactive }) => runCommand(positionals, { logger, interactive }),
+  },
+  schedule: {
+    summary: 'run pipelines on their cron schedules until stopped',
+    usage: 'zhengce schedule [options] [pipeline id | file.yaml]…',
+    options: { ...LOG_OPTIONS },
+    help: `Runs each named pipeline (every pipelines/*.yaml when none is named) on its "schedule" cron, in its
+"timezone" (default Asia/Shanghai), logging each next run time. A named pipeline without a schedule
+is an error; of all pipelines, those without one are skipped with a log line. A run never overlaps
+another run of the same pipeline, here or in another process (a tick while it is busy is skipped).
+
+SIGTERM or SIGINT stops scheduling; a run in progress finishes its publish step or stops before it,
+then the command exits 0. A second signal exits at once (still safe: the next run recovers).`,
+    action: ({ positionals, logger }) => scheduleCommand(positionals, { logger }),
+  },
+  status: {
+    summary: 'last run, last release, failures and next run of pipelines',
+    usage: 'zhengce status [options] [pipeline id | file.yaml]…',
+    options: { ...LOG_OPTIONS, json: { type: 'boolean' } },
+    help: `Shows, for each named pipeline (every pipelines/*.yaml when none is named), its last run (status ok,
+partial, failed or skipped), its last release, the posts the last run could not process, the next
+scheduled run and the run in progress, if any. It reads output/<id>/status.json, latest.json and
+the lock file, never the store, so it works while a run is going.`,
+    optionsHelp: `      --json               one JSON object {"pipelines": [...]} instead of readable lines
+`,
+    action: ({ values, positionals }) => statusCommand(positionals, { json: Boolean(values.json), out: process.stdout }),
   },
 };
 
@@ -84,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(`usage: ${command.usage}\n\n${command.help}\n\nOptions:\n${LOG_HELP}\n`);
+    process.stdout.write(`usage: ${command.usage}\n\n${command.help}\n\nOptions:\n${command.optionsHelp ?? ''}${LOG_HELP}\n`);
     return EXIT.ok;
   }
   const interactive = Boolean(process.stdout.isTTY);

@@ -1,0 +1,63 @@
+import { relative } from 'node:path';
+import { EXIT } from '../core/errors.ts';
+import type { Pipeline } from '../pipeline/config.ts';
+import { latestReleaseId, readStatus, type LastRun } from '../pipeline/status.ts';
+import { inspectLock, lockFile, type LockHolder } from '../schedule/lock.ts';
+import { nextRunTime } from '../schedule/schedule.ts';
+import { loadPipelines } from './pipelines.ts';
+
+/** What `zhengce status --json` prints for one pipeline. */
+export interface PipelineStatus {
+  pipeline: string;
+  file: string;
+  output: string;
+  /** The last attempt (status ok, partial, failed or skipped), from status.json; null before the first. */
+  last_run: LastRun | null;
+  last_release: string | null;
+  /** The process running it now, from the lock file (a stale lock is no run). */
+  running: LockHolder | null;
+  schedule: string | null;
+  timezone: string;
+  next_run: string | null;
+}
+
+/** Reads only files a run keeps readable (status.json, latest.json, the lock), never the store a run may hold. */
+async function pipelineStatus(p: Pipeline): Promise<PipelineStatus> {
+  const lock = await inspectLock(lockFile(p.outputDir));
+  const { schedule, timezone } = p.config;
+  return {
+    pipeline: p.config.id,
+    file: p.file,
+    output: p.outputDir,
+    last_run: (await readStatus(p.outputDir))?.last_run ?? null,
+    last_release: await latestReleaseId(p.outputDir),
+    running: lock && !lock.stale ? lock.holder : null,
+    schedule: schedule ?? null,
+    timezone,
+    next_run: nextRunTime(p)?.toISOString() ?? null,
+  };
+}
+
+function describe(s: PipelineStatus, cwd: string): string {
+  const r = s.last_run;
+  const lines = [`${s.pipeline}  (${relative(cwd, s.file) || s.file})`];
+  if (!r) lines.push('  last run      none yet');
+  else {
+    lines.push(`  last run      ${r.status} at ${r.finished_at} in ${(r.duration_ms / 1000).toFixed(1)} s: ${r.fetched} fetched, ${r.unchanged} unchanged, ${r.rejected} rejected, ${r.failed} failed (run ${r.run_id})`);
+    if (r.error) lines.push(`  error         ${r.error}`);
+    if (r.failures.length) lines.push(`  failures      ${r.failures.length}`, ...r.failures.map((f) => `    ${f.source_id} (${f.stage}): ${f.reason}`));
+  }
+  lines.push(`  last release  ${s.last_release ? `${s.last_release}  (${relative(cwd, s.output) || '.'}/releases/${s.last_release})` : 'none yet'}`);
+  lines.push(`  next run      ${s.schedule ? `${s.next_run ?? 'never'}  ("${s.schedule}", ${s.timezone})` : 'not scheduled (no schedule key)'}`);
+  if (s.running) lines.push(`  running now   pid ${s.running.pid} on ${s.running.host} since ${s.running.started_at}`);
+  return lines.join('\n');
+}
+
+/** `zhengce status [pipeline…]`: the last run, last release, failures and next run of each pipeline. */
+export async function statusCommand(names: string[], o: { json: boolean; out: NodeJS.WritableStream }): Promise<number> {
+  const cwd = process.cwd();
+  const statuses: PipelineStatus[] = [];
+  for (const p of await loadPipelines(names, cwd)) statuses.push(await pipelineStatus(p));
+  o.out.write(o.json ? `${JSON.stringify({ pipelines: statuses }, null, 2)}\n` : `${statuses.map((s) => describe(s, cwd)).join('\n\n')}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../core/effects.ts';
+import { CliError } from '../core/errors.ts';
+import { acquireLock, lockFile, LockBusyError, type Lock } from '../schedule/lock.ts';
+import { recordRun, type RunRecordStatus } from '../store/runs.ts';
+import { Store } from '../store/store.ts';
+import type { Pipeline } from './config.ts';
+import { runPipeline, type RunDeps, type RunResult } from './run.ts';
+import { writeStatus, type LastRun } from './status.ts';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/** Gives every line that names no stage of its own a default one, so each line of a run says where it is. */
+export function withDefaultStage(logger: Logger, stage: string): Logger {
+  const at = (level: Level) => (fields: Record<string, unknown>, msg?: string) => logger[level]({ stage, ...fields }, msg);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (bindings) => withDefaultStage(logger.child(bindings), stage) };
+}
+
+function lastRunOf(start: { run_id: string; pipeline: string; started: Date }, finished: Date, status: RunRecordStatus, result: RunResult | null, error: unknown): LastRun {
+  return {
+    run_id: start.run_id,
+    pipeline: start.pipeline,
+    started_at: start.started.toISOString(),
+    finished_at: finished.toISOString(),
+    duration_ms: finished.getTime() - start.started.getTime(),
+    status,
+    fetched: result?.fetched ?? 0,
+    unchanged: result?.unchanged ?? 0,
+    rejected: result?.rejected ?? 0,
+    failed: result?.failed ?? 0,
+    release_id: result?.releaseId ?? null,
+    error: error === null ? null : (error as Error).message,
+    failures: result?.rejects ?? [],
+  };
+}
+
+/** Keeps the run in the store's runs table and in status.json; a failure here is logged, never hides the run's own outcome. */
+async function saveRun(pipeline: Pipeline, run: LastRun, logger: Logger): Promise<void> {
+  try {
+    const store = await Store.open(join(pipeline.outputDir, 'store.duckdb'));
+    try {
+      await recordRun(store, run);
+    } finally {
+      store.close();
+    }
+  } catch (err) {
+    logger.warn({ stage: 'record', err }, `could not record run ${run.run_id} in the store`);
+  }
+  await writeStatus(pipeline.outputDir, run).catch((err: unknown) => logger.error({ stage: 'record', err }, 'could not write status.json'));
+}
+
+function logOutcome(logger: Logger, pipeline: Pipeline, run: LastRun, error: unknown): void {
+  const counts = { status: run.status, release_id: run.release_id, fetched: run.fetched, unchanged: run.unchanged, rejected: run.rejected, failed: run.failed, duration_ms: run.duration_ms };
+  const tally = `${run.fetched} fetched, ${run.unchanged} unchanged, ${run.rejected} rejected, ${run.failed} failed, ${(run.duration_ms / 1000).toFixed(1)} s`;
+  if (error !== null) {
+    logger.error({ stage: 'done', ...counts, err: error }, `${run.pipeline}: run failed: ${run.error} (${tally})`);
+    return;
+  }
+  for (const r of run.failures) logger.warn({ stage: r.stage, source_id: r.source_id, url: r.url }, `rejected ${r.source_id}: ${r.reason}`);
+  const where = run.release_id ? `published ${pipeline.outputDir}/releases/${run.release_id}` : 'no change: no new release';
+  logger.info({ stage: 'done', ...counts }, `${run.pipeline}: ${where} (${tally})`);
+}
+
+/** Takes the pipeline's lock, or records and rethrows the refusal (exit 75) naming the holder. */
+async function takeLock(pipeline: Pipeline, start: { run_id: string; pipeline: string; started: Date }, deps: RunDeps, logger: Logger): Promise<Lock> {
+  try {
+    await mkdir(pipeline.outputDir, { recursive: true });
+    const lock = await acquireLock(lockFile(pipeline.outputDir), start.started);
+    if (lock.tookOver) {
+      const { pid, host, started_at } = lock.tookOver;
+      logger.warn({ stage: 'lock', stale_holder: lock.tookOver }, `took over a stale lock: pid ${pid} on ${host}, started ${started_at}, is gone without releasing it`);
+    }
+    return lock;
+  } catch (err) {
+    if (!(err instanceof LockBusyError)) {
+      logger.error({ stage: 'lock', err }, `${start.pipeline}: could not take the run lock: ${(err as Error).message}`);
+      throw err;
+    }
+    // The store belongs to the holder (DuckDB lets one process write it), so a skipped run is kept in status.json and the log only.
+    const run = lastRunOf(start, deps.clock.now(), 'skipped', null, err);
+    await writeStatus(pipeline.outputDir, run).catch(() => {});
+    logger.warn({ stage: 'lock', status: 'skipped', holder: err.holder, duration_ms: run.duration_ms }, `${start.pipeline}: skipped: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * One run of one pipeline as operators see it: under the pipeline's lock, logged with a run_id
+ * on every line, recorded in the runs table and status.json. Returns the run (status ok or
+ * partial); throws CliError when it failed (exit 1) or another run holds the lock (exit 75).
+ */
+export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps): Promise<LastRun> {
+  const start = { run_id: randomUUID(), pipeline: pipeline.config.id, started: deps.clock.now() };
+  const runLogger = withDefaultStage(deps.logger.child({ run_id: start.run_id }), 'run');
+  const logger = runLogger.child({ pipeline: start.pipeline });
+  const lock = await takeLock(pipeline, start, deps, logger);
+  try {
+    let result: RunResult | null = null;
+    let error: unknown = null;
+    try {
+      result = await runPipeline(pipeline, { ...deps, logger: runLogger });
+    } catch (err) {
+      error = err instanceof CliError ? err : new CliError(`unexpected error: ${(err as Error).message}`, { cause: err });
+    }
+    const run = lastRunOf(start, deps.clock.now(), result?.status ?? 'failed', result, error);
+    await saveRun(pipeline, run, logger);
+    logOutcome(logger, pipeline, run, error);
+    if (error !== null) throw error;
+    return run;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,41 @@
+import type { Store } from './store.ts';
+
+/** ok/partial/failed as the run ended; skipped when another run held the pipeline's lock. */
+export type RunRecordStatus = 'ok' | 'partial' | 'failed' | 'skipped';
+
+/** One attempt to run a pipeline, as the runs table and status.json keep it. */
+export interface RunRecord {
+  run_id: string;
+  pipeline: string;
+  started_at: string;
+  finished_at: string;
+  status: RunRecordStatus;
+  fetched: number;
+  unchanged: number;
+  rejected: number;
+  failed: number;
+  release_id: string | null;
+  error: string | null;
+}
+
+const RUNS_SQL = `CREATE TABLE IF NOT EXISTS runs (
+  run_id VARCHAR PRIMARY KEY, pipeline VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ NOT NULL,
+  status VARCHAR NOT NULL, fetched INTEGER, unchanged INTEGER, rejected INTEGER, failed INTEGER, release_id VARCHAR, error VARCHAR)`;
+
+/** Appends one run to the store's runs table (created on first use). */
+export async function recordRun(store: Store, r: RunRecord): Promise<void> {
+  await store.conn.run(RUNS_SQL);
+  await store.conn.run('INSERT INTO runs VALUES ($1, $2, CAST($3 AS TIMESTAMPTZ), CAST($4 AS TIMESTAMPTZ), $5, $6, $7, $8, $9, $10, $11)', [
+    r.run_id,
+    r.pipeline,
+    r.started_at,
+    r.finished_at,
+    r.status,
+    r.fetched,
+    r.unchanged,
+    r.rejected,
+    r.failed,
+    r.release_id,
+    r.error,
+  ]);
+}
