@@ -52,7 +52,7 @@ const DATE_ONLY_LINE = new RegExp(`^${DATE_NUMERALS}$`);
 const DATE_IN_TEXT = new RegExp(DATE_NUMERALS);
 const YEAR_RANGE = /[（(]\s*((?:19|20)\d{2})\s*[—–－~～-]+\s*((?:19|20)\d{2})\s*年?\s*[）)]/;
 const PERIOD_STATEMENT =
-  /(?:期限|期间|时限|周期|实施期|规划期)(?:为|是|：|:)?\s*((?:19|20)\d{2})\s*年?(?:\d{1,2}月\d{1,2}日)?\s*(?:[—–－~～-]+|至|到)\s*((?:19|20)\d{2})\s*年/;
+  /(?:期限|期间|时限|周期|实施期|执行期|规划期)(?:为|是|：|:)?\s*((?:19|20)\d{2})\s*年?(?:\d{1,2}月\d{1,2}日)?\s*(?:[—–－~～-]+|至|到)\s*((?:19|20)\d{2})\s*年/;
 
 /** A notice that encloses another document (关于印发…的通知): its outline comes from the enclosed text. */
 export function isEnclosingNotice(title: string): boolean {

@@ -6,7 +6,7 @@ const YEAR = /((?:19|20)\d{2})\s*年/g;
 const BOOK_TITLE = /《[^《》]*》/g;
 /** The statement that gives period_start/period_end is the period, not a milestone. */
 const PERIOD_STATEMENT =
-  /(?:期限|期间|时限|周期|实施期|规划期)(?:为|是|：|:)?\s*(?:19|20)\d{2}\s*年?(?:\d{1,2}月\d{1,2}日)?\s*(?:[—–－~～-]+|至|到)\s*(?:19|20)\d{2}\s*年(?:\d{1,2}月\d{1,2}日)?/g;
+  /(?:期限|期间|时限|周期|实施期|执行期|规划期)(?:为|是|：|:)?\s*(?:19|20)\d{2}\s*年?(?:\d{1,2}月\d{1,2}日)?\s*(?:[—–－~～-]+|至|到)\s*(?:19|20)\d{2}\s*年(?:\d{1,2}月\d{1,2}日)?/g;
 /** What follows `YYYY年` decides the period (order matters: 12月31日 before other dates). */
 const AFTER_YEAR: Array<[RegExp, MilestonePeriod, MilestoneKind]> = [
   [/^(?:年)?(?:底|末)/, '年底', 'deadline'],
@@ -17,7 +17,7 @@ const AFTER_YEAR: Array<[RegExp, MilestonePeriod, MilestoneKind]> = [
   [/^(?:\d{1,2}月(?:\d{1,2}日)?)?(?:起|开始)/, '起', 'start'],
   [/^\d{1,2}月(?:\d{1,2}日)?(?:底|末|中旬|上旬|下旬)?(?:之前|以前|前)/, null, 'deadline'],
   [/^\d{1,2}月底/, null, 'deadline'],
-  [/^1月1日(?:至|到|—|－)/, null, 'target'],
+  [/^1月1日(?:至|到|—|－)/, null, 'target'], // a window from the start of a year: 2019年1月1日至2020年12月31日
 ];
 /** Not a point in time: 2018年度, 1990年代, 2017年以来, 三年前. */
 const NOT_A_DATE = /^(?:度|代|以来|前后|来|间)/;
@@ -25,7 +25,7 @@ const NOT_A_DATE = /^(?:度|代|以来|前后|来|间)/;
 const TARGET_BEFORE = /(?:到|至|截至|截止到|力争|争取|确保|预计)\s*$/;
 const CLAUSE_START = /(?:^|[。；;，,：:！？])\s*$/;
 const RANGE_BEFORE = /(?:19|20)\d{2}\s*年?\s*[—–－~～-]+\s*$/;
-const START_BEFORE = /(?:从|自)\s*$/;
+const MONTH_AFTER = /^\d{1,2}月/;
 const CONTEXT = 12;
 
 interface Found {
@@ -40,16 +40,8 @@ function classify(text: string, at: number, afterYear: number, year: number): Fo
   if (RANGE_BEFORE.test(before)) return null;
   const after = text.slice(afterYear, afterYear + CONTEXT);
   if (NOT_A_DATE.test(after)) return null;
-  for (const [pattern, period, kind] of AFTER_YEAR) {
-    if (pattern.test(after)) {
-      if (period === '起' || kind !== 'target' || START_BEFORE.test(before) || CLAUSE_START.test(before) || TARGET_BEFORE.test(before)) {
-        return { year, period, kind };
-      }
-      return null;
-    }
-  }
-  if (/^\d{1,2}月/.test(after)) return null; // a plain date is an event, not a target
-  if (START_BEFORE.test(before) && /^(?:起|开始)/.test(after)) return { year, period: '起', kind: 'start' };
+  for (const [pattern, period, kind] of AFTER_YEAR) if (pattern.test(after)) return { year, period, kind };
+  if (MONTH_AFTER.test(after)) return null; // a plain date is an event, not a target
   if (TARGET_BEFORE.test(before) || CLAUSE_START.test(before)) return { year, period: null, kind: 'target' };
   return null;
 }
