@@ -1,5 +1,6 @@
 // Plain markdown texts: LawRefBook laws (`# title`, history, `<!-- INFO END -->`, `## 第一章`, `第一条 …`)
 // and other bot-written markdown such as the 《新闻联播》 transcripts.
+import { htmlToText } from './html.ts';
 import { titleDate } from './dates.ts';
 import { normalizeSpace } from './text.ts';
 import { ParseFailure, type PostBody } from './body.ts';
@@ -8,6 +9,10 @@ const TITLE_LINE = /^#\s+(.+)$/;
 const HEADING_MARKS = /^#{1,6}\s+/;
 const INFO_END = /^<!--\s*INFO END\s*-->$/;
 const COMMENT_LINE = /^<!--.*-->$/;
+/** Inline HTML that bot-written markdown embeds (`<p><strong>…</strong></p>…`). */
+const MARKUP_LINE = /^<[a-z][^>]*>/i;
+/** The transcript bot's `(更新时间戳: 1664115469821)` line: when it ran, not what it wrote. */
+const BOT_TIMESTAMP = /^[(（]更新时间戳[:：]\s*\d+[)）]$/;
 
 export function parseMarkdown(text: string): PostBody {
   const lines = text.split(/\r?\n/);
@@ -30,7 +35,11 @@ export function parseMarkdown(text: string): PostBody {
   const paragraphs: string[] = [];
   for (let i = start; i < lines.length; i++) {
     const line = lines[i].trim();
-    if (line === '' || COMMENT_LINE.test(line)) continue;
+    if (line === '' || COMMENT_LINE.test(line) || BOT_TIMESTAMP.test(line)) continue;
+    if (MARKUP_LINE.test(line)) {
+      paragraphs.push(...htmlToText(line).paragraphs);
+      continue;
+    }
     const para = normalizeSpace(line.replace(HEADING_MARKS, ''));
     if (para !== '') paragraphs.push(para);
   }
