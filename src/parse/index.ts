@@ -11,10 +11,16 @@ import { sniffFormat } from './sniff.ts';
 /** Control characters that never occur in text (everything below U+0020 except tab, LF, FF, CR). */
 const BINARY_CHAR = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/;
 const BINARY_SAMPLE = 8192;
+const NOT_SPACE = /\S/;
+
+/** UTF-16 text has NUL bytes in every ASCII character; it announces itself with a BOM. */
+function isUtf16(bytes: Uint8Array): boolean {
+  return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+}
 
 function decode(raw: RawPost): string {
   // NUL bytes mark a binary file whatever its declared charset.
-  if (raw.bytes.subarray(0, BINARY_SAMPLE).includes(0)) {
+  if (!isUtf16(raw.bytes) && raw.bytes.subarray(0, BINARY_SAMPLE).includes(0)) {
     throw new PostError('parse', raw.sourceId, 'the file is binary (it contains NUL bytes), not a text post');
   }
   try {
@@ -27,7 +33,9 @@ function decode(raw: RawPost): string {
 
 export function parsePost(raw: RawPost): ParsedPost {
   const text = decode(raw);
-  if (text.trim() === '') throw new PostError('parse', raw.sourceId, 'the file is empty');
+  if (!NOT_SPACE.test(text)) {
+    throw new PostError('parse', raw.sourceId, raw.bytes.length === 0 ? 'the file is empty (0 bytes)' : 'the file holds only whitespace');
+  }
   const control = BINARY_CHAR.exec(text.slice(0, BINARY_SAMPLE));
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).padStart(4, '0');

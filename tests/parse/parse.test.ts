@@ -131,7 +131,7 @@ describe('bad input is rejected with a reason a user can act on', () => {
 
   test('empty file', () => {
     rejects(new Uint8Array(0), 'parse', /empty/);
-    rejects(' \n\n', 'parse', /empty/);
+    rejects(' \n\n', 'parse', /only whitespace/);
   });
   test('binary junk', () => {
     rejects(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a]), 'parse', /binary/);
@@ -143,6 +143,10 @@ describe('bad input is rejected with a reason a user can act on', () => {
   test('a body with no paragraphs', () => {
     rejects('---\ntitle: "x"\n---\n\n<http://a.b/c>\n\n[返回首页](../)\n', 'parse', /no text paragraphs/);
     rejects('# 只有标题\n', 'parse', /no paragraphs/);
+  });
+  test('UTF-16 with a BOM is text, not binary', () => {
+    const utf16 = new Uint8Array([0xff, 0xfe, ...Array.from('# 标题\n\n第一条 内容。\n', (c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8]).flat()]);
+    assert.equal(parsePost(rawPost('u16', utf16)).title, '标题');
   });
   test('invalid UTF-8', () => {
     const bytes = new Uint8Array([...new TextEncoder().encode('---\ntitle: x\n---\n正文'), 0xff, 0xfe]);
