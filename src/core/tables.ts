@@ -163,6 +163,26 @@ export const TABLES: TableSpec[] = [
       col('status', 'VARCHAR', 'active or removed', '状态', true),
     ],
   },
+  {
+    name: 'redlines',
+    en: 'What changed in a revised document, provision by provision (width or spacing alone is no change)',
+    zh: '修订文件逐条变化（仅全半角或空格变化不计）',
+    kind: 'log',
+    // change_type is part of the key: an article removed at 第六十八条 and the next one renumbered into its place share a path.
+    key: ['doc_id', 'to_version', 'path', 'change_type'],
+    foreignKeys: docRef,
+    columns: [
+      docIdCol,
+      col('to_version', 'INTEGER', 'Version the change leads to', '修订后版本', true),
+      col('path', 'VARCHAR', 'Path of the provision in the new version (the old path for a removal)', '新版本中的路径（删除时为原路径）', true),
+      col('change_type', 'VARCHAR', 'added, removed, modified or moved (renumbered, possibly reworded)', '新增/删除/修改/移动（重新编号）', true),
+      col('from_version', 'INTEGER', 'Version the change starts from', '修订前版本', true),
+      col('from_path', 'VARCHAR', 'Path of the provision in the old version', '原版本中的路径'),
+      col('old_text', 'VARCHAR', 'Text before', '修订前文本'),
+      col('new_text', 'VARCHAR', 'Text after', '修订后文本'),
+      col('diff', 'VARCHAR', 'Character diff: [-removed-]{+added+}', '逐字差异：[-删除-]{+新增+}'),
+    ],
+  },
 ];
 
 export const TABLE_BY_NAME = new Map(TABLES.map((t) => [t.name, t]));

@@ -3,9 +3,12 @@ import { foldText } from '../core/text.ts';
 import type { ParsedPost, PolicyDocument } from '../core/types.ts';
 import type { Row } from '../store/store.ts';
 
-/** Hash of what the post says, not how it is laid out: a template-only re-scrape keeps it. */
+/**
+ * Hash of what the body says, not how it is laid out: a template-only re-scrape, re-wrapped lines or
+ * full-width punctuation keep it. The title is a column of its own, so a new title is a metadata update.
+ */
 export function contentSha256(post: ParsedPost): string {
-  return sha256([post.title, ...post.paragraphs].map(foldText).join('\n'));
+  return sha256(foldText(post.paragraphs.join('\n')));
 }
 
 /** The rows one post contributes to each versioned table. */

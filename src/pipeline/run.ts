@@ -109,7 +109,7 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
   const logger = deps.logger.child({ pipeline: config.id });
   const checkpoint = deps.checkpoint ?? (async () => {});
   await mkdir(releasesDir(outputDir), { recursive: true });
-  const store = await Store.open(join(outputDir, 'store.duckdb'));
+  const store = await Store.open(join(outputDir, 'store.duckdb'), config.timezone);
   try {
     await recover(store, outputDir, logger);
     const codeVersion = await currentCodeVersion();
@@ -159,7 +159,6 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
           dir: staging,
           tables: TABLES.map((t) => ({ spec: t, query: releaseQuery(t, releaseId) })),
           formats: config.publish.formats,
-          timezone: config.timezone,
           rejects,
           changelog: buildChangelog({ ...(await changelogInput(store)), releaseId, parentReleaseId: parent?.release_id ?? null, rejects }),
           viewsSearchPath: ['.', relative(process.cwd(), join(releasesDir(outputDir), releaseId)) || '.'],

@@ -27,26 +27,21 @@ function csvCell(c: Column): string {
 /**
  * Streams a query into a CSV file: UTF-8 with BOM (Excel reads Chinese right), CRLF rows (RFC 4180),
  * a header row, and cells starting with = + - @ neutralised against formula injection.
- * Times are written in `timezone`, the pipeline's local time, with their offset.
+ * Times are written in the connection's time zone (the pipeline's), with their offset.
  */
-export async function writeCsv(conn: DuckDBConnection, query: string, columns: Column[], file: string, timezone: string): Promise<number> {
-  await conn.run(`SET TimeZone = '${timezone.replaceAll("'", "''")}'`);
-  try {
-    const result = await conn.stream(`SELECT ${columns.map((c) => `${csvCell(c)} AS ${q(c.name)}`).join(', ')} FROM (${query})`);
-    const out = createWriteStream(file);
-    const csv = stringify({ bom: true, header: true, columns: columns.map((c) => c.name), record_delimiter: 'windows', escape_formulas: true });
-    csv.pipe(out);
-    let rows = 0;
-    for await (const chunk of result.yieldRowsJson()) {
-      for (const row of chunk) {
-        rows++;
-        if (!csv.write(row)) await once(csv, 'drain');
-      }
+export async function writeCsv(conn: DuckDBConnection, query: string, columns: Column[], file: string): Promise<number> {
+  const result = await conn.stream(`SELECT ${columns.map((c) => `${csvCell(c)} AS ${q(c.name)}`).join(', ')} FROM (${query})`);
+  const out = createWriteStream(file);
+  const csv = stringify({ bom: true, header: true, columns: columns.map((c) => c.name), record_delimiter: 'windows', escape_formulas: true });
+  csv.pipe(out);
+  let rows = 0;
+  for await (const chunk of result.yieldRowsJson()) {
+    for (const row of chunk) {
+      rows++;
+      if (!csv.write(row)) await once(csv, 'drain');
     }
-    csv.end();
-    await finished(out);
-    return rows;
-  } finally {
-    await conn.run("SET TimeZone = 'UTC'");
   }
+  csv.end();
+  await finished(out);
+  return rows;
 }

@@ -28,7 +28,6 @@ export interface ReleaseFilesOptions {
   dir: string;
   tables: ReleaseTable[];
   formats: Format[];
-  timezone: string;
   rejects: RejectRow[];
   changelog: string;
   /** Folders DuckDB searches for the Parquet files named in views.sql. */
@@ -37,13 +36,13 @@ export interface ReleaseFilesOptions {
 }
 
 /** Exports one table in every requested format; returns the files written. */
-export async function exportTable(conn: DuckDBConnection, dir: string, t: ReleaseTable, formats: Format[], timezone: string): Promise<PublishedFile[]> {
+export async function exportTable(conn: DuckDBConnection, dir: string, t: ReleaseTable, formats: Format[]): Promise<PublishedFile[]> {
   const files: PublishedFile[] = [];
   let rows = -1;
   for (const format of formats) {
     const path = `${t.spec.name}.${format}`;
     const file = join(dir, path);
-    if (format === 'csv') rows = await writeCsv(conn, t.query, t.spec.columns, file, timezone);
+    if (format === 'csv') rows = await writeCsv(conn, t.query, t.spec.columns, file);
     else if (format === 'parquet') await writeParquet(conn, t.query, file);
     else await writeArrow(conn, t.query, t.spec.columns, file);
     files.push({ table: t.spec, format, path, rows });
@@ -58,7 +57,7 @@ export async function exportTable(conn: DuckDBConnection, dir: string, t: Releas
 /** Writes every file of a release into `dir`, which the caller then renames into place. */
 export async function writeReleaseFiles(conn: DuckDBConnection, o: ReleaseFilesOptions): Promise<void> {
   const files: PublishedFile[] = [];
-  for (const t of o.tables) files.push(...(await exportTable(conn, o.dir, t, o.formats, o.timezone)));
+  for (const t of o.tables) files.push(...(await exportTable(conn, o.dir, t, o.formats)));
   const rejects = stringify(o.rejects, { bom: true, header: true, columns: ['source_id', 'url', 'stage', 'reason'], record_delimiter: 'windows', escape_formulas: true });
   await writeFile(join(o.dir, 'rejects.csv'), rejects);
   await writeFile(join(o.dir, 'CHANGELOG.md'), o.changelog);

@@ -1,5 +1,6 @@
 import { DuckDBConnection, DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
 import { TABLES, type TableSpec } from '../core/tables.ts';
+import { redlineProvisions, type ProvisionText } from './redlines.ts';
 import { columnList, createTableSql, histName, LIST_SEPARATOR, quote, stageName, stagingType, typedFromStaging } from './schema.ts';
 
 export type Cell = string | number | boolean | null | readonly string[];
@@ -127,7 +128,8 @@ export class Store {
     readonly conn: DuckDBConnection,
   ) {}
 
-  static async open(file: string): Promise<Store> {
+  /** `timezone` reads times printed without an offset (a finews `date:` without +0800) as local time there. */
+  static async open(file: string, timezone = 'UTC'): Promise<Store> {
     // Nothing may try the network: extensions we need (parquet, json, icu) are built in.
     const instance = await DuckDBInstance.create(file, {
       autoinstall_known_extensions: 'false',
@@ -137,7 +139,7 @@ export class Store {
       memory_limit: '512MB',
     });
     const conn = await instance.connect();
-    await conn.run("SET TimeZone = 'UTC'");
+    await conn.run(`SET TimeZone = ${sqlString(timezone)}`);
     const store = new Store(instance, conn);
     await store.ensureSchema();
     return store;
@@ -244,6 +246,7 @@ export class Store {
           FULL OUTER JOIN new_${t.name} n ON ${join}
         ) WHERE change_type <> 'update' OR len(changed_columns) > 0`);
     }
+    await this.computeRedlines();
     const [counts] = await this.all<{ added: number; removed: number; changed: number; changes: number }>(`SELECT
         count(*) FILTER (table_name = 'documents' AND change_type = 'insert') AS added,
         count(*) FILTER (table_name = 'documents' AND change_type = 'delete') AS removed,
@@ -252,6 +255,40 @@ export class Store {
         count(*) AS changes
       FROM run_changes`);
     return { added: Number(counts.added), changed: Number(counts.changed), removed: Number(counts.removed), changes: Number(counts.changes) };
+  }
+
+  /** Provision-level redlines for every document whose content changed, into the temp table run_redlines. */
+  private async computeRedlines(): Promise<void> {
+    const c = this.conn;
+    await c.run('DROP TABLE IF EXISTS run_redlines');
+    await c.run(createTableSql('run_redlines', table('redlines'), [], false, true));
+    const revised = await this.all<{ doc_id: string; to_version: number; from_version: number }>(`
+      SELECT n.doc_id, n.version AS to_version, v.version AS from_version FROM new_documents n
+      JOIN (SELECT doc_id, max(version) AS version, arg_max(status, version) AS status FROM document_versions GROUP BY doc_id) v USING (doc_id)
+      WHERE v.status = 'active' AND n.version > v.version ORDER BY n.doc_id`);
+    if (revised.length === 0) return;
+    const ids = revised.map((r) => sqlString(r.doc_id)).join(', ');
+    const load = async (from: string) => {
+      const rows = await this.all<ProvisionText & { doc_id: string }>(`SELECT doc_id, path, label, coalesce(heading, '') AS heading, coalesce(text, '') AS text FROM ${from} WHERE doc_id IN (${ids}) ORDER BY doc_id, ord`);
+      const byDoc = new Map<string, ProvisionText[]>();
+      for (const r of rows) {
+        const list = byDoc.get(r.doc_id);
+        if (list) list.push(r);
+        else byDoc.set(r.doc_id, [r]);
+      }
+      return byDoc;
+    };
+    const before = await load(`(SELECT * FROM ${histName(table('provisions'))} WHERE _valid_to IS NULL)`);
+    const after = await load('new_provisions');
+    const app = await c.createAppender('run_redlines');
+    for (const r of revised) {
+      for (const line of redlineProvisions(before.get(r.doc_id) ?? [], after.get(r.doc_id) ?? [])) {
+        const values: Cell[] = [r.doc_id, r.to_version, line.path, line.change_type, r.from_version, line.from_path, line.old_text, line.new_text, line.diff];
+        table('redlines').columns.forEach((col, i) => appendCell(app, col.type, values[i]));
+        app.endRow();
+      }
+    }
+    app.closeSync();
   }
 
   /** Records the run's post states (revisions, statuses, removals) and the source cursor. */
@@ -272,6 +309,7 @@ export class Store {
       await c.run(`INSERT INTO ${histName(t)} SELECT ${columnList(t, 'n')}, ${r}, NULL FROM new_${t.name} n
         WHERE ${keyExpr(t, 'n')} IN (SELECT row_key FROM run_changes WHERE table_name = '${t.name}' AND change_type <> 'delete')`);
     }
+    await c.run('INSERT INTO redlines SELECT * FROM run_redlines');
     await c.run(`INSERT INTO changes SELECT ${r}, table_name, row_key, change_type, doc_id, changed_columns, before, after FROM run_changes`);
     await c.run(`INSERT INTO document_versions
       SELECT n.doc_id, n.version, ${r}, n.content_sha256, p.revision, CAST(p.fetched_at AS TIMESTAMPTZ), 'active'
