@@ -39,7 +39,7 @@ function lastRunOf(start: { run_id: string; pipeline: string; started: Date }, f
 /** Keeps the run in the store's runs table and in status.json; a failure here is logged, never hides the run's own outcome. */
 async function saveRun(pipeline: Pipeline, run: LastRun, logger: Logger): Promise<void> {
   try {
-    const store = await Store.open(join(pipeline.outputDir, 'store.duckdb'));
+    const store = await Store.open(join(pipeline.outputDir, 'store.duckdb'), pipeline.config.timezone);
     try {
       await recordRun(store, run);
     } finally {
