@@ -1,6 +1,7 @@
 // Document fields: is it an official document, its 文种, the enclosed plan, issuer, 发文字号, dates, period.
 import type { ParsedPost } from '../core/types.ts';
-import { chineseNumber } from './text.ts';
+import { DATE_LINE, PERIOD_STATEMENT, YEAR_RANGE, parseDocDate } from './dates.ts';
+import { BOOK_TITLE } from './text.ts';
 
 /** 文种 words a title ends with, longest first so 复函 wins over 函 and 指导意见 maps to 意见. */
 const DOC_TYPES: Array<[suffix: string, type: string]> = (
@@ -35,7 +36,6 @@ const ISSUER_NAMES: Record<string, string> = {
 };
 
 const TRAILING_PARENS = /(?:\s*[（(][^（）()]*[）)])+\s*$/;
-const BOOK_TITLE = /《[^《》]*》/g;
 const BOOK_MARKS = /[《》〈〉]/g;
 /** 关于印发X的通知, 转发X的通知: the notice encloses X. */
 const ENCLOSING_NOTICE = /(?:印发|转发|颁发|发布)(.+)的通知$/;
@@ -47,25 +47,21 @@ const SEVERAL_SPLIT = /[、和及]/;
 const ISSUER_SPLIT = /[、\s]+/;
 const ISSUER_BEFORE_ABOUT = /^(.{2,40}?)关于/;
 const DOC_NUMBER_LINE = /^[\u4e00-\u9fa5]{1,12}[〔［[]\d{4}[〕］\]]\s*\d+\s*号$/;
-const DATE_NUMERALS = '(\\d{4}|[〇○零一二三四五六七八九]{4})\\s*年\\s*([\\d一二三四五六七八九十]{1,3})\\s*月\\s*([\\d一二三四五六七八九十]{1,3})\\s*日';
-const DATE_ONLY_LINE = new RegExp(`^${DATE_NUMERALS}$`);
-const DATE_IN_TEXT = new RegExp(DATE_NUMERALS);
-const YEAR_RANGE = /[（(]\s*((?:19|20)\d{2})\s*[—–－~～-]+\s*((?:19|20)\d{2})\s*年?\s*[）)]/;
-const PERIOD_STATEMENT =
-  /(?:期限|期间|时限|周期|实施期|执行期|规划期)(?:为|是|：|:)?\s*((?:19|20)\d{2})\s*年?(?:\d{1,2}月\d{1,2}日)?\s*(?:[—–－~～-]+|至|到)\s*((?:19|20)\d{2})\s*年/;
+const UP_TO_ABOUT = /^.*?关于/;
+const SPACES = /\s+/g;
 
 /** A notice that encloses another document (关于印发…的通知): its outline comes from the enclosed text. */
 export function isEnclosingNotice(title: string): boolean {
   return ENCLOSING_NOTICE.test(title);
 }
 
-export function docTypeOf(name: string): string | null {
+function docTypeOf(name: string): string | null {
   const bare = name.replace(TRAILING_PARENS, '').replace(BOOK_MARKS, '').trim();
   for (const [suffix, type] of DOC_TYPES) if (bare.endsWith(suffix)) return type;
   return null;
 }
 
-export function fullIssuer(printed: string): string {
+function fullIssuer(printed: string): string {
   return printed
     .split(ISSUER_SPLIT)
     .filter(Boolean)
@@ -74,23 +70,13 @@ export function fullIssuer(printed: string): string {
 }
 
 /** The documents a notice encloses, as named in its title: `《X》` → X; `X和Y两个规定` → X的规定、Y的规定. */
-export function enclosedNames(enclosed: string): string[] {
+function enclosedNames(enclosed: string): string[] {
   const books = enclosed.match(BOOK_TITLE);
   if (books && books.length > 1) return books.map((b) => b.slice(1, -1));
   const bare = enclosed.replace(BOOK_MARKS, '');
   const several = SEVERAL.exec(bare);
   if (several) return several[1].split(SEVERAL_SPLIT).filter(Boolean).map((part) => `${part}的${several[2]}`);
   return [bare];
-}
-
-export function parseDocDate(text: string | undefined, whole = false): string | null {
-  if (text === undefined) return null;
-  const m = (whole ? DATE_ONLY_LINE : DATE_IN_TEXT).exec(text);
-  if (!m) return null;
-  const num = (s: string): number => (/^\d+$/.test(s) ? Number(s) : chineseNumber(s));
-  const [y, mo, d] = [num(m[1]), num(m[2]), num(m[3])];
-  if ([y, mo, d].some(Number.isNaN) || mo < 1 || mo > 12 || d < 1 || d > 31) return null;
-  return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 interface Plan {
@@ -105,7 +91,7 @@ function planOf(post: ParsedPost): Plan {
   const title = post.title;
   const notice = ENCLOSING_NOTICE.exec(title);
   if (notice) {
-    const names = enclosedNames(notice[1].replace(/^.*?关于/, ''));
+    const names = enclosedNames(notice[1].replace(UP_TO_ABOUT, ''));
     const type = docTypeOf(names[0]);
     return type === null ? { type: null, name: null, issuer: null, encloses: true } : { type, name: names.join('、'), issuer: null, encloses: true };
   }
@@ -126,7 +112,7 @@ function periodOf(title: string, titleCitesPlan: boolean, paragraphs: string[]):
   if (inTitle) return [Number(inTitle[1]), Number(inTitle[2])];
   for (const p of paragraphs) {
     if (!p.includes('期')) continue;
-    const m = PERIOD_STATEMENT.exec(p.replace(BOOK_TITLE, ''));
+    const m = p.replace(BOOK_TITLE, '').matchAll(PERIOD_STATEMENT).next().value;
     if (m) return [Number(m[1]), Number(m[2])];
   }
   return null;
@@ -167,9 +153,9 @@ export function extractFields(post: ParsedPost, { hasOutline, hasArticles }: Out
       issued_date: null, period_start: null, period_end: null,
     };
   }
-  const printedIssuer = post.meta['发文机关'] ?? ISSUER_BEFORE_ABOUT.exec(post.title)?.[1];
+  const printedIssuer = post.meta['发文机关'] || ISSUER_BEFORE_ABOUT.exec(post.title)?.[1];
   const docNumber = post.meta['发文字号'] || post.paragraphs.slice(0, 12).find((p) => DOC_NUMBER_LINE.test(p)) || null;
-  const issued = parseDocDate(post.meta['成文日期']) ?? parseDocDate(post.paragraphs.find((p) => DATE_ONLY_LINE.test(p)), true);
+  const issued = parseDocDate(post.meta['成文日期']) ?? parseDocDate(post.paragraphs.find((p) => DATE_LINE.test(p)));
   const period = periodOf(post.title, plan.encloses, post.paragraphs);
   return {
     is_policy: true,
@@ -177,7 +163,7 @@ export function extractFields(post: ParsedPost, { hasOutline, hasArticles }: Out
     plan_type: plan.type,
     plan_name: plan.name,
     issuer: printedIssuer ? fullIssuer(printedIssuer) : plan.issuer,
-    doc_number: docNumber ? docNumber.replace(/\s+/g, '') : null,
+    doc_number: docNumber ? docNumber.replace(SPACES, '') : null,
     issued_date: issued,
     period_start: period ? period[0] : null,
     period_end: period ? period[1] : null,

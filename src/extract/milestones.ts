@@ -1,12 +1,10 @@
 // Milestones: every dated target, deadline or start in the text, one per distinct (year, period).
 import type { Milestone, MilestoneKind, MilestonePeriod } from '../core/types.ts';
+import { PERIOD_STATEMENT } from './dates.ts';
 import type { OutlineResult } from './outline.ts';
+import { BOOK_TITLE } from './text.ts';
 
 const YEAR = /((?:19|20)\d{2})\s*年/g;
-const BOOK_TITLE = /《[^《》]*》/g;
-/** The statement that gives period_start/period_end is the period, not a milestone. */
-const PERIOD_STATEMENT =
-  /(?:期限|期间|时限|周期|实施期|执行期|规划期)(?:为|是|：|:)?\s*(?:19|20)\d{2}\s*年?(?:\d{1,2}月\d{1,2}日)?\s*(?:[—–－~～-]+|至|到)\s*(?:19|20)\d{2}\s*年(?:\d{1,2}月\d{1,2}日)?/g;
 /** What follows `YYYY年` decides the period (order matters: 12月31日 before other dates). */
 const AFTER_YEAR: Array<[RegExp, MilestonePeriod, MilestoneKind]> = [
   [/^(?:年)?(?:底|末)/, '年底', 'deadline'],
@@ -57,7 +55,7 @@ export function extractMilestones(paragraphs: string[], outline: OutlineResult, 
   for (let i = start; i < end; i++) {
     const raw = paragraphs[i];
     if (!raw.includes('年')) continue;
-    // Blank out cited titles and the period statement so their years are not read as milestones.
+    // Blank out cited titles and the period statement (it gives period_start/end) so their years are not milestones.
     const text = raw.replace(BOOK_TITLE, (m) => '　'.repeat(m.length)).replace(PERIOD_STATEMENT, (m) => '　'.repeat(m.length));
     for (const m of text.matchAll(YEAR)) {
       const year = Number(m[1]);

@@ -1,10 +1,9 @@
 // The outline tree: which paragraphs are the document's own text, and how their labels nest.
 import type { Provision } from '../core/types.ts';
+import { DATE_LINE } from './dates.ts';
 import { matchLabel, STRUCTURAL_RANK, type Label, type LabelStyle } from './labels.ts';
 import { splitFirstSentence, stripSpaces } from './text.ts';
 
-/** A signature date on a line of its own (`2018年10月27日`, `二〇〇四年六月二十六日`). */
-const DATE_LINE = /^(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$/;
 /** An attachment marker: `附件`, `附件2`, `附件：…`. */
 const ATTACHMENT = /^附\s*件\s*\d*\s*(?:[:：].*)?$/;
 const CONTENTS = /^目\s*录$/;

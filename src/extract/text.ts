@@ -33,6 +33,9 @@ export function chineseNumber(text: string): number {
   return total + digit;
 }
 
+/** A cited title 《…》: its years and names belong to another document. */
+export const BOOK_TITLE = /《[^《》]*》/g;
+
 const ANY_SPACE = /\s+/g;
 
 /** Headings are compared without any whitespace: `总  则` → `总则`. */
