@@ -71,7 +71,6 @@ export interface HttpResponse {
   contentEncoding: string | null;
   bytes: Uint8Array;
   attempts: number;
-  headers: Readonly<Record<string, string>>;
 }
 
 export interface HttpClient {
@@ -296,7 +295,6 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
       contentEncoding,
       bytes,
       attempts: log.attempts,
-      headers: responseHeaders,
     };
   }
 

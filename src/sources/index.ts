@@ -1,4 +1,5 @@
-// Builds the Source a pipeline's `source:` block describes, and the offline replay of its raw snapshots.
+// Builds the Source a pipeline's `source:` block describes. For `zhengce run --offline`, use
+// rawSnapshotSource(<output>/raw), re-exported here: the last online run's snapshots, no network.
 import { resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { Source } from '../core/source.ts';
@@ -6,7 +7,6 @@ import { dirSource } from './dir.ts';
 import { feedSource } from './feed.ts';
 import { githubSource } from './github.ts';
 import type { HttpOptions } from './http.ts';
-import { rawSnapshotSource } from './raw.ts';
 
 /** Structurally the `source` union of src/pipeline/config.ts (after zod defaults). */
 export type SourceConfig =
@@ -35,7 +35,4 @@ export function createSource(config: SourceConfig, deps: SourceDeps): Source {
   }
 }
 
-/** The source of `zhengce run --offline`: the last online run's snapshots, no network. */
-export function createOfflineSource(rawDir: string): Source {
-  return rawSnapshotSource(rawDir);
-}
+export { rawSnapshotSource } from './raw.ts';
