@@ -29,7 +29,9 @@ const STRUCTURAL = new RegExp(`^第(${CN})(分编|编|部分|章|节)(?:\\s*)(.*
 const ARTICLE = new RegExp(`^第(${CN})条(?:之(${CN}))?(?:\\s+(.*)|$)`);
 const CN_ITEM = new RegExp(`^(${CN})、\\s*(.*)$`);
 const PAREN_CN = new RegExp(`^([（(]\\s*(${CN})\\s*[）)])\\s*(.*)$`);
-const DECIMAL_DEEP = /^(\d{1,2}(?:\.\d{1,2})+)\s+(\S.*)$/;
+/** 1.1 编制目的 (a space, or a heading that starts right away with a Chinese character). */
+const DECIMAL_DEEP = /^(\d{1,2}(?:[.．]\d{1,2})+)(?:\s+(\S.*)|([\u4e00-\u9fa5].*))$/;
+const DECIMAL_DOT = /[.．]/;
 const DECIMAL_TOP = /^(\d{1,2})\s+([^\d\s.．、%][^。；]{0,29})$/;
 const ARABIC = /^((\d{1,3})\s*[.．、])(?![\d.．])\s*(.*)$/;
 const PAREN_ARABIC = /^([（(]\s*(\d{1,3})\s*[）)])\s*(.*)$/;
@@ -79,8 +81,8 @@ export function matchLabel(paragraph: string): Label | null {
   if (first >= 0x30 && first <= 0x39) {
     let m = DECIMAL_DEEP.exec(paragraph);
     if (m) {
-      const parts = m[1].split('.');
-      return { style: `dec${parts.length}`, label: m[1], number: String(Number(parts[parts.length - 1])), rest: m[2], structural: false };
+      const parts = m[1].split(DECIMAL_DOT);
+      return { style: `dec${parts.length}`, label: m[1], number: String(Number(parts[parts.length - 1])), rest: m[2] ?? m[3], structural: false };
     }
     m = ARABIC.exec(paragraph);
     if (m) return { style: 'arabic', label: m[1].replace(/\s+/g, ''), number: String(Number(m[2])), rest: m[3], structural: false };
