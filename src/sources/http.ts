@@ -159,6 +159,8 @@ function retryPolicy(options: HttpOptions, limiter: HostRateLimiter, logger: Log
   };
 }
 
+const attemptsText = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`;
+
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -235,7 +237,7 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
         maxResponseSize: options.max_response_bytes,
       });
   const limiter = new HostRateLimiter(options.rate_limit);
-  const dispatcher = (deps.dispatcher ?? ownAgent!).compose(rateLimitInterceptor(limiter), interceptors.retry({ throwOnError: true }));
+  const dispatcher = (deps.dispatcher ?? ownAgent!).compose(rateLimitInterceptor(limiter), interceptors.retry({ statusCodes: [...RETRY_STATUSES] }));
   const userAgent = deps.userAgent ?? USER_AGENT;
   const limit = options.max_response_bytes;
 
@@ -260,13 +262,24 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
       const reason = log.gaveUp ?? describeFailure(cause, limit);
       const status = (cause as RetryErrorShape).statusCode;
       const responseHeaders = flattenHeaders((cause as RetryErrorShape).headers ?? {});
-      throw new HttpError(url, `GET ${url}: ${reason} after ${log.attempts} attempt${log.attempts === 1 ? '' : 's'}`, { status, attempts: log.attempts, headers: responseHeaders, cause });
+      throw new HttpError(url, `GET ${url}: ${reason} after ${attemptsText(log.attempts)}`, { status, attempts: log.attempts, headers: responseHeaders, cause });
     }
     const { statusCode } = response;
     const responseHeaders = flattenHeaders(response.headers);
+    const answer = (bytes: Uint8Array): HttpResponse => ({
+      url,
+      status: statusCode,
+      etag: responseHeaders.etag ?? null,
+      lastModified: responseHeaders['last-modified'] ?? null,
+      contentType: responseHeaders['content-type'] ?? null,
+      contentEncoding: responseHeaders['content-encoding'] ?? null,
+      bytes,
+      attempts: log.attempts,
+    });
     if (statusCode === 304 || statusCode < 200 || statusCode >= 300) {
       await response.body.dump();
-      if (statusCode !== 304) throw new HttpError(url, `GET ${url}: HTTP ${statusCode}`, { status: statusCode, attempts: log.attempts, headers: responseHeaders });
+      if (statusCode === 304) return answer(new Uint8Array(0));
+      throw new HttpError(url, `GET ${url}: HTTP ${statusCode}`, { status: statusCode, attempts: log.attempts, headers: responseHeaders });
     }
     const declared = responseHeaders['content-length'] === undefined ? null : Number(responseHeaders['content-length']);
     if (declared !== null && declared > limit) {
@@ -275,27 +288,16 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
     }
     let wire: Buffer;
     try {
-      wire = statusCode === 304 ? Buffer.alloc(0) : await readCapped(response.body, limit, url, log.attempts);
+      wire = await readCapped(response.body, limit, url, log.attempts);
     } catch (cause) {
       if (cause instanceof HttpError || deps.signal?.aborted) throw cause;
-      throw new HttpError(url, `GET ${url}: ${log.gaveUp ?? describeFailure(cause, limit)} after ${log.attempts} attempts`, { status: statusCode, attempts: log.attempts, cause });
+      throw new HttpError(url, `GET ${url}: ${log.gaveUp ?? describeFailure(cause, limit)} after ${attemptsText(log.attempts)}`, { status: statusCode, attempts: log.attempts, cause });
     }
     // A body shorter or longer than announced is a broken transfer, never a post.
-    if (statusCode !== 304 && declared !== null && wire.length !== declared) {
+    if (declared !== null && wire.length !== declared) {
       throw new HttpError(url, `GET ${url}: received ${wire.length} bytes but Content-Length said ${declared}`, { status: statusCode, attempts: log.attempts });
     }
-    const contentEncoding = responseHeaders['content-encoding'] ?? null;
-    const bytes = await decompress(wire, contentEncoding, limit, url, log.attempts);
-    return {
-      url,
-      status: statusCode,
-      etag: responseHeaders.etag ?? null,
-      lastModified: responseHeaders['last-modified'] ?? null,
-      contentType: responseHeaders['content-type'] ?? null,
-      contentEncoding,
-      bytes,
-      attempts: log.attempts,
-    };
+    return answer(await decompress(wire, responseHeaders['content-encoding'] ?? null, limit, url, log.attempts));
   }
 
   return {
