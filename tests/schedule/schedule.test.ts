@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { logLines, makeWorkspace, runCli } from '../helpers/cli.ts';
+import { exists, exitWithin, startCli, waitFor } from './process.ts';
+
+const EVERY_SECOND = 'schedule: "* * * * * *"\n';
+
+async function releaseFolders(out: string): Promise<string[]> {
+  return (await readdir(join(out, 'releases')).catch(() => [] as string[])).sort();
+}
+
+/** No staging folder left, and latest names a release folder holding every file a release has. */
+async function assertWholeRelease(out: string): Promise<string> {
+  const folders = await releaseFolders(out);
+  assert.deepEqual(folders.filter((n) => n.startsWith('.')), [], 'no .tmp-* staging folder left');
+  const latest = await readlink(join(out, 'latest'));
+  const id = latest.replace(/^releases\//, '');
+  assert.ok(folders.includes(id), `${latest} among ${folders}`);
+  const files = await readdir(join(out, 'releases', id));
+  for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'documents.csv', 'documents.parquet', 'changes.parquet']) assert.ok(files.includes(f), `${f} in ${files}`);
+  assert.equal(JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')).release_id, id);
+  return id;
+}
+
+test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SIGTERM with a whole release', async () => {
+  const ws = await makeWorkspace({ id: 'every-second', extra: EVERY_SECOND });
+  const proc = startCli(['schedule', ws.file], ws.cwd);
+  await waitFor('a release', () => exists(join(ws.out, 'latest.json')), 15_000, proc);
+  proc.child.kill('SIGTERM');
+  const { code } = await exitWithin(proc, 30_000);
+  assert.equal(code, 0, proc.stderr());
+  await assertWholeRelease(ws.out);
+  assert.equal(await exists(join(ws.out, 'run.lock')), false, 'the lock is released');
+
+  const lines = logLines(proc.stdout());
+  const scheduled = lines.find((l) => l.stage === 'schedule' && l.schedule === '* * * * * *');
+  assert.ok(scheduled, proc.stdout());
+  assert.equal(scheduled.pipeline, 'every-second');
+  assert.equal(scheduled.timezone, 'Asia/Shanghai');
+  assert.match(String(scheduled.next_run), /^\d{4}-\d{2}-\d{2}T/);
+  assert.ok(lines.some((l) => l.stage === 'shutdown' && l.signal === 'SIGTERM'), proc.stdout());
+});
+
+test('SIGTERM while a run is about to compare stops it before publishing: exit 0, the previous state stands', async () => {
+  const ws = await makeWorkspace({ id: 'stopped', extra: EVERY_SECOND });
+  const proc = startCli(['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 15_000, proc);
+  proc.child.kill('SIGTERM');
+  const { code } = await exitWithin(proc, 30_000);
+  assert.equal(code, 0, proc.stderr());
+  assert.deepEqual(await releaseFolders(ws.out), [], 'nothing published, no staging folder');
+  const status = JSON.parse(await readFile(join(ws.out, 'status.json'), 'utf8'));
+  assert.equal(status.last_run.status, 'failed');
+  assert.match(status.last_run.error, /stopped before comparing/);
+  // The next run completes normally.
+  const next = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(next.code, 0, next.stderr);
+  await assertWholeRelease(ws.out);
+});
+
+test('SIGTERM while a release is being written lets the publish step finish: exit 0, the release whole', async () => {
+  const ws = await makeWorkspace({ id: 'finishing', extra: EVERY_SECOND });
+  const proc = startCli(['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 15_000, proc);
+  proc.child.kill('SIGTERM');
+  const { code } = await exitWithin(proc, 30_000);
+  assert.equal(code, 0, proc.stderr());
+  const id = await assertWholeRelease(ws.out);
+  const status = JSON.parse(await readFile(join(ws.out, 'status.json'), 'utf8'));
+  assert.equal(status.last_run.status, 'ok');
+  assert.equal(status.last_run.release_id, id);
+});
+
+test('a named pipeline without a schedule is an error', async () => {
+  const ws = await makeWorkspace({ id: 'unscheduled' });
+  const r = await runCli(['schedule', ws.file], ws.cwd);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /pipeline unscheduled .* has no schedule/);
+});
