@@ -176,6 +176,7 @@ export const TABLES: TableSpec[] = [
       col('to_version', 'INTEGER', 'Version the change leads to', '修订后版本', true),
       col('path', 'VARCHAR', 'Path of the provision in the new version (the old path for a removal)', '新版本中的路径（删除时为原路径）', true),
       col('change_type', 'VARCHAR', 'added, removed, modified or moved (renumbered, possibly reworded)', '新增/删除/修改/移动（重新编号）', true),
+      col('label', 'VARCHAR', 'Numbering label of the provision, e.g. 第六十八条 (the old one for a removal)', '条目编号（删除时为原编号）'),
       col('from_version', 'INTEGER', 'Version the change starts from', '修订前版本', true),
       col('from_path', 'VARCHAR', 'Path of the provision in the old version', '原版本中的路径'),
       col('old_text', 'VARCHAR', 'Text before', '修订前文本'),

@@ -11,8 +11,9 @@ export interface ProvisionText {
 export type RedlineType = 'added' | 'removed' | 'modified' | 'moved';
 
 export interface Redline {
-  /** The new path, or the old one for a removal. */
+  /** The new path and label, or the old ones for a removal. */
   path: string;
+  label: string;
   from_path: string | null;
   change_type: RedlineType;
   old_text: string | null;
@@ -34,6 +35,9 @@ function bigrams(s: string): Map<string, number> {
   }
   return m;
 }
+
+/** Depth in the outline: a provision moves only among its peers (an article never becomes an item). */
+const depth = (p: ProvisionText): number => p.path.split('.').length;
 
 /** Dice coefficient over character bigrams: robust for Chinese, where words are not spaced. */
 export function similarity(a: string, b: string): number {
@@ -67,7 +71,7 @@ export function redlineProvisions(oldNodes: ProvisionText[], newNodes: Provision
     oldLeft.delete(o.path);
     newLeft.delete(n.path);
     const [a, b] = [bodyOf(o), bodyOf(n)];
-    out.push({ path: n.path, from_path: o.path, change_type: type, old_text: a, new_text: b, diff: foldText(a) === foldText(b) ? null : diffMarkup(a, b) });
+    out.push({ path: n.path, label: n.label, from_path: o.path, change_type: type, old_text: a, new_text: b, diff: foldText(a) === foldText(b) ? null : diffMarkup(a, b) });
   };
 
   // Identical texts: unchanged where the path stands, moved where it does not.
@@ -81,7 +85,7 @@ export function redlineProvisions(oldNodes: ProvisionText[], newNodes: Provision
       newLeft.delete(n.path);
       continue;
     }
-    const twin = byText.get(f)?.find((o) => oldLeft.has(o.path) && (!newLeft.has(o.path) || fold(newLeft.get(o.path)!) !== f));
+    const twin = byText.get(f)?.find((o) => oldLeft.has(o.path) && depth(o) === depth(n) && (!newLeft.has(o.path) || fold(newLeft.get(o.path)!) !== f));
     if (twin && newLeft.has(n.path)) emit(twin, n, 'moved');
   }
   // Similar texts elsewhere: renumbered and reworded articles are moves.
@@ -89,7 +93,7 @@ export function redlineProvisions(oldNodes: ProvisionText[], newNodes: Provision
   for (const n of newLeft.values()) {
     const fn = fold(n);
     for (const o of oldLeft.values()) {
-      if (o.path === n.path) continue;
+      if (o.path === n.path || depth(o) !== depth(n)) continue;
       const s = similarity(fold(o), fn);
       if (s >= SIMILAR) candidates.push({ o, n, s });
     }
@@ -107,7 +111,7 @@ export function redlineProvisions(oldNodes: ProvisionText[], newNodes: Provision
     const o = oldLeft.get(n.path);
     if (o) emit(o, n, 'modified');
   }
-  for (const o of oldLeft.values()) out.push({ path: o.path, from_path: o.path, change_type: 'removed', old_text: bodyOf(o), new_text: null, diff: null });
-  for (const n of newLeft.values()) out.push({ path: n.path, from_path: null, change_type: 'added', old_text: null, new_text: bodyOf(n), diff: null });
+  for (const o of oldLeft.values()) out.push({ path: o.path, label: o.label, from_path: o.path, change_type: 'removed', old_text: bodyOf(o), new_text: null, diff: null });
+  for (const n of newLeft.values()) out.push({ path: n.path, label: n.label, from_path: null, change_type: 'added', old_text: null, new_text: bodyOf(n), diff: null });
   return out;
 }
