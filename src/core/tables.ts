@@ -65,11 +65,13 @@ export const TABLES: TableSpec[] = [
     en: 'One node of the document outline, at any depth',
     zh: '文件大纲中的一个条目（任意层级）',
     kind: 'versioned',
-    key: ['doc_id', 'path'],
+    // A notice that encloses two documents, each numbered from 一、, prints every path twice: part tells them apart.
+    key: ['doc_id', 'part', 'path'],
     order: ['doc_id', 'ord'],
     foreignKeys: docRef,
     columns: [
       docIdCol,
+      col('part', 'INTEGER', 'Enclosed document the node belongs to: 1, or 2… when a notice encloses several that each restart their numbering', '所属附件文件序号（多个文件各自编号时区分）', true),
       col('path', 'VARCHAR', 'Printed numbers joined with dots, e.g. 2.5', '由编号组成的路径，如 2.5', true),
       col('level', 'INTEGER', 'Depth in the outline, from 1', '层级', true),
       col('parent_path', 'VARCHAR', 'Path of the parent node', '上级条目路径'),

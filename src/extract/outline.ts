@@ -2,7 +2,7 @@
 import type { Provision } from '../core/types.ts';
 import { DATE_LINE } from './dates.ts';
 import { matchLabel, STRUCTURAL_RANK, type Label, type LabelStyle } from './labels.ts';
-import { splitFirstSentence, stripSpaces } from './text.ts';
+import { closeCjkGaps, splitFirstSentence, stripSpaces } from './text.ts';
 
 /** An attachment marker: `附件`, `附件2`, `附件：…`. */
 const ATTACHMENT = /^附\s*件\s*\d*\s*(?:[:：].*)?$/;
@@ -134,6 +134,6 @@ export function extractOutline(paragraphs: string[], enclosesDocument: boolean):
     owner[i] = current;
     heads[i] = 1;
   }
-  for (let k = 0; k < provisions.length; k++) provisions[k].text = texts[k].join('\n');
+  for (let k = 0; k < provisions.length; k++) provisions[k].text = closeCjkGaps(texts[k].join('\n'));
   return { provisions, start, end, owner, heads };
 }

@@ -43,6 +43,14 @@ export function stripSpaces(text: string): string {
   return text.replace(ANY_SPACE, '');
 }
 
+/** A space between two Chinese characters or marks is layout (a U+3000 pad, a wrapped line), never content. */
+const CJK_GAP = /(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])[^\S\n]+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])/g;
+
+/** Body text as it reads: without the spaces that only lay Chinese text out. */
+export function closeCjkGaps(text: string): string {
+  return text.replace(CJK_GAP, '');
+}
+
 const SENTENCE_END = /[。；;]/;
 
 /** The text up to the first 。 or ；, and what follows it. */

@@ -16,7 +16,10 @@ const httpSchema = z
     headers_timeout_ms: z.number().int().positive().default(30_000),
     body_timeout_ms: z.number().int().positive().default(60_000),
     retries: z.number().int().min(0).default(4),
+    min_retry_delay_ms: z.number().int().positive().default(500),
     max_retry_delay_ms: z.number().int().positive().default(30_000),
+    /** Overrides the default User-Agent, e.g. to add an operator's contact address. */
+    user_agent: z.string().min(1).optional(),
   })
   .prefault({});
 

@@ -1,6 +1,6 @@
 import { docId, sha256 } from '../core/hash.ts';
 import { foldText } from '../core/text.ts';
-import type { ParsedPost, PolicyDocument } from '../core/types.ts';
+import type { ParsedPost, PolicyDocument, Provision } from '../core/types.ts';
 import type { Row } from '../store/store.ts';
 
 /**
@@ -9,6 +9,20 @@ import type { Row } from '../store/store.ts';
  */
 export function contentSha256(post: ParsedPost): string {
   return sha256(foldText(post.paragraphs.join('\n')));
+}
+
+/** Numbers the enclosed documents: a path seen before means the numbering restarted in the next one. */
+function withParts(provisions: Provision[]): { provision: Provision; part: number }[] {
+  let part = 1;
+  let seen = new Set<string>();
+  return provisions.map((provision) => {
+    if (seen.has(provision.path)) {
+      part++;
+      seen = new Set();
+    }
+    seen.add(provision.path);
+    return { provision, part };
+  });
 }
 
 /** The rows one post contributes to each versioned table. */
@@ -40,7 +54,7 @@ export function rowsOf(post: ParsedPost, doc: PolicyDocument, url: string): Reco
         version: null,
       },
     ],
-    provisions: doc.provisions.map((p) => ({ doc_id: id, ...p })),
+    provisions: withParts(doc.provisions).map(({ provision, part }) => ({ doc_id: id, part, ...provision })),
     principles: doc.principles.map((p) => ({ doc_id: id, ...p })),
     milestones: doc.milestones.map((m) => ({ doc_id: id, ...m })),
   };

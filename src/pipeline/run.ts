@@ -1,5 +1,6 @@
 import { mkdir, readlink, rename, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
 import { join, relative } from 'node:path';
 import type { Clock, Logger, Progress } from '../core/effects.ts';
 import { CliError, EXIT, PostError } from '../core/errors.ts';
@@ -13,7 +14,7 @@ import { makeStagingDir, pointLatest, pruneReleases, releasesDir, removeUncommit
 import { writeParquet } from '../publish/parquet.ts';
 import { writeReleaseFiles, type RejectRow } from '../publish/release.ts';
 import { buildViewsSql } from '../publish/views.ts';
-import { dirSource } from '../sources/dir.ts';
+import { createSource, rawSnapshotSource } from '../sources/index.ts';
 import { changelogInput, historyQuery, releaseQuery } from '../store/queries.ts';
 import { Stager, Store, type PostState } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
@@ -26,6 +27,10 @@ export interface RunDeps {
   progress: Progress;
   env: Record<string, string | undefined>;
   signal?: AbortSignal;
+  /** Rebuild from the raw snapshots of earlier runs, with no network. */
+  offline?: boolean;
+  /** Replaces the sources' own HTTP agents (tests point it at a loopback server). */
+  dispatcher?: Dispatcher;
   /** Test hook: awaited at named stages, so a test can kill the process at a known point. */
   checkpoint?: (stage: string) => Promise<void>;
 }
@@ -48,10 +53,11 @@ export interface RunResult {
   durations: { extract: number; compare: number; publish: number };
 }
 
-function makeSource(p: Pipeline): Source {
+/** The pipeline's own source, or with `offline` the raw snapshots of its last online runs. */
+function makeSource(p: Pipeline, deps: RunDeps): Source {
+  if (deps.offline) return rawSnapshotSource(join(p.outputDir, 'raw'));
   const s = p.config.source;
-  if (s.type === 'dir') return dirSource({ path: join(p.cwd, s.path), label: s.path, maxPostBytes: s.max_post_bytes });
-  throw new CliError(`source type "${s.type}" is not available yet`);
+  return createSource(s, { cwd: p.cwd, githubToken: deps.env.GITHUB_TOKEN ?? null, dispatcher: deps.dispatcher, userAgent: s.type === 'dir' ? undefined : s.http.user_agent });
 }
 
 /** Release ids are UTC times to the second; a second run within the same second waits its turn by one. */
@@ -113,7 +119,7 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
   try {
     await recover(store, outputDir, logger);
     const codeVersion = await currentCodeVersion();
-    const source = makeSource(pipeline);
+    const source = makeSource(pipeline, deps);
     const previous = await store.previousRevisions(codeVersion);
     const result: RunResult = { status: 'ok', releaseId: null, unchangedRun: false, fetched: 0, unchanged: 0, rejected: 0, failed: 0, rejects: [], stagedRows: 0, durations: { extract: 0, compare: 0, publish: 0 } };
     let mark = performance.now();
@@ -226,7 +232,7 @@ async function consumeSource(
         result.failed++;
         // A post that could not be fetched keeps its previous version; it is never taken for a deletion.
         stager.markSeen(event.error.sourceId);
-        result.rejects.push({ source_id: event.error.sourceId, url: event.url, stage: 'fetch', reason: `${event.error.message} (after ${event.attempts} attempt(s))` });
+        result.rejects.push({ source_id: event.error.sourceId, url: event.url, stage: 'fetch', reason: event.error.message });
         logger.warn({ stage: 'fetch', source_id: event.error.sourceId, url: event.url, attempts: event.attempts }, event.error.message);
       } else {
         result.fetched++;

@@ -269,7 +269,8 @@ export class Store {
     if (revised.length === 0) return;
     const ids = revised.map((r) => sqlString(r.doc_id)).join(', ');
     const load = async (from: string) => {
-      const rows = await this.all<ProvisionText & { doc_id: string }>(`SELECT doc_id, path, label, coalesce(heading, '') AS heading, coalesce(text, '') AS text FROM ${from} WHERE doc_id IN (${ids}) ORDER BY doc_id, ord`);
+      // Paths are unique within a part; the second enclosed document's read `2:1.1`.
+      const rows = await this.all<ProvisionText & { doc_id: string }>(`SELECT doc_id, CASE WHEN part > 1 THEN part || ':' || path ELSE path END AS path, label, coalesce(heading, '') AS heading, coalesce(text, '') AS text FROM ${from} WHERE doc_id IN (${ids}) ORDER BY doc_id, ord`);
       const byDoc = new Map<string, ProvisionText[]>();
       for (const r of rows) {
         const list = byDoc.get(r.doc_id);
