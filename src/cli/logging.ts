@@ -21,6 +21,8 @@ function prettyLine(line: string): string {
   const level = LEVEL_NAMES[o.level as number] ?? String(o.level);
   const extra = Object.entries(o)
     .filter(([k]) => !HIDDEN.has(k))
+    // An error shows its message (pino joins the causes' messages into it); the stack is for JSON logs.
+    .map(([k, v]) => (k === 'err' && v && typeof v === 'object' ? ['err', (v as { message?: unknown }).message] : [k, v]))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   const tag = o.pipeline ? `[${o.pipeline}] ` : '';

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/effects.ts';
-import { CliError } from '../core/errors.ts';
 import { acquireLock, lockFile, LockBusyError, type Lock } from '../schedule/lock.ts';
 import { recordRun, type RunRecordStatus } from '../store/runs.ts';
 import { Store } from '../store/store.ts';
@@ -55,7 +54,7 @@ function logOutcome(logger: Logger, pipeline: Pipeline, run: LastRun, error: unk
   const counts = { status: run.status, release_id: run.release_id, fetched: run.fetched, unchanged: run.unchanged, rejected: run.rejected, failed: run.failed, duration_ms: run.duration_ms };
   const tally = `${run.fetched} fetched, ${run.unchanged} unchanged, ${run.rejected} rejected, ${run.failed} failed, ${(run.duration_ms / 1000).toFixed(1)} s`;
   if (error !== null) {
-    logger.error({ stage: 'done', ...counts, err: error }, `${run.pipeline}: run failed: ${run.error} (${tally})`);
+    logger.error({ stage: 'done', ...counts, err: error }, `${run.pipeline}: run failed (${tally})`);
     return;
   }
   for (const r of run.failures) logger.warn({ stage: r.stage, source_id: r.source_id, url: r.url }, `rejected ${r.source_id}: ${r.reason}`);
@@ -102,7 +101,7 @@ export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps): Promis
     try {
       result = await runPipeline(pipeline, { ...deps, logger: runLogger });
     } catch (err) {
-      error = err instanceof CliError ? err : new CliError(`unexpected error: ${(err as Error).message}`, { cause: err });
+      error = err;
     }
     const run = lastRunOf(start, deps.clock.now(), result?.status ?? 'failed', result, error);
     await saveRun(pipeline, run, logger);
