@@ -11,13 +11,19 @@ import { writeStatus, type LastRun } from './status.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
+interface RunStart {
+  run_id: string;
+  pipeline: string;
+  started: Date;
+}
+
 /** Gives every line that names no stage of its own a default one, so each line of a run says where it is. */
 export function withDefaultStage(logger: Logger, stage: string): Logger {
   const at = (level: Level) => (fields: Record<string, unknown>, msg?: string) => logger[level]({ stage, ...fields }, msg);
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (bindings) => withDefaultStage(logger.child(bindings), stage) };
 }
 
-function lastRunOf(start: { run_id: string; pipeline: string; started: Date }, finished: Date, status: RunRecordStatus, result: RunResult | null, error: unknown): LastRun {
+function lastRunOf(start: RunStart, finished: Date, status: RunRecordStatus, result: RunResult | null, error: unknown): LastRun {
   return {
     run_id: start.run_id,
     pipeline: start.pipeline,
@@ -35,6 +41,11 @@ function lastRunOf(start: { run_id: string; pipeline: string; started: Date }, f
   };
 }
 
+/** A monitor's view must not hide the run's own outcome: a failure to write it is logged, not thrown. */
+async function writeStatusLogged(pipeline: Pipeline, run: LastRun, logger: Logger): Promise<void> {
+  await writeStatus(pipeline.outputDir, run).catch((err: unknown) => logger.error({ stage: 'record', err }, 'could not write status.json'));
+}
+
 /** Keeps the run in the store's runs table and in status.json; a failure here is logged, never hides the run's own outcome. */
 async function saveRun(pipeline: Pipeline, run: LastRun, logger: Logger): Promise<void> {
   try {
@@ -47,7 +58,7 @@ async function saveRun(pipeline: Pipeline, run: LastRun, logger: Logger): Promis
   } catch (err) {
     logger.warn({ stage: 'record', err }, `could not record run ${run.run_id} in the store`);
   }
-  await writeStatus(pipeline.outputDir, run).catch((err: unknown) => logger.error({ stage: 'record', err }, 'could not write status.json'));
+  await writeStatusLogged(pipeline, run, logger);
 }
 
 function logOutcome(logger: Logger, pipeline: Pipeline, run: LastRun, error: unknown): void {
@@ -63,7 +74,7 @@ function logOutcome(logger: Logger, pipeline: Pipeline, run: LastRun, error: unk
 }
 
 /** Takes the pipeline's lock, or records and rethrows the refusal (exit 75) naming the holder. */
-async function takeLock(pipeline: Pipeline, start: { run_id: string; pipeline: string; started: Date }, deps: RunDeps, logger: Logger): Promise<Lock> {
+async function takeLock(pipeline: Pipeline, start: RunStart, deps: RunDeps, logger: Logger): Promise<Lock> {
   try {
     await mkdir(pipeline.outputDir, { recursive: true });
     const lock = await acquireLock(lockFile(pipeline.outputDir), start.started);
@@ -79,7 +90,7 @@ async function takeLock(pipeline: Pipeline, start: { run_id: string; pipeline: s
     }
     // The store belongs to the holder (DuckDB lets one process write it), so a skipped run is kept in status.json and the log only.
     const run = lastRunOf(start, deps.clock.now(), 'skipped', null, err);
-    await writeStatus(pipeline.outputDir, run).catch(() => {});
+    await writeStatusLogged(pipeline, run, logger);
     logger.warn({ stage: 'lock', status: 'skipped', holder: err.holder, duration_ms: run.duration_ms }, `${start.pipeline}: skipped: ${err.message}`);
     throw err;
   }
@@ -88,10 +99,11 @@ async function takeLock(pipeline: Pipeline, start: { run_id: string; pipeline: s
 /**
  * One run of one pipeline as operators see it: under the pipeline's lock, logged with a run_id
  * on every line, recorded in the runs table and status.json. Returns the run (status ok or
- * partial); throws CliError when it failed (exit 1) or another run holds the lock (exit 75).
+ * partial); rethrows the run's error when it failed (exit 1), or LockBusyError (exit 75) when
+ * another run holds the lock.
  */
 export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps): Promise<LastRun> {
-  const start = { run_id: randomUUID(), pipeline: pipeline.config.id, started: deps.clock.now() };
+  const start: RunStart = { run_id: randomUUID(), pipeline: pipeline.config.id, started: deps.clock.now() };
   const runLogger = withDefaultStage(deps.logger.child({ run_id: start.run_id }), 'run');
   const logger = runLogger.child({ pipeline: start.pipeline });
   const lock = await takeLock(pipeline, start, deps, logger);
