@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { logLines, makeWorkspace, runCli } from '../helpers/cli.ts';
@@ -78,4 +78,20 @@ test('a named pipeline without a schedule is an error', async () => {
   const r = await runCli(['schedule', ws.file], ws.cwd);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /pipeline unscheduled .* has no schedule/);
+});
+
+test('with no pipeline named, schedule takes every pipelines/*.yaml and skips those without a schedule', async () => {
+  const ws = await makeWorkspace({ id: 'nightly', extra: 'schedule: "0 3 * * *"\n' });
+  await mkdir(join(ws.cwd, 'pipelines'));
+  await rename(ws.file, join(ws.cwd, 'pipelines', 'nightly.yaml'));
+  await writeFile(join(ws.cwd, 'pipelines', 'manual.yaml'), 'id: manual\nsource:\n  type: dir\n  path: posts\n');
+  const proc = startCli(['schedule'], ws.cwd);
+  await waitFor('the schedule to start', () => proc.stdout().includes('next run at'), 15_000, proc);
+  proc.child.kill('SIGINT');
+  const { code } = await exitWithin(proc, 30_000);
+  assert.equal(code, 0, proc.stderr());
+  const lines = logLines(proc.stdout());
+  assert.ok(lines.some((l) => l.pipeline === 'manual' && /not scheduled/.test(String(l.msg))), proc.stdout());
+  const nightly = lines.find((l) => l.pipeline === 'nightly' && l.stage === 'schedule');
+  assert.match(String(nightly?.next_run), /T19:00:00\.000Z$/, '03:00 in Asia/Shanghai');
 });
