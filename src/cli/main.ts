@@ -38,7 +38,8 @@ a new release under its output folder when anything changed. A pipeline is named
 (pipelines/<id>.yaml) or by the path of a YAML file.
 
 Exit status: 0 every post processed; 2 a release stands but some posts were rejected or failed
-(each listed by name and reason); 1 nothing could be published (the message says why).`,
+(each listed by name and reason); 1 nothing could be published (the message says why);
+75 another run of the pipeline holds its lock (the message names it; try again later).`,
     action: ({ positionals, logger, interactive }) => runCommand(positionals, { logger, interactive }),
   },
   schedule: {
