@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Logger } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
 import { createLogger, type LogFormat } from './logging.ts';
+import { diffCommand, validateCommand } from './releases.ts';
 import { runCommand } from './run.ts';
 import { scheduleCommand } from './schedule.ts';
 import { statusCommand } from './status.ts';
@@ -66,6 +67,30 @@ the lock file, never the store, so it works while a run is going.`,
     optionsHelp: `      --json               one JSON object {"pipelines": [...]} instead of readable lines
 `,
     action: ({ values, positionals }) => statusCommand(positionals, { json: Boolean(values.json), out: process.stdout }),
+  },
+  diff: {
+    summary: 'print the changes between two releases',
+    usage: 'zhengce diff [options] <release-a> <release-b>',
+    options: { ...LOG_OPTIONS, json: { type: 'boolean' }, pipeline: { type: 'string', short: 'p' } },
+    help: `Compares two releases table by table (keyed rows: inserted, updated, deleted) and lists the
+documents added, changed (with the changed columns and provision counts) and removed. A release is
+a release folder, or with --pipeline a release id or "latest" of that pipeline.`,
+    optionsHelp: `      --json               the whole comparison as one JSON object
+  -p, --pipeline ID        resolve release ids against this pipeline's output folder
+`,
+    action: ({ values, positionals }) => diffCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
+  },
+  validate: {
+    summary: "check a release's files against its datapackage.json",
+    usage: 'zhengce validate [options] <release>',
+    options: { ...LOG_OPTIONS, json: { type: 'boolean' }, pipeline: { type: 'string', short: 'p' } },
+    help: `Checks every file a release's datapackage.json lists: its bytes and sha256, its row count, its
+columns and (Parquet) their types, required values and unique keys. Exit 0 when all match, 1 on
+any mismatch, each named with the file and what differs.`,
+    optionsHelp: `      --json               the report as one JSON object
+  -p, --pipeline ID        resolve a release id (or "latest") against this pipeline's output folder
+`,
+    action: ({ values, positionals }) => validateCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
   },
 };
 

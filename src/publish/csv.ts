@@ -25,6 +25,12 @@ function csvCell(c: Column): string {
 }
 
 /**
+ * RFC 4180 as Excel reads it: BOM, CRLF rows, a header, formula-looking cells neutralised, and every
+ * cell holding a line break quoted (csv-stringify quotes only the record delimiter itself by default).
+ */
+export const CSV_OPTIONS = { bom: true, header: true, record_delimiter: 'windows', escape_formulas: true, quoted_match: /[\r\n]/ } as const;
+
+/**
  * Streams a query into a CSV file: UTF-8 with BOM (Excel reads Chinese right), CRLF rows (RFC 4180),
  * a header row, and cells starting with = + - @ neutralised against formula injection.
  * Times are written in the connection's time zone (the pipeline's), with their offset.
@@ -32,7 +38,7 @@ function csvCell(c: Column): string {
 export async function writeCsv(conn: DuckDBConnection, query: string, columns: Column[], file: string): Promise<number> {
   const result = await conn.stream(`SELECT ${columns.map((c) => `${csvCell(c)} AS ${q(c.name)}`).join(', ')} FROM (${query})`);
   const out = createWriteStream(file);
-  const csv = stringify({ bom: true, header: true, columns: columns.map((c) => c.name), record_delimiter: 'windows', escape_formulas: true });
+  const csv = stringify({ ...CSV_OPTIONS, columns: columns.map((c) => c.name) });
   csv.pipe(out);
   let rows = 0;
   for await (const chunk of result.yieldRowsJson()) {

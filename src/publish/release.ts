@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { stringify } from 'csv-stringify/sync';
 import type { TableSpec } from '../core/tables.ts';
 import { writeArrow } from './arrow.ts';
-import { writeCsv } from './csv.ts';
+import { CSV_OPTIONS, writeCsv } from './csv.ts';
 import { buildDataPackage, type PublishedFile } from './datapackage.ts';
 import { writeParquet } from './parquet.ts';
 import { buildViewsSql } from './views.ts';
@@ -58,7 +58,7 @@ export async function exportTable(conn: DuckDBConnection, dir: string, t: Releas
 export async function writeReleaseFiles(conn: DuckDBConnection, o: ReleaseFilesOptions): Promise<void> {
   const files: PublishedFile[] = [];
   for (const t of o.tables) files.push(...(await exportTable(conn, o.dir, t, o.formats)));
-  const rejects = stringify(o.rejects, { bom: true, header: true, columns: ['source_id', 'url', 'stage', 'reason'], record_delimiter: 'windows', escape_formulas: true });
+  const rejects = stringify(o.rejects, { ...CSV_OPTIONS, columns: ['source_id', 'url', 'stage', 'reason'] });
   await writeFile(join(o.dir, 'rejects.csv'), rejects);
   await writeFile(join(o.dir, 'CHANGELOG.md'), o.changelog);
   await writeFile(join(o.dir, 'views.sql'), buildViewsSql(o.formats.includes('parquet') ? o.tables.map((t) => t.spec) : [], o.viewsSearchPath, `zhengce release ${o.info.releaseId}: duckdb -c ".read views.sql"`));

@@ -1,5 +1,6 @@
 import { DuckDBConnection, DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
 import { TABLES, type TableSpec } from '../core/tables.ts';
+import { keyedDiffSql, keyExpr } from './keyed-diff.ts';
 import { redlineProvisions, type ProvisionText } from './redlines.ts';
 import { columnList, createTableSql, histName, LIST_SEPARATOR, quote, stageName, stagingType, typedFromStaging } from './schema.ts';
 
@@ -41,10 +42,6 @@ const POSTS_SQL = `CREATE TABLE IF NOT EXISTS posts (
   code_version VARCHAR, fetched_at TIMESTAMPTZ, stage VARCHAR, reason VARCHAR)`;
 const STAGE_POSTS_COLUMNS = ['source_id', 'doc_id', 'url', 'revision', 'status', 'fetched_at', 'stage', 'reason'];
 
-const keyExpr = (t: TableSpec, alias: string): string =>
-  `concat_ws('/', ${t.key.map((k) => `CAST(${alias}.${quote(k)} AS VARCHAR)`).join(', ')})`;
-const structOf = (t: TableSpec, alias: string): string =>
-  `to_json({${t.columns.map((c) => `'${c.name}': ${alias}.${quote(c.name)}`).join(', ')}})`;
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 function appendCell(app: DuckDBAppender, type: string, value: Cell | undefined): void {
@@ -231,20 +228,8 @@ export class Store {
     await c.run(`CREATE TEMP TABLE run_changes (table_name VARCHAR, row_key VARCHAR, change_type VARCHAR, doc_id VARCHAR,
       changed_columns VARCHAR[], before JSON, after JSON)`);
     for (const t of VERSIONED) {
-      const join = t.key.map((k) => `o.${quote(k)} = n.${quote(k)}`).join(' AND ');
-      const valueCols = t.columns.filter((col) => !t.key.includes(col.name));
-      const changed = `list_filter([${valueCols.map((col) => `CASE WHEN o.${quote(col.name)} IS DISTINCT FROM n.${quote(col.name)} THEN '${col.name}' END`).join(', ')}], x -> x IS NOT NULL)`;
-      await c.run(`INSERT INTO run_changes
-        SELECT * FROM (
-          SELECT '${t.name}', CASE WHEN o.doc_id IS NULL THEN ${keyExpr(t, 'n')} ELSE ${keyExpr(t, 'o')} END AS row_key,
-            CASE WHEN o.doc_id IS NULL THEN 'insert' WHEN n.doc_id IS NULL THEN 'delete' ELSE 'update' END AS change_type,
-            coalesce(n.doc_id, o.doc_id),
-            CASE WHEN o.doc_id IS NOT NULL AND n.doc_id IS NOT NULL THEN ${changed} END AS changed_columns,
-            CASE WHEN o.doc_id IS NOT NULL THEN ${structOf(t, 'o')} END,
-            CASE WHEN n.doc_id IS NOT NULL THEN ${structOf(t, 'n')} END
-          FROM (SELECT * FROM ${histName(t)} WHERE _valid_to IS NULL AND doc_id IN (SELECT doc_id FROM run_affected)) o
-          FULL OUTER JOIN new_${t.name} n ON ${join}
-        ) WHERE change_type <> 'update' OR len(changed_columns) > 0`);
+      const current = `SELECT * FROM ${histName(t)} WHERE _valid_to IS NULL AND doc_id IN (SELECT doc_id FROM run_affected)`;
+      await c.run(`INSERT INTO run_changes ${keyedDiffSql(t, current, `SELECT * FROM new_${t.name}`)}`);
     }
     await this.computeRedlines();
     const [counts] = await this.all<{ added: number; removed: number; changed: number; changes: number }>(`SELECT

@@ -1,0 +1,66 @@
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { diffReleases, type ReleaseDiff } from '../store/diff.ts';
+import { validateRelease } from '../publish/validate.ts';
+import { CliError, EXIT } from '../core/errors.ts';
+import { loadPipeline } from '../pipeline/config.ts';
+
+const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory(), () => false);
+
+/**
+ * A release named on the command line: a release folder, or with --pipeline a release id or `latest`
+ * of that pipeline's output.
+ */
+export async function resolveRelease(arg: string, pipelineName: string | undefined, cwd: string): Promise<string> {
+  if (await isDir(resolve(cwd, arg))) return resolve(cwd, arg);
+  if (!pipelineName) throw new CliError(`no release folder "${arg}"; name a folder (output/<id>/releases/<release_id>) or add --pipeline <id> to name a release id`);
+  const { outputDir } = await loadPipeline(pipelineName, cwd);
+  const dir = arg === 'latest' ? join(outputDir, 'latest') : join(outputDir, 'releases', arg);
+  if (!(await isDir(dir))) throw new CliError(`pipeline ${pipelineName} has no release "${arg}" (looked in ${dir})`);
+  return dir;
+}
+
+function formatDiff(d: ReleaseDiff): string {
+  const out = [`${d.from} → ${d.to}`, ''];
+  for (const t of d.tables) out.push(`${t.table.padEnd(12)} +${t.inserted} inserted  ~${t.updated} updated  -${t.deleted} deleted`);
+  const groups = [
+    ['added', 'New documents 新增'],
+    ['changed', 'Changed documents 变更'],
+    ['removed', 'Removed documents 删除'],
+  ] as const;
+  for (const [kind, heading] of groups) {
+    const docs = d.documents.filter((x) => x.change === kind);
+    if (docs.length === 0) continue;
+    out.push('', `${heading} (${docs.length})`);
+    for (const x of docs) {
+      const meta = [x.published_at?.slice(0, 10), x.issuer].filter(Boolean).join(', ');
+      out.push(`  ${x.title || '(untitled)'}${meta ? ` (${meta})` : ''} [${x.doc_id}]`);
+      if (kind !== 'changed') continue;
+      if (x.changed_columns.length) out.push(`    columns: ${x.changed_columns.join(', ')}`);
+      const p = x.provisions;
+      if (p.inserted + p.updated + p.deleted) out.push(`    provisions: +${p.inserted} ~${p.updated} -${p.deleted}`);
+    }
+  }
+  if (d.documents.length === 0) out.push('', 'No differences.');
+  return `${out.join('\n')}\n`;
+}
+
+/** `zhengce diff <a> <b>`: the changes between two releases, readable or as JSON. */
+export async function diffCommand(args: string[], o: { json: boolean; pipeline?: string; out: NodeJS.WritableStream }): Promise<number> {
+  if (args.length !== 2) throw new CliError('name two releases: zhengce diff <release-a> <release-b> (see zhengce diff --help)');
+  const [a, b] = await Promise.all(args.map((x) => resolveRelease(x, o.pipeline, process.cwd())));
+  const d = await diffReleases(a, b);
+  o.out.write(o.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+  return EXIT.ok;
+}
+
+/** `zhengce validate <release>`: every file against datapackage.json; exit 1 on any mismatch. */
+export async function validateCommand(args: string[], o: { json: boolean; pipeline?: string; out: NodeJS.WritableStream }): Promise<number> {
+  if (args.length !== 1) throw new CliError('name one release: zhengce validate <release> (see zhengce validate --help)');
+  const dir = await resolveRelease(args[0], o.pipeline, process.cwd());
+  const report = await validateRelease(dir);
+  if (o.json) o.out.write(`${JSON.stringify({ release: dir, ok: report.problems.length === 0, ...report }, null, 2)}\n`);
+  else if (report.problems.length === 0) o.out.write(`${dir}: valid (${report.resources} files match datapackage.json)\n`);
+  else o.out.write(`${dir}: ${report.problems.length} problem(s)\n${report.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  return report.problems.length === 0 ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { tableFromIPC } from 'apache-arrow';
+import { fileDigest } from './datapackage.ts';
+
+interface Field {
+  name: string;
+  type: string;
+  constraints?: { required?: boolean };
+}
+
+interface Resource {
+  name: string;
+  path: string;
+  format: 'csv' | 'parquet' | 'arrow';
+  bytes: number;
+  hash: string;
+  rows: number;
+  schema: { fields: Field[]; primaryKey: string[] };
+}
+
+/** The DuckDB type a Table Schema field reads back as from Parquet. */
+const PARQUET_TYPE: Record<string, string> = {
+  string: 'VARCHAR', integer: 'INTEGER', boolean: 'BOOLEAN', date: 'DATE', datetime: 'TIMESTAMP WITH TIME ZONE', list: 'VARCHAR[]', object: 'JSON',
+};
+
+const q = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+export interface ValidationReport {
+  resources: number;
+  problems: string[];
+}
+
+/** Checks every file of a release against its datapackage.json: bytes, sha256, rows, columns, types, keys. */
+export async function validateRelease(dir: string): Promise<ValidationReport> {
+  let pkg: { resources: Resource[] };
+  try {
+    pkg = JSON.parse(await readFile(join(dir, 'datapackage.json'), 'utf8'));
+  } catch (cause) {
+    return { resources: 0, problems: [`${join(dir, 'datapackage.json')}: cannot be read as JSON (${(cause as Error).message})`] };
+  }
+  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const conn = await db.connect();
+  const all = async <T>(sql: string): Promise<T[]> => (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[];
+  const problems: string[] = [];
+  try {
+    for (const r of pkg.resources) {
+      const file = join(dir, r.path);
+      const say = (what: string) => problems.push(`${r.path}: ${what}`);
+      let digest;
+      try {
+        digest = await fileDigest(file);
+      } catch {
+        say('missing');
+        continue;
+      }
+      if (digest.bytes !== r.bytes) say(`${digest.bytes} bytes, datapackage.json says ${r.bytes}`);
+      if (`sha256:${digest.sha256}` !== r.hash) say(`sha256 ${digest.sha256} does not match ${r.hash}`);
+      const expected = r.schema.fields.map((f) => f.name);
+      try {
+        let names: string[];
+        let rows: number;
+        if (r.format === 'arrow') {
+          const table = tableFromIPC(await readFile(file));
+          names = table.schema.fields.map((f) => f.name);
+          rows = table.numRows;
+        } else {
+          const source = r.format === 'parquet' ? `read_parquet(${lit(file)})` : `read_csv(${lit(file)}, header = true, all_varchar = true)`;
+          const described = await all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${source}`);
+          names = described.map((d) => d.column_name);
+          if (r.format === 'parquet') {
+            for (const f of r.schema.fields) {
+              const got = described.find((d) => d.column_name === f.name)?.column_type;
+              if (got && got !== PARQUET_TYPE[f.type]) say(`column ${f.name} is ${got}, the schema says ${f.type}`);
+            }
+            const required = r.schema.fields.filter((f) => f.constraints?.required && names.includes(f.name));
+            const key = r.schema.primaryKey.map(q).join(', ');
+            const [check] = await all<Record<string, number>>(`SELECT count(*) - count(DISTINCT (${key})) AS duplicate_keys
+              ${required.map((f) => `, count(*) FILTER (${q(f.name)} IS NULL) AS ${q(`null ${f.name}`)}`).join('')} FROM ${source}`);
+            for (const [what, n] of Object.entries(check)) if (Number(n) > 0) say(`${n} rows with ${what.replace('_', ' ')}`);
+          }
+          [{ rows }] = await all<{ rows: number }>(`SELECT count(*)::INT AS rows FROM ${source}`);
+        }
+        if (names.join(',') !== expected.join(',')) say(`columns [${names.join(', ')}], the schema says [${expected.join(', ')}]`);
+        if (rows !== r.rows) say(`${rows} rows, datapackage.json says ${r.rows}`);
+      } catch (cause) {
+        say(`cannot be read as ${r.format}: ${(cause as Error).message.split('\n')[0]}`);
+      }
+    }
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+  return { resources: pkg.resources.length, problems };
+}
