@@ -5,7 +5,12 @@ export interface ChangelogDocument {
   issuer: string | null;
   doc_type: string;
   changed_columns?: string[];
-  provisions?: { added: number; removed: number; modified: number };
+  /** Set when the content changed: the document's version before and after. */
+  revised?: { from: number; to: number };
+  /** Provision-level changes by type (added, removed, modified, moved), from redlines. */
+  redlineCounts?: Record<string, number>;
+  /** The first few provision-level changes, with `[-old-]{+new+}` markup where text changed. */
+  redlines?: { label: string; change_type: string; text: string }[];
 }
 
 export interface ChangelogInput {
@@ -18,6 +23,14 @@ export interface ChangelogInput {
 }
 
 const LIST_LIMIT = 200;
+const CLIP = 160;
+
+const REDLINE_WORDS: Record<string, string> = { added: '新增 added', removed: '删除 removed', modified: '修改 modified', moved: '移动 moved' };
+
+const clip = (text: string): string => {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > CLIP ? `${flat.slice(0, CLIP)}…` : flat;
+};
 
 function line(d: ChangelogDocument): string {
   const bits = [d.published_at?.slice(0, 10), d.issuer, d.doc_type].filter(Boolean).join(' · ');
@@ -36,10 +49,13 @@ function section(heading: string, docs: ChangelogDocument[], detail: (d: Changel
 function changedDetail(d: ChangelogDocument): string[] {
   const out: string[] = [];
   if (d.changed_columns?.length) out.push(`  - 元数据变化 metadata changed: ${d.changed_columns.join(', ')}`);
-  const p = d.provisions;
-  if (p && p.added + p.removed + p.modified > 0) {
-    out.push(`  - 条目 provisions: +${p.added} added, −${p.removed} removed, ~${p.modified} modified (see \`redlines.csv\` / \`changes.csv\`)`);
+  if (d.revised) out.push(`  - 正文修订 content revised: version ${d.revised.from} → ${d.revised.to}`);
+  const counts = Object.entries(d.redlineCounts ?? {});
+  if (counts.length) {
+    const words = counts.sort().map(([type, n]) => `${n} ${REDLINE_WORDS[type] ?? type}`).join(', ');
+    out.push(`  - 条目 provisions: ${words} (all in \`redlines.csv\`)`);
   }
+  for (const r of d.redlines ?? []) out.push(`  - ${r.label} ${REDLINE_WORDS[r.change_type] ?? r.change_type}: ${clip(r.text)}`);
   return out;
 }
 

@@ -17,6 +17,9 @@ export function historyQuery(t: TableSpec): string {
   return `SELECT ${columnList(t)}${validity} FROM ${histName(t)} ORDER BY ${orderBy([...orderOf(t), ...(validity ? ['_valid_from'] : [])])}`;
 }
 
+/** Redlines quoted per changed document in CHANGELOG.md; the rest are in redlines.csv. */
+const REDLINE_SAMPLES = 3;
+
 interface ChangedDoc {
   doc_id: string;
   kind: 'added' | 'changed' | 'removed';
@@ -25,10 +28,12 @@ interface ChangedDoc {
   issuer: string | null;
   doc_type: string;
   changed_columns: string[] | null;
-  p_added: number;
-  p_removed: number;
-  p_modified: number;
+  from_version: number | null;
+  to_version: number | null;
 }
+
+/** Columns that say the content changed; CHANGELOG.md says that in words instead of listing them. */
+const VERSION_COLUMNS = new Set(['content_sha256', 'version']);
 
 /** The documents this run adds, changes and removes, summarised for CHANGELOG.md. */
 export async function changelogInput(store: Store) {
@@ -38,9 +43,8 @@ export async function changelogInput(store: Store) {
         CASE WHEN bool_or(table_name = 'documents' AND change_type = 'insert') THEN 'added'
              WHEN bool_or(table_name = 'documents' AND change_type = 'delete') THEN 'removed' ELSE 'changed' END AS kind,
         any_value(changed_columns) FILTER (table_name = 'documents') AS changed_columns,
-        count(*) FILTER (table_name = 'provisions' AND change_type = 'insert') AS p_added,
-        count(*) FILTER (table_name = 'provisions' AND change_type = 'delete') AS p_removed,
-        count(*) FILTER (table_name = 'provisions' AND change_type = 'update') AS p_modified
+        any_value(CAST(before ->> 'version' AS INTEGER)) FILTER (table_name = 'documents') AS from_version,
+        any_value(CAST(after ->> 'version' AS INTEGER)) FILTER (table_name = 'documents') AS to_version
       FROM run_changes GROUP BY doc_id)
     SELECT d.*, coalesce(n.title, h.title) AS title, CAST(coalesce(n.published_at, h.published_at) AS VARCHAR) AS published_at,
       coalesce(n.issuer, h.issuer) AS issuer, coalesce(n.doc_type, h.doc_type) AS doc_type
@@ -48,6 +52,11 @@ export async function changelogInput(store: Store) {
     LEFT JOIN new_documents n USING (doc_id)
     LEFT JOIN (SELECT * FROM hist_documents QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY _valid_from DESC) = 1) h USING (doc_id)
     ORDER BY published_at NULLS LAST, title, doc_id`);
+  const counts = await store.all<{ doc_id: string; change_type: string; n: number }>('SELECT doc_id, change_type, count(*)::INT AS n FROM run_redlines GROUP BY ALL');
+  const samples = await store.all<{ doc_id: string; label: string; change_type: string; diff: string | null; old_text: string | null; new_text: string | null }>(`
+    SELECT doc_id, label, change_type, diff, old_text, new_text FROM run_redlines
+    QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY change_type = 'moved' AND diff IS NULL, path) <= ${REDLINE_SAMPLES}
+    ORDER BY doc_id, change_type = 'moved' AND diff IS NULL, path`);
   const pick = (kind: ChangedDoc['kind']) =>
     rows
       .filter((r) => r.kind === kind)
@@ -57,8 +66,12 @@ export async function changelogInput(store: Store) {
         published_at: r.published_at,
         issuer: r.issuer,
         doc_type: r.doc_type,
-        changed_columns: r.changed_columns ?? [],
-        provisions: { added: Number(r.p_added), removed: Number(r.p_removed), modified: Number(r.p_modified) },
+        changed_columns: (r.changed_columns ?? []).filter((c) => !VERSION_COLUMNS.has(c)),
+        revised: r.from_version !== null && r.to_version !== null && r.from_version !== r.to_version ? { from: r.from_version, to: r.to_version } : undefined,
+        redlineCounts: Object.fromEntries(counts.filter((c) => c.doc_id === r.doc_id).map((c) => [c.change_type, c.n])),
+        redlines: samples
+          .filter((x) => x.doc_id === r.doc_id)
+          .map((x) => ({ label: x.label, change_type: x.change_type, text: x.diff ?? x.new_text ?? x.old_text ?? '' })),
       }));
   return { added: pick('added'), changed: pick('changed'), removed: pick('removed') };
 }

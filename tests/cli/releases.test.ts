@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { makeWorkspace, ROOT, runCli } from '../helpers/cli.ts';
+import { query } from '../helpers/duckdb.ts';
+
+const POSTS = join(ROOT, 'pipelines', 'sample', 'posts');
+const REVISIONS = join(ROOT, 'tests', 'fixtures', 'revisions');
+
+async function releaseIds(out: string): Promise<string[]> {
+  return (await readdir(join(out, 'releases'))).filter((n) => !n.startsWith('.')).sort();
+}
+
+/** Two releases a second apart: r1 = two posts and 船员条例 v1; r2 = one post removed, one added, the regulation amended. */
+async function twoReleases(extra = '') {
+  const ws = await makeWorkspace({
+    posts: [join(POSTS, 'govcn-2019-02-13-content_5365341.html'), join(POSTS, '2021-12-08-202112082206885265.md')],
+    extra,
+  });
+  await copyFile(join(REVISIONS, 'chuanyuan-tiaoli.v1.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
+  const first = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(first.code, 0, first.stderr);
+  await new Promise((r) => setTimeout(r, 1100)); // release ids are UTC seconds
+  await rm(join(ws.postsDir, '2021-12-08-202112082206885265.md'));
+  await copyFile(join(POSTS, 'govcn-2018-12-24-content_5351607.html'), join(ws.postsDir, 'govcn-2018-12-24-content_5351607.html'));
+  await copyFile(join(REVISIONS, 'chuanyuan-tiaoli.v2.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
+  const second = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(second.code, 0, second.stderr);
+  return ws;
+}
+
+describe('releases over time', async () => {
+  const ws = await twoReleases();
+  const [r1, r2] = await releaseIds(ws.out);
+
+  test('zhengce diff names what was added, changed and removed', async () => {
+    const res = await runCli(['diff', join(ws.out, 'releases', r1), join(ws.out, 'releases', r2)], ws.cwd);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /New documents 新增 \(1\)\n {2}国务院办公厅关于科技节水建议的复函/);
+    assert.match(res.stdout, /Removed documents 删除 \(1\)\n {2}融信中国已于公开市场回购合计本金额1191万美元的部分票据/);
+    assert.match(res.stdout, /Changed documents 变更 \(1\)\n {2}中华人民共和国船员条例/);
+    const json = await runCli(['diff', '--json', '-p', ws.file, r1, r2], ws.cwd);
+    const d = JSON.parse(json.stdout);
+    assert.deepEqual(d.documents.map((x: { change: string }) => x.change).sort(), ['added', 'changed', 'removed']);
+    const changed = d.documents.find((x: { change: string }) => x.change === 'changed');
+    assert.ok(changed.provisions.updated + changed.provisions.deleted > 0);
+    const same = await runCli(['diff', '-p', ws.file, r2, 'latest'], ws.cwd);
+    assert.match(same.stdout, /No differences\./);
+  });
+
+  test('the changes table of r2 agrees with the diff, and its CHANGELOG names each document', async () => {
+    const [{ docs }] = await query<{ docs: number }>(`SELECT count(DISTINCT doc_id) AS docs FROM '${ws.out}/releases/${r2}/changes.parquet'`);
+    assert.equal(Number(docs), 3);
+    const changelog = await readFile(join(ws.out, 'releases', r2, 'CHANGELOG.md'), 'utf8');
+    for (const title of ['国务院办公厅关于科技节水建议的复函', '融信中国已于公开市场回购合计本金额1191万美元的部分票据', '中华人民共和国船员条例']) assert.ok(changelog.includes(title), title);
+    assert.match(changelog, /redlines\.csv/);
+  });
+
+  test('as-of queries on history/ reproduce each release exactly', async () => {
+    for (const r of [r1, r2]) {
+      for (const t of ['documents', 'provisions', 'principles', 'milestones']) {
+        const asOf = `SELECT * EXCLUDE (_valid_from, _valid_to) FROM '${ws.out}/history/${t}.parquet' WHERE _valid_from <= '${r}' AND (_valid_to IS NULL OR _valid_to > '${r}')`;
+        const release = `SELECT * FROM '${ws.out}/releases/${r}/${t}.parquet'`;
+        const [{ n }] = await query<{ n: number }>(`SELECT (SELECT count(*) FROM (${asOf} EXCEPT ALL ${release})) + (SELECT count(*) FROM (${release} EXCEPT ALL ${asOf})) AS n`);
+        assert.equal(Number(n), 0, `${t} as of ${r}`);
+      }
+    }
+  });
+
+  test('document_versions records the amendment as version 2 and the removal', async () => {
+    const rows = await query<{ version: number; status: string; release_id: string }>(
+      `SELECT v.version, v.status, v.release_id FROM '${ws.out}/latest/document_versions.parquet' v ORDER BY v.release_id, v.status, v.version`,
+    );
+    const second = rows.filter((r) => r.release_id === r2);
+    assert.deepEqual(second.map((r) => [r.status, r.version]).sort(), [['active', 1], ['active', 2], ['removed', 2]]);
+  });
+
+  test('validate passes a fresh release and names a tampered byte', async () => {
+    const ok = await runCli(['validate', join(ws.out, 'releases', r2)], ws.cwd);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /valid/);
+    const file = join(ws.out, 'releases', r1, 'documents.csv');
+    const bytes = await readFile(file);
+    bytes[bytes.length - 5] ^= 0x01;
+    await writeFile(file, bytes);
+    const bad = await runCli(['validate', '--json', '-p', ws.file, r1], ws.cwd);
+    assert.equal(bad.code, 1);
+    const report = JSON.parse(bad.stdout);
+    assert.ok(report.problems.some((p: string) => p.startsWith('documents.csv: sha256')), report.problems.join('\n'));
+  });
+});
+
+test('publish.keep prunes old release folders while history keeps every row version', async () => {
+  const ws = await twoReleases('  keep: 1\n');
+  assert.equal((await releaseIds(ws.out)).length, 1);
+  const [{ releases }] = await query<{ releases: number }>(`SELECT count(DISTINCT _valid_from) AS releases FROM '${ws.out}/history/documents.parquet'`);
+  assert.equal(Number(releases), 2);
+});
