@@ -18,13 +18,14 @@ function testPause(stage: string | undefined, outputDir: string, signal: AbortSi
 }
 
 /** What a run started from the command line gets: the system clock, the command's logger and progress, and the stop signal. */
-export function cliRunDeps(pipeline: Pipeline, o: { logger: Logger; progress: Progress; signal: AbortSignal }): RunDeps {
+export function cliRunDeps(pipeline: Pipeline, o: { logger: Logger; progress: Progress; signal: AbortSignal; offline?: boolean }): RunDeps {
   return {
     clock: systemClock,
     logger: o.logger,
     progress: o.progress,
     env: process.env,
     signal: o.signal,
+    offline: o.offline,
     checkpoint: testPause(process.env.ZHENGCE_TEST_PAUSE, pipeline.outputDir, o.signal),
   };
 }

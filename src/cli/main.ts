@@ -33,7 +33,9 @@ const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'fetch, extract and publish once',
     usage: 'zhengce run [options] <pipeline id | file.yaml>…',
-    options: { ...LOG_OPTIONS },
+    options: { ...LOG_OPTIONS, offline: { type: 'boolean' } },
+    optionsHelp: `      --offline            rebuild from the raw snapshots of earlier runs (output/<id>/raw), with no network
+`,
     help: `Runs each named pipeline once: fetches its posts, extracts the policy documents and publishes
 a new release under its output folder when anything changed. A pipeline is named by its id
 (pipelines/<id>.yaml) or by the path of a YAML file.
@@ -41,7 +43,7 @@ a new release under its output folder when anything changed. A pipeline is named
 Exit status: 0 every post processed; 2 a release stands but some posts were rejected or failed
 (each listed by name and reason); 1 nothing could be published (the message says why);
 75 another run of the pipeline holds its lock (the message names it; try again later).`,
-    action: ({ positionals, logger, interactive }) => runCommand(positionals, { logger, interactive }),
+    action: ({ values, positionals, logger, interactive }) => runCommand(positionals, { logger, interactive, offline: Boolean(values.offline) }),
   },
   schedule: {
     summary: 'run pipelines on their cron schedules until stopped',

@@ -7,7 +7,7 @@ import { cliRunDeps } from './deps.ts';
 import { createProgress } from './logging.ts';
 
 /** `zhengce run <pipeline…>`: each pipeline once, under its lock; exit 2 when a release stands but posts were rejected. */
-export async function runCommand(names: string[], o: { logger: Logger; interactive: boolean }): Promise<number> {
+export async function runCommand(names: string[], o: { logger: Logger; interactive: boolean; offline: boolean }): Promise<number> {
   if (names.length === 0) throw new CliError('name at least one pipeline: zhengce run <id|file.yaml> (see zhengce run --help)', { exitCode: EXIT.failed });
   const stop = stopOnSignals(o.logger);
   try {
@@ -15,7 +15,7 @@ export async function runCommand(names: string[], o: { logger: Logger; interacti
     for (const name of names) {
       const pipeline = await loadPipeline(name, process.cwd());
       const progress = o.interactive ? createProgress(process.stderr) : noProgress;
-      const run = await runPipelineOnce(pipeline, cliRunDeps(pipeline, { logger: o.logger, progress, signal: stop.signal }));
+      const run = await runPipelineOnce(pipeline, cliRunDeps(pipeline, { logger: o.logger, progress, signal: stop.signal, offline: o.offline }));
       if (run.status === 'partial') exit = EXIT.partial;
     }
     return exit;

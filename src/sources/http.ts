@@ -153,7 +153,7 @@ function retryPolicy(options: HttpOptions, limiter: HostRateLimiter, logger: Log
     }
     const delay = asked ?? Math.min(minDelay * 2 ** (state.counter - 1), options.max_retry_delay_ms);
     if (asked !== null) limiter.holdUntil(new URL(String(opts.origin)).host, now + asked);
-    log.attempts = state.counter + 1;
+    log.attempts = Math.max(log.attempts, state.counter + 1);
     logger.warn({ url, status: statusCode ?? null, code: code ?? null, attempt: state.counter, retry_in_ms: Math.round(delay) }, 'retrying request');
     setTimeout(() => callback(null), delay);
   };
@@ -242,8 +242,24 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
   const limit = options.max_response_bytes;
 
   async function get(url: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
-    const target = new URL(url);
     const log: AttemptLog = { attempts: 1, gaveUp: null };
+    for (;;) {
+      try {
+        return await getOnce(url, headers, log);
+      } catch (err) {
+        // A body that broke off on a server without Range support cannot be resumed: start it over, within the same retry budget.
+        const status = ((err as HttpError).cause as RetryErrorShape | undefined)?.statusCode;
+        if (!(err instanceof HttpError) || status === undefined || status >= 300 || log.attempts > options.retries || deps.signal?.aborted) throw err;
+        const delay = Math.min((options.min_retry_delay_ms ?? DEFAULT_MIN_RETRY_DELAY_MS) * 2 ** (log.attempts - 1), options.max_retry_delay_ms);
+        deps.logger.warn({ url, attempt: log.attempts, retry_in_ms: delay }, 'the transfer broke off and cannot be resumed: starting it over');
+        log.attempts++;
+        await sleep(delay);
+      }
+    }
+  }
+
+  async function getOnce(url: string, headers: Record<string, string>, log: AttemptLog): Promise<HttpResponse> {
+    const target = new URL(url);
     const request: Dispatcher.RequestOptions & { retryOptions: RetryHandler.RetryOptions } = {
       origin: target.origin,
       path: target.pathname + target.search,

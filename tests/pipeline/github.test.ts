@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { logLines, ROOT, runCli } from '../helpers/cli.ts';
+import { query } from '../helpers/duckdb.ts';
+import { seededFaults, startTestServer, type TestServer } from '../helpers/server.ts';
+
+const PLAN = '_posts/2022-01-06-202201062238656632.md';
+const POSTS_IN_TREE = 11; // tests/fixtures/http/_posts
+
+/** A github pipeline pointed at the loopback server, with politeness off and short retry delays. */
+async function githubWorkspace(server: TestServer): Promise<{ cwd: string; file: string; out: string }> {
+  const cwd = await mkdtemp(join(tmpdir(), 'zhengce-github-'));
+  const file = join(cwd, 'finews.yaml');
+  await writeFile(
+    file,
+    `id: finews
+source:
+  type: github
+  repo: ${server.owner}/${server.repo}
+  branch: ${server.branch}
+  path: _posts
+  api: ${server.origin}
+  raw: ${server.origin}
+  http: {rate_limit: 1000, concurrency: 8, retries: 4, min_retry_delay_ms: 5, max_retry_delay_ms: 2000, headers_timeout_ms: 2000, body_timeout_ms: 2000}
+`,
+  );
+  return { cwd, file, out: join(cwd, 'output', 'finews') };
+}
+
+async function releaseIds(out: string): Promise<string[]> {
+  return (await readdir(join(out, 'releases'))).filter((n) => !n.startsWith('.')).sort();
+}
+
+const wait = () => new Promise((r) => setTimeout(r, 1100)); // release ids are UTC seconds
+
+describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)', () => {
+  let server: TestServer;
+  before(async () => (server = await startTestServer()));
+  after(() => server.close());
+
+  test('full fetch, no-change run, one edited post, one removed post', async () => {
+    server.reset();
+    const ws = await githubWorkspace(server);
+    const first = await runCli(['run', ws.file], ws.cwd, { GITHUB_TOKEN: 'ghp_secret_test_token' });
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    assert.equal(server.requestsTo().length, POSTS_IN_TREE);
+    assert.ok(server.requests.every((r) => r.headers.authorization === 'Bearer ghp_secret_test_token'), 'the token is sent');
+    assert.ok(!first.stdout.includes('ghp_secret') && !first.stderr.includes('ghp_secret'), 'the token is never printed');
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents.parquet'`);
+    assert.equal(Number(n), POSTS_IN_TREE);
+
+    server.requests.length = 0;
+    const same = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(same.code, 0, same.stderr);
+    assert.deepEqual(server.requests.map((r) => r.path), [server.treesPath], 'exactly one request');
+    assert.equal((await releaseIds(ws.out)).length, 1, 'no new release');
+
+    await wait();
+    server.requests.length = 0;
+    const plan = server.files.get(PLAN)!;
+    server.files.set(PLAN, { ...plan, bytes: await readFile(join(ROOT, 'tests', 'fixtures', 'versions', '2022-01-06-202201062238656632.v1.md')) });
+    const edited = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.deepEqual(server.requestsTo().map((r) => r.path), [server.rawPath(PLAN)], 'exactly one download');
+    const [change] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes.parquet'`);
+    assert.deepEqual([...change.changed_columns].sort(), ['category', 'tags']);
+
+    await wait();
+    server.files.delete('_posts/2021-12-08-202112082206885265.md');
+    const removed = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(removed.code, 0, removed.stderr);
+    const deletes = await query<{ row_key: string }>(`SELECT row_key FROM '${ws.out}/latest/changes.parquet' WHERE table_name = 'documents' AND change_type = 'delete'`);
+    assert.equal(deletes.length, 1);
+    const [{ status }] = await query<{ status: string }>(`SELECT status FROM '${ws.out}/latest/document_versions.parquet' WHERE doc_id = '${deletes[0].row_key}' ORDER BY version DESC LIMIT 1`);
+    assert.equal(status, 'removed');
+  });
+
+  test('30 % 503s and 10 % truncated bodies still give every post', async () => {
+    server.reset();
+    server.faults = seededFaults('e2e', { unavailable: 0.3, truncated: 0.1 });
+    const ws = await githubWorkspace(server);
+    const r = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents.parquet'`);
+    assert.equal(Number(n), POSTS_IN_TREE);
+    assert.ok(server.requests.length > POSTS_IN_TREE + 1, 'faults were retried');
+  });
+
+  test('a post that keeps failing keeps its previous version, is named in rejects.csv, and the run exits 2', async () => {
+    server.reset();
+    const ws = await githubWorkspace(server);
+    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+    await wait();
+    const plan = server.files.get(PLAN)!;
+    server.files.set(PLAN, { ...plan, bytes: Buffer.concat([plan.bytes, Buffer.from('\n')]) });
+    server.faults = ({ path }) => (path === server.rawPath(PLAN) ? { kind: 'status', status: 500 } : null);
+    const r = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(r.code, 2, r.stderr + r.stdout);
+    const docs = await query<{ title: string }>(`SELECT title FROM '${ws.out}/latest/documents.parquet' WHERE source_id = '2022-01-06-202201062238656632'`);
+    assert.equal(docs.length, 1, 'never recorded as deleted');
+    const warned = logLines(r.stdout).find((l) => l.source_id === '2022-01-06-202201062238656632' && l.level === 40);
+    assert.ok(warned, 'the failure is logged by name');
+    assert.match(String(warned.msg), /500/);
+  });
+
+  test('an upstream that is down fails the run with exit 1 and leaves the previous release untouched', async () => {
+    server.reset();
+    const ws = await githubWorkspace(server);
+    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+    const [before] = await releaseIds(ws.out);
+    const pkg = await readFile(join(ws.out, 'latest', 'datapackage.json'));
+    server.faults = () => ({ kind: 'status', status: 503 });
+    server.files.delete(PLAN); // would be a removal, if the listing could be trusted
+    const r = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`${server.origin.replace(/[.]/g, '\\.')}.*503|503.*${server.origin.replace(/[.]/g, '\\.')}`, 's'));
+    assert.deepEqual(await releaseIds(ws.out), [before]);
+    assert.ok(pkg.equals(await readFile(join(ws.out, 'latest', 'datapackage.json'))));
+  });
+
+  test('run --offline rebuilds the release from raw snapshots with the server gone', async () => {
+    server.reset();
+    const ws = await githubWorkspace(server);
+    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+    const online = parse(await readFile(join(ws.out, 'latest', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
+    const offline = await githubWorkspace(server);
+    const { cp } = await import('node:fs/promises');
+    await cp(join(ws.out, 'raw'), join(offline.out, 'raw'), { recursive: true });
+    server.faults = () => ({ kind: 'reset' });
+    const r = await runCli(['run', '--offline', offline.file], offline.cwd);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const rebuilt = parse(await readFile(join(offline.out, 'latest', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
+    assert.deepEqual(rebuilt.map((d) => [d.doc_id, d.content_sha256]), online.map((d) => [d.doc_id, d.content_sha256]));
+  });
+});
