@@ -219,7 +219,10 @@ async function consumeSource(
       try {
         next = await events.next();
       } catch (cause) {
-        throw new CliError(`pipeline ${config.id}: the source failed, so nothing was published and the previous release stands: ${(cause as Error).message}`, { cause });
+        // The source's message says what failed and what to do; the run adds which pipeline and that nothing changed.
+        const message = (cause as Error).message;
+        const stands = /previous release stands/.test(message) ? '' : ' Nothing was published; the previous release stands.';
+        throw new CliError(`pipeline ${config.id}: ${message}${stands}`, { cause });
       }
       if (next.done) return next.value;
       const event = next.value;
