@@ -1,10 +1,13 @@
 // Fetch throughput of the github source against the loopback test server: 2,000 posts in full, then
-// a rerun with nothing changed (one trees request answered 304). Run alone: `npx tsx bench/fetch.ts`.
+// a rerun with nothing changed (one trees request answered 304), for the source alone and for a whole
+// pipeline run (store, comparison, no release). Run alone: `npx tsx bench/fetch.ts`.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { silentLogger, systemClock } from '../src/core/effects.ts';
+import { noProgress, silentLogger, systemClock } from '../src/core/effects.ts';
+import { validatePipeline } from '../src/pipeline/config.ts';
+import { runPipeline } from '../src/pipeline/run.ts';
 import type { SourceContext } from '../src/core/source.ts';
 import { githubSource } from '../src/sources/github.ts';
 import { fixtureFiles, revisionsOf, runSource, startTestServer, testHttpOptions, type ServedFile } from '../tests/helpers/server.ts';
@@ -22,7 +25,7 @@ function benchFiles(): Map<string, ServedFile> {
   return files;
 }
 
-export async function benchFetch(): Promise<{ postsPerSecond: number; noChangeSeconds: number }> {
+export async function benchFetch(): Promise<{ postsPerSecond: number; noChangeSeconds: number; noChangePipelineSeconds: number }> {
   const server = await startTestServer({ files: benchFiles() });
   const rawDir = await mkdtemp(join(tmpdir(), 'zhengce-bench-raw-'));
   try {
@@ -41,7 +44,16 @@ export async function benchFetch(): Promise<{ postsPerSecond: number; noChangeSe
     const noChangeSeconds = (performance.now() - started) / 1000;
     if (!rerun.summary.notModified) throw new Error('the no-change rerun was not answered 304');
 
-    return { postsPerSecond: Math.round(fetched / fullSeconds), noChangeSeconds: Number(noChangeSeconds.toFixed(3)) };
+    const config = validatePipeline({ id: 'bench-fetch', source: { type: 'github', repo: `${server.owner}/${server.repo}`, branch: server.branch, api: server.origin, raw: server.origin, http } }, 'bench');
+    const pipeline = { file: 'bench', config, cwd: rawDir, outputDir: join(rawDir, 'output') };
+    const deps = { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} };
+    await runPipeline(pipeline, deps);
+    started = performance.now();
+    const again = await runPipeline(pipeline, deps);
+    const noChangePipelineSeconds = (performance.now() - started) / 1000;
+    if (again.releaseId !== null) throw new Error('the no-change pipeline run published a release');
+
+    return { postsPerSecond: Math.round(fetched / fullSeconds), noChangeSeconds: Number(noChangeSeconds.toFixed(3)), noChangePipelineSeconds: Number(noChangePipelineSeconds.toFixed(3)) };
   } finally {
     await server.close();
     await rm(rawDir, { recursive: true, force: true });

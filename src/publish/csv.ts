@@ -41,10 +41,12 @@ export async function writeCsv(conn: DuckDBConnection, query: string, columns: C
   const csv = stringify({ ...CSV_OPTIONS, columns: columns.map((c) => c.name) });
   csv.pipe(out);
   let rows = 0;
-  for await (const chunk of result.yieldRowsJson()) {
-    for (const row of chunk) {
+  // Every cell is already text (see csvCell), so columns are read as they are, without per-value conversion.
+  for await (const chunk of result) {
+    const cols = chunk.getColumns() as (string | null)[][];
+    for (let i = 0; i < chunk.rowCount; i++) {
       rows++;
-      if (!csv.write(row)) await once(csv, 'drain');
+      if (!csv.write(cols.map((c) => c[i]))) await once(csv, 'drain');
     }
   }
   csv.end();

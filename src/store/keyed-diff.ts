@@ -19,13 +19,14 @@ export function keyedDiffSql(t: TableSpec, oldRows: string, newRows: string): st
   const valueCols = t.columns.filter((c) => !t.key.includes(c.name));
   const changed = `list_filter([${valueCols.map((c) => `CASE WHEN o.${quote(c.name)} IS DISTINCT FROM n.${quote(c.name)} THEN '${c.name}' END`).join(', ')}], x -> x IS NOT NULL)`;
   const docId = t.columns.some((c) => c.name === 'doc_id') ? 'coalesce(n.doc_id, o.doc_id)' : 'NULL';
-  return `SELECT * FROM (
-      SELECT '${t.name}' AS table_name, CASE WHEN o.${first} IS NULL THEN ${keyExpr(t, 'n')} ELSE ${keyExpr(t, 'o')} END AS row_key,
+  const values = (alias: string) => (valueCols.length ? `(${valueCols.map((c) => `${alias}.${quote(c.name)}`).join(', ')})` : 'NULL');
+  // Unchanged pairs are dropped by the join's filter before any JSON is built for the rest.
+  return `SELECT '${t.name}' AS table_name, CASE WHEN o.${first} IS NULL THEN ${keyExpr(t, 'n')} ELSE ${keyExpr(t, 'o')} END AS row_key,
         CASE WHEN o.${first} IS NULL THEN 'insert' WHEN n.${first} IS NULL THEN 'delete' ELSE 'update' END AS change_type,
         ${docId} AS doc_id,
         CASE WHEN o.${first} IS NOT NULL AND n.${first} IS NOT NULL THEN ${changed} END AS changed_columns,
         CASE WHEN o.${first} IS NOT NULL THEN ${rowJson(t, 'o')} END AS before,
         CASE WHEN n.${first} IS NOT NULL THEN ${rowJson(t, 'n')} END AS after
       FROM (${oldRows}) o FULL OUTER JOIN (${newRows}) n ON ${join}
-    ) WHERE change_type <> 'update' OR len(changed_columns) > 0`;
+      WHERE o.${first} IS NULL OR n.${first} IS NULL OR ${values('o')} IS DISTINCT FROM ${values('n')}`;
 }

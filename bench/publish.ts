@@ -1,0 +1,50 @@
+// Publish time of the release writer versus DuckDB's raw COPY of the same tables (CSV + Parquet),
+// over the bundled posts' tables repeated to ~200k provision rows.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { noProgress, silentLogger, systemClock } from '../src/core/effects.ts';
+import { TABLES } from '../src/core/tables.ts';
+import { validatePipeline } from '../src/pipeline/config.ts';
+import { runPipeline } from '../src/pipeline/run.ts';
+import { exportTable } from '../src/publish/release.ts';
+
+const COPIES = 300;
+const SAMPLE = join(import.meta.dirname, '..', 'pipelines', 'sample', 'posts');
+
+export async function benchPublish(): Promise<{ rows: number; publishSeconds: number; copySeconds: number; ratio: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'zhengce-bench-publish-'));
+  const db = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '512MB' });
+  const conn = await db.connect();
+  try {
+    const config = validatePipeline({ id: 'bench-publish', source: { type: 'dir', path: SAMPLE } }, 'bench');
+    await runPipeline({ file: 'bench', config, cwd: dir, outputDir: join(dir, 'output') }, { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} });
+    const tables = TABLES.filter((t) => t.kind === 'versioned');
+    for (const t of tables) {
+      await conn.run(`CREATE TABLE ${t.name} AS SELECT * REPLACE (doc_id || '-' || CAST(c AS VARCHAR) AS doc_id)
+        FROM read_parquet('${join(dir, 'output', 'latest', `${t.name}.parquet`)}'), range(${COPIES}) r(c)`);
+    }
+    const [{ n }] = (await conn.runAndReadAll('SELECT count(*)::INT AS n FROM provisions')).getRowObjectsJson() as { n: number }[];
+    const query = (name: string) => `SELECT * FROM ${name} ORDER BY ALL`;
+
+    let started = performance.now();
+    for (const t of tables) await exportTable(conn, dir, { spec: t, query: query(t.name) }, ['csv', 'parquet']);
+    const publishSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    for (const t of tables) {
+      await conn.run(`COPY (${query(t.name)}) TO '${join(dir, `raw-${t.name}.csv`)}' (FORMAT csv, HEADER)`);
+      await conn.run(`COPY (${query(t.name)}) TO '${join(dir, `raw-${t.name}.parquet`)}' (FORMAT parquet, COMPRESSION zstd)`);
+    }
+    const copySeconds = (performance.now() - started) / 1000;
+    return { rows: n, publishSeconds: Number(publishSeconds.toFixed(2)), copySeconds: Number(copySeconds.toFixed(2)), ratio: Number((publishSeconds / copySeconds).toFixed(2)) };
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) console.log(JSON.stringify(await benchPublish()));
