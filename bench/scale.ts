@@ -32,7 +32,8 @@ try {
   const config = validatePipeline({ id: `bench-${n}`, source: { type: 'dir', path: 'posts' } }, 'bench');
   const pipeline = { file: 'bench', config, cwd: dir, outputDir: join(dir, 'output') };
   const t0 = performance.now();
-  const result = await runPipeline(pipeline, { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} });
+  const workers = process.env.BENCH_WORKERS === undefined ? undefined : Number(process.env.BENCH_WORKERS);
+  const result = await runPipeline(pipeline, { clock: systemClock, logger: silentLogger, progress: noProgress, env: {}, workers });
   const total = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   const again = await runPipeline(pipeline, { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} });

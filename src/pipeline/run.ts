@@ -3,12 +3,10 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { join, relative } from 'node:path';
 import type { Clock, Logger, Progress } from '../core/effects.ts';
-import { CliError, EXIT, PostError } from '../core/errors.ts';
+import { CliError, EXIT } from '../core/errors.ts';
 import { docId } from '../core/hash.ts';
 import type { Source, SourceEvent, SourceSummary } from '../core/source.ts';
 import { SCHEMA_VERSION, TABLES, type TableSpec } from '../core/tables.ts';
-import { extractDocument } from '../extract/index.ts';
-import { parsePost } from '../parse/index.ts';
 import { buildChangelog } from '../publish/changelog.ts';
 import { makeStagingDir, pointLatest, pruneReleases, releasesDir, removeUncommittedReleases, writeFileAtomic } from '../publish/files.ts';
 import { writeParquet } from '../publish/parquet.ts';
@@ -18,7 +16,7 @@ import { createSource, rawSnapshotSource } from '../sources/index.ts';
 import { changelogInput, historyQuery, releaseQuery } from '../store/queries.ts';
 import { Stager, Store, type PostState } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
-import { rowsOf } from './rows.ts';
+import { ExtractPool } from './extract-pool.ts';
 import { codeVersion as currentCodeVersion } from './version.ts';
 
 export interface RunDeps {
@@ -31,6 +29,8 @@ export interface RunDeps {
   offline?: boolean;
   /** Replaces the sources' own HTTP agents (tests point it at a loopback server). */
   dispatcher?: Dispatcher;
+  /** Worker threads for parse+extract in large runs (default: one per core but the main thread's; 0 extracts inline). */
+  workers?: number;
   /** Test hook: awaited at named stages, so a test can kill the process at a known point. */
   checkpoint?: (stage: string) => Promise<void>;
 }
@@ -59,6 +59,9 @@ function makeSource(p: Pipeline, deps: RunDeps): Source {
   const s = p.config.source;
   return createSource(s, { cwd: p.cwd, githubToken: deps.env.GITHUB_TOKEN ?? null, dispatcher: deps.dispatcher, userAgent: s.type === 'dir' ? undefined : s.http.user_agent });
 }
+
+/** Posts parsed and extracted at once (each holds its bytes until its rows are staged). */
+const MAX_IN_FLIGHT = 64;
 
 /** Release ids are UTC times to the second; a second run within the same second waits its turn by one. */
 export function nextReleaseId(now: Date, last: string | null): string {
@@ -212,6 +215,8 @@ async function consumeSource(
   const { config, outputDir } = pipeline;
   const categories = config.filter.categories ? new Set(config.filter.categories) : null;
   const events = source({ previous: state.previous, cursor: state.cursor, rawDir: join(outputDir, 'raw'), clock: deps.clock, logger, signal: deps.signal });
+  const pool = new ExtractPool(deps.workers);
+  const inFlight: Promise<void>[] = [];
   deps.progress.start('extract', null);
   try {
     for (;;) {
@@ -224,7 +229,10 @@ async function consumeSource(
         const stands = /previous release stands/.test(message) ? '' : ' Nothing was published; the previous release stands.';
         throw new CliError(`pipeline ${config.id}: ${message}${stands}`, { cause });
       }
-      if (next.done) return next.value;
+      if (next.done) {
+        await Promise.all(inFlight);
+        return next.value;
+      }
       const event = next.value;
       throwIfAborted(deps.signal, 'while reading the source');
       deps.progress.tick('extract');
@@ -241,20 +249,24 @@ async function consumeSource(
         result.fetched++;
         const raw = event.post;
         const base: PostState = { sourceId: raw.sourceId, docId: docId(raw.source, raw.sourceId), url: raw.url, revision: raw.revision, status: 'active', fetchedAt: raw.fetchedAt };
-        try {
-          const post = parsePost(raw);
-          const doc = extractDocument(post);
-          const wanted = (!categories || post.categories.some((c) => categories.has(c))) && (!config.filter.policy_only || doc.fields.is_policy);
-          if (wanted) stager.addPost(base, rowsOf(post, doc, raw.url));
-          else stager.addPost({ ...base, status: 'filtered' });
-        } catch (err) {
-          const e = err instanceof PostError ? err : new PostError('extract', raw.sourceId, `unexpected error: ${(err as Error).message}`, { cause: err });
-          stager.addPost({ ...base, status: 'rejected', stage: e.stage, reason: e.message });
-          logger.warn({ stage: e.stage, source_id: raw.sourceId, url: raw.url }, `rejected: ${e.message}`);
-        }
+        inFlight.push(
+          pool.extract(raw).then((r) => {
+            if (!r.ok) {
+              stager.addPost({ ...base, status: 'rejected', stage: r.stage, reason: r.message });
+              logger.warn({ stage: r.stage, source_id: raw.sourceId, url: raw.url }, `rejected: ${r.message}`);
+              return;
+            }
+            const wanted = (!categories || r.categories.some((c) => categories.has(c))) && (!config.filter.policy_only || r.isPolicy);
+            if (wanted) stager.addPost(base, r.rows);
+            else stager.addPost({ ...base, status: 'filtered' });
+          }),
+        );
+        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
       }
     }
   } finally {
+    await Promise.allSettled(inFlight);
+    await pool.close();
     deps.progress.stop('extract');
   }
 }

@@ -133,7 +133,7 @@ export class Store {
       autoload_known_extensions: 'false',
       threads: '2',
       // Bounded so a large run spills to disk instead of growing: peak memory stays flat as the corpus grows.
-      memory_limit: '512MB',
+      memory_limit: '256MB',
     });
     const conn = await instance.connect();
     await conn.run(`SET TimeZone = ${sqlString(timezone)}`);
@@ -296,7 +296,9 @@ export class Store {
         WHERE ${keyExpr(t, 'n')} IN (SELECT row_key FROM run_changes WHERE table_name = '${t.name}' AND change_type <> 'delete')`);
     }
     await c.run('INSERT INTO redlines SELECT * FROM run_redlines');
-    await c.run(`INSERT INTO changes SELECT ${r}, table_name, row_key, change_type, doc_id, changed_columns, before, after FROM run_changes`);
+    // A first release has no parent to differ from: it lists each new document once, not a JSON copy of every row.
+    const logged = release.parent_release_id === null ? "WHERE table_name = 'documents'" : '';
+    await c.run(`INSERT INTO changes SELECT ${r}, table_name, row_key, change_type, doc_id, changed_columns, before, after FROM run_changes ${logged}`);
     await c.run(`INSERT INTO document_versions
       SELECT n.doc_id, n.version, ${r}, n.content_sha256, p.revision, CAST(p.fetched_at AS TIMESTAMPTZ), 'active'
       FROM new_documents n JOIN stage_posts p USING (doc_id)
