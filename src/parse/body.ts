@@ -1,15 +1,8 @@
 // What every format parser returns, and the error it throws for input it cannot read.
+import type { ParsedPost } from '../core/types.ts';
 
 /** ParsedPost minus what the RawPost already says (source, id, url) and the sniffed format. */
-export interface PostBody {
-  title: string;
-  publishedAt: string | null;
-  categories: string[];
-  tags: string[];
-  meta: Record<string, string>;
-  paragraphs: string[];
-  link: string | null;
-}
+export type PostBody = Omit<ParsedPost, 'source' | 'sourceId' | 'url' | 'format'>;
 
 /** A format-level failure; parsePost turns it into a PostError naming the post. */
 export class ParseFailure extends Error {
