@@ -1,6 +1,7 @@
 import { DuckDBConnection, DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
-import { TABLES, type TableSpec } from '../core/tables.ts';
+import { isWhole, TABLES, type TableSpec } from '../core/tables.ts';
 import { keyedDiffSql, keyExpr } from './keyed-diff.ts';
+import { stagePlans } from './plans.ts';
 import { redlineProvisions, type ProvisionText } from './redlines.ts';
 import { columnList, createTableSql, histName, LIST_SEPARATOR, quote, stageName, stagingType, typedFromStaging } from './schema.ts';
 
@@ -85,6 +86,11 @@ export class Stager {
     const values: Cell[] = [state.sourceId, state.docId, state.url, state.revision, state.status, state.fetchedAt, state.stage ?? null, state.reason ?? null];
     for (const v of values) appendCell(p, 'VARCHAR', v);
     p.endRow();
+    this.addRows(rows);
+  }
+
+  /** Rows of any versioned table; a `whole` table (a dictionary) gets all its rows this way, every run. */
+  addRows(rows: Record<string, Row[]>): void {
     for (const t of VERSIONED) {
       const app = this.appenders.get(t.name)!;
       for (const row of rows[t.name] ?? []) {
@@ -133,7 +139,7 @@ export class Store {
       autoload_known_extensions: 'false',
       threads: '2',
       // Bounded so a large run spills to disk instead of growing: peak memory stays flat as the corpus grows.
-      memory_limit: '256MB',
+      memory_limit: '512MB',
     });
     const conn = await instance.connect();
     await conn.run(`SET TimeZone = ${sqlString(timezone)}`);
@@ -209,6 +215,7 @@ export class Store {
     await c.run('DROP TABLE IF EXISTS run_affected');
     await c.run(`CREATE TEMP TABLE run_affected AS
       SELECT doc_id FROM stage_posts WHERE status IN ('active', 'filtered') UNION SELECT doc_id FROM run_removed`);
+    await stagePlans(c);
     for (const t of VERSIONED) {
       const typed = t.columns.map((col) => `${typedFromStaging(col, 's')} AS ${quote(col.name)}`).join(', ');
       // Only documents get a table of their own (their versions are numbered below); the rest are cast on the fly.
@@ -228,7 +235,10 @@ export class Store {
     await c.run(`CREATE TEMP TABLE run_changes (table_name VARCHAR, row_key VARCHAR, change_type VARCHAR, doc_id VARCHAR,
       changed_columns VARCHAR[], before JSON, after JSON)`);
     for (const t of VERSIONED) {
-      const current = `SELECT * FROM ${histName(t)} WHERE _valid_to IS NULL AND doc_id IN (SELECT doc_id FROM run_affected)`;
+      // A whole table is compared over all its rows; a document table over the documents this run touched.
+      const current = isWhole(t)
+        ? `SELECT * FROM ${histName(t)} WHERE _valid_to IS NULL`
+        : `SELECT * FROM ${histName(t)} WHERE _valid_to IS NULL AND doc_id IN (SELECT doc_id FROM run_affected UNION SELECT doc_id FROM run_restaged WHERE table_name = '${t.name}')`;
       await c.run(`INSERT INTO run_changes ${keyedDiffSql(t, current, `SELECT * FROM new_${t.name}`)}`);
     }
     await this.computeRedlines();
@@ -290,8 +300,9 @@ export class Store {
     const c = this.conn;
     const r = sqlString(release.release_id);
     for (const t of VERSIONED) {
+      const sameDoc = isWhole(t) ? '' : 'AND h.doc_id = x.doc_id';
       await c.run(`UPDATE ${histName(t)} AS h SET _valid_to = ${r} FROM run_changes x
-        WHERE x.table_name = '${t.name}' AND x.change_type <> 'insert' AND h._valid_to IS NULL AND h.doc_id = x.doc_id AND ${keyExpr(t, 'h')} = x.row_key`);
+        WHERE x.table_name = '${t.name}' AND x.change_type <> 'insert' AND h._valid_to IS NULL ${sameDoc} AND ${keyExpr(t, 'h')} = x.row_key`);
       await c.run(`INSERT INTO ${histName(t)} SELECT ${columnList(t, 'n')}, ${r}, NULL FROM new_${t.name} n
         WHERE ${keyExpr(t, 'n')} IN (SELECT row_key FROM run_changes WHERE table_name = '${t.name}' AND change_type <> 'delete')`);
     }

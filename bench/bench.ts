@@ -1,0 +1,44 @@
+// `npm run bench`: every performance figure the issues name, on this machine, printed as a table.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { benchChanges } from './changes.ts';
+import { benchExtract } from './extract-speed.ts';
+import { benchFetch } from './fetch.ts';
+import { benchPublish } from './publish.ts';
+
+const run = promisify(execFile);
+const HERE = import.meta.dirname;
+const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
+
+/** A scaled end-to-end run in its own process, so its peak RSS is its own. */
+async function scale(posts: number): Promise<{ posts: number; seconds: number; stagedRows: number; durations: { extract: number }; noChangeSeconds: number; peakRssBytes: number }> {
+  const { stdout } = await run(process.execPath, [join(HERE, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(HERE, 'scale.ts'), String(posts)], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+const rows: [string, string, string][] = [];
+const report = (what: string, value: string, target: string) => {
+  rows.push([what, value, target]);
+  console.log(`${what}: ${value} (target ${target})`);
+};
+
+const extract = await benchExtract(join(HERE, '..', 'pipelines', 'sample', 'posts'));
+report('parse+extract, one thread, bundled posts', `${Math.round(extract.postsPerSecond)} posts/s (${extract.mbPerSecond.toFixed(1)} MB/s)`, '≥ 2,000 posts/s');
+for (const n of sizes) {
+  const s = await scale(n);
+  report(`${n.toLocaleString('en')} posts end to end (dir source)`, `${s.seconds.toFixed(1)} s, ${Math.round(n / s.seconds)} posts/s`, n >= 100_000 ? '≤ 90 s' : '—');
+  report(`${n.toLocaleString('en')} posts: rows into DuckDB while extracting`, `${Math.round(s.stagedRows / (s.durations.extract / 1000)).toLocaleString('en')} rows/s (${s.stagedRows.toLocaleString('en')} rows)`, '—');
+  report(`${n.toLocaleString('en')} posts: peak RSS`, `${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`, '≤ 1 GiB, flat');
+  report(`${n.toLocaleString('en')} posts: no-change rerun (reads and hashes every file)`, `${s.noChangeSeconds.toFixed(1)} s`, '—');
+}
+const fetch = await benchFetch();
+report('github source, 2,000 posts from the loopback server', `${fetch.postsPerSecond} posts/s`, '≥ 500 posts/s');
+report('no-change github run, source only (one 304)', `${fetch.noChangeSeconds} s`, '≤ 1 s');
+report('no-change github run, whole pipeline', `${fetch.noChangePipelineSeconds} s`, '≤ 1 s');
+const changes = await benchChanges();
+report(`change computation, 2 × ${changes.rows.toLocaleString('en')} provision rows`, `${changes.seconds} s (${changes.changes.toLocaleString('en')} changes)`, '≤ 2 s');
+const publish = await benchPublish();
+report(`publish (CSV via csv-stringify + Parquet), ${publish.rows.toLocaleString('en')} provision rows`, `${publish.publishSeconds} s vs raw COPY ${publish.copySeconds} s = ${publish.ratio}×`, '≤ 2×');
+
+console.log(`\n| measure | result | target |\n|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}`);
