@@ -19,6 +19,11 @@ export interface TableSpec {
   key: string[];
   /** `versioned` tables are snapshots whose row versions history/ keeps; `log` tables only grow. */
   kind: 'versioned' | 'log';
+  /**
+   * Versioned tables only. `document` (default): rows come per post and are compared per document.
+   * `whole`: rows are rebuilt whole every run (the code's dictionaries, the cross-document plans) and compared over the table.
+   */
+  scope?: 'document' | 'whole';
   /** Row order of every export when it is not the key, e.g. provisions in document order. */
   order?: string[];
   foreignKeys?: { fields: string[]; reference: { resource: string; fields: string[] } }[];
@@ -29,6 +34,10 @@ const col = (name: string, type: ColumnType, en: string, zh: string, required = 
 const docRef = [{ fields: ['doc_id'], reference: { resource: 'documents', fields: ['doc_id'] } }];
 const docIdCol = col('doc_id', 'VARCHAR', 'Document id (stable across releases)', '文档标识（各版本间稳定）', true);
 const pathCol = col('path', 'VARCHAR', 'Outline path of the provision it belongs to, e.g. 2.5', '所在条目的大纲路径，如 2.5');
+const partCol = col('part', 'INTEGER', 'Enclosed document the provision belongs to (see provisions.part)', '所属附件文件序号（同 provisions.part）', true);
+const placePathCol = col('path', 'VARCHAR', 'Outline path of the provision, e.g. 2.5; 0 for the preamble before the first numbered item', '所在条目的大纲路径，如 2.5；0 表示首个编号条目之前的导语', true);
+const instrumentEn = 'Policy instrument after Rothwell & Zegveld: supply (talent, funds, technology, land, infrastructure, public services), demand (procurement, pilots, trade, consumption), environment (targets, regulation, finance and tax, institutional and market rules)';
+const instrumentZh = '政策工具（Rothwell & Zegveld）：供给型 supply、需求型 demand、环境型 environment';
 
 export const TABLES: TableSpec[] = [
   {
@@ -114,6 +123,111 @@ export const TABLES: TableSpec[] = [
     ],
   },
   {
+    name: 'measures',
+    en: 'One sentence that orders an action, with its leading verb, policy instrument and the bodies put in charge',
+    zh: '政策措施：下达行动要求的句子，及其政策动词、政策工具类型与牵头/负责单位',
+    kind: 'versioned',
+    // part as in provisions: a notice enclosing two documents prints every path twice.
+    key: ['doc_id', 'part', 'path', 'measure_no'],
+    foreignKeys: docRef,
+    columns: [
+      docIdCol,
+      partCol,
+      placePathCol,
+      col('measure_no', 'INTEGER', 'Number of the measure within its provision, from 1', '条目内措施序号', true),
+      col('text', 'VARCHAR', 'The sentence', '措施原句', true),
+      col('verb', 'VARCHAR', 'Leading policy verb or verb phrase (see dict_verbs): 支持, 探索, 建立健全, 不得 …', '政策动词（见 dict_verbs）', true),
+      col('instrument', 'VARCHAR', `${instrumentEn}; empty when no keyword of dict_instruments applies`, `${instrumentZh}；无匹配关键词（见 dict_instruments）时为空`),
+      col('agencies', 'VARCHAR[]', 'Full names of the bodies the sentence makes responsible (国家发展改革委牵头 …)', '句中明确负责/牵头的机构（全称）'),
+    ],
+  },
+  {
+    name: 'mentions',
+    en: 'A named thing in one provision, counted: an agency, a cited document 《…》, a quoted term “…” or a region',
+    zh: '条目中提及的机构、引用文件、引号术语和地区及其次数',
+    kind: 'versioned',
+    key: ['doc_id', 'part', 'path', 'kind', 'value'],
+    foreignKeys: docRef,
+    columns: [
+      docIdCol,
+      partCol,
+      placePathCol,
+      col('kind', 'VARCHAR', 'agency, document, term or region', '类型：机构/文件/术语/地区', true),
+      col('value', 'VARCHAR', 'Agency or region in full (see dict_agencies, dict_regions), cited title without 《》, or the quoted term', '机构或地区全称、所引文件标题（不含书名号）或术语', true),
+      col('count', 'INTEGER', 'Times it occurs in the provision', '在该条目中出现次数', true),
+      col('doc_number', 'VARCHAR', 'Document number printed after a cited title: 《X》（国办发〔2021〕51号）', '引用文件后注明的发文字号'),
+      col('plan_key', 'VARCHAR', 'The plan (plans.plan_key) a cited document resolves to, by 发文字号 or name: the citation graph', '所引文件对应的政策（plans.plan_key）'),
+    ],
+  },
+  {
+    name: 'plans',
+    en: 'One policy across its posts: a news repost and the official notice of the same plan share a plan_key',
+    zh: '同一政策的各篇文章（新闻转载与正式通知）归并为一行',
+    kind: 'versioned',
+    scope: 'whole',
+    key: ['plan_key'],
+    columns: [
+      col('plan_key', 'VARCHAR', 'Stable id: hash of the smallest 发文字号 of the group, else of its smallest normalized plan name', '政策标识：组内最小发文字号（无则规范化名称）的哈希', true),
+      col('plan_name', 'VARCHAR', 'Name of the plan (from the official document when there is one)', '政策名称', true),
+      col('plan_type', 'VARCHAR', 'Its 文种: 方案, 意见, 规划 …', '文种'),
+      col('doc_number', 'VARCHAR', 'Its 发文字号 (the smallest when posts print several)', '发文字号'),
+      col('issuer', 'VARCHAR', 'Issuing body in full', '发文机关'),
+      col('issued_date', 'DATE', 'Date signed (成文日期), when a post gives it', '成文日期'),
+      col('doc_ids', 'VARCHAR[]', 'The documents (posts) that carry it', '载有该政策的文档'),
+    ],
+  },
+  {
+    name: 'dict_verbs',
+    en: 'Data dictionary: the policy verbs that make a sentence a measure',
+    zh: '数据字典：政策动词表',
+    kind: 'versioned',
+    scope: 'whole',
+    key: ['verb'],
+    columns: [
+      col('verb', 'VARCHAR', 'Verb or verb phrase as printed', '动词或动词短语', true),
+      col('kind', 'VARCHAR', 'action, or modal (要, 应当, 不得 … order or forbid on their own)', '类型：行动动词/情态（要、应当、不得等）', true),
+    ],
+  },
+  {
+    name: 'dict_instruments',
+    en: 'Data dictionary: the keywords that give a measure its policy instrument',
+    zh: '数据字典：政策工具关键词表',
+    kind: 'versioned',
+    scope: 'whole',
+    key: ['keyword'],
+    columns: [
+      col('keyword', 'VARCHAR', 'Keyword as printed', '关键词', true),
+      col('instrument', 'VARCHAR', 'supply, demand or environment', '政策工具类型', true),
+      col('category', 'VARCHAR', 'What it stands for: talent, funds, pilot, regulation …', '细类', true),
+      col('weight', 'INTEGER', '2 for a word that names the instrument on its own, 1 for a generic word; the first clause counts double', '权重：专指词 2，泛指词 1；首个分句加倍', true),
+    ],
+  },
+  {
+    name: 'dict_agencies',
+    en: 'Data dictionary: printed forms of central bodies and their full names',
+    zh: '数据字典：中央机构简称与全称',
+    kind: 'versioned',
+    scope: 'whole',
+    key: ['name'],
+    columns: [
+      col('name', 'VARCHAR', 'Form printed in texts (full name or short form)', '文中写法（全称或简称）', true),
+      col('full_name', 'VARCHAR', 'Full name it stands for', '全称', true),
+    ],
+  },
+  {
+    name: 'dict_regions',
+    en: 'Data dictionary: printed forms of provinces and major cities and their full names',
+    zh: '数据字典：省级行政区与主要城市',
+    kind: 'versioned',
+    scope: 'whole',
+    key: ['name'],
+    columns: [
+      col('name', 'VARCHAR', 'Form printed in texts', '文中写法', true),
+      col('full_name', 'VARCHAR', 'Full name', '全称', true),
+      col('level', 'VARCHAR', 'province, city or area (national new area)', '级别：省级/城市/新区', true),
+    ],
+  },
+  {
     name: 'releases',
     en: 'One published release',
     zh: '每次发布一行',
@@ -192,6 +306,9 @@ export const TABLE_BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
 
 /** Bumped whenever a table or column above changes meaning. */
 export const SCHEMA_VERSION = 1;
+
+/** A versioned table rebuilt whole every run rather than per document. */
+export const isWhole = (t: TableSpec): boolean => t.scope === 'whole';
 
 /** Columns a row is ordered by in every export. */
 export const orderOf = (t: TableSpec): string[] => t.order ?? t.key;

@@ -83,10 +83,46 @@ export interface Milestone {
   text: string;
 }
 
+/** Rothwell & Zegveld's policy instruments: 供给型 supply, 需求型 demand, 环境型 environment. */
+export type Instrument = 'supply' | 'demand' | 'environment';
+
+/** Where a measure or mention sits: its provision (by `ord`, 0 for the preamble before the first numbered item) and path. */
+export interface TextPlace {
+  /** `ord` of the provision, 0 for the preamble; links the row to its provision's `part`. */
+  provision_ord: number;
+  /** Path of the provision; `0` for the preamble. */
+  path: string;
+}
+
+/** One sentence that orders an action. */
+export interface Measure extends TextPlace {
+  /** Number of the measure within its provision, from 1. */
+  measure_no: number;
+  text: string;
+  verb: string;
+  instrument: Instrument | null;
+  /** Full names of the bodies the sentence makes responsible. */
+  agencies: string[];
+}
+
+export type MentionKind = 'agency' | 'document' | 'term' | 'region';
+
+/** A named thing in one provision, counted. */
+export interface Mention extends TextPlace {
+  kind: MentionKind;
+  /** Normalized value: an agency's or region's full name, a cited title without 《》, a quoted term. */
+  value: string;
+  count: number;
+  /** 发文字号 printed after a cited title: 《X》（国办发〔2021〕51号）. */
+  doc_number: string | null;
+}
+
 /** Everything extracted from one post. */
 export interface PolicyDocument {
   fields: DocumentFields;
   provisions: Provision[];
   principles: Principle[];
   milestones: Milestone[];
+  measures: Measure[];
+  mentions: Mention[];
 }

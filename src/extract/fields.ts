@@ -1,6 +1,7 @@
 // Document fields: is it an official document, its 文种, the enclosed plan, issuer, 发文字号, dates, period.
 import type { ParsedPost } from '../core/types.ts';
 import { DATE_LINE, PERIOD_STATEMENT, YEAR_RANGE, parseDocDate } from './dates.ts';
+import { AGENCY_NAMES } from './dictionaries/agencies.ts';
 import { BOOK_TITLE } from './text.ts';
 
 /** 文种 words a title ends with, longest first so 复函 wins over 函 and 指导意见 maps to 意见. */
@@ -15,25 +16,6 @@ const DOC_TYPES: Array<[suffix: string, type: string]> = (
     ['函', '函'], ['令', '令'], ['法', '法'],
   ] as Array<[string, string]>
 ).sort((a, b) => b[0].length - a[0].length);
-
-/**
- * Abbreviated issuers and their full names (DESIGN: issuer in full). Only names seen in titles and
- * 发文机关 cells; an issuer not listed is kept as printed.
- */
-const ISSUER_NAMES: Record<string, string> = {
-  国办: '国务院办公厅',
-  中办: '中共中央办公厅',
-  中央军委: '中央军事委员会',
-  军委: '中央军事委员会',
-  全国人大常委会: '全国人民代表大会常务委员会',
-  全国人大: '全国人民代表大会',
-  最高法: '最高人民法院',
-  最高检: '最高人民检察院',
-  发改委: '国家发展和改革委员会',
-  国家发改委: '国家发展和改革委员会',
-  工信部: '工业和信息化部',
-  人社部: '人力资源和社会保障部',
-};
 
 const TRAILING_PARENS = /(?:\s*[（(][^（）()]*[）)])+\s*$/;
 const BOOK_MARKS = /[《》〈〉]/g;
@@ -61,11 +43,12 @@ function docTypeOf(name: string): string | null {
   return null;
 }
 
+/** Issuers in full (DESIGN): 国办 → 国务院办公厅; a name the agency dictionary lacks is kept as printed. */
 function fullIssuer(printed: string): string {
   return printed
     .split(ISSUER_SPLIT)
     .filter(Boolean)
-    .map((name) => ISSUER_NAMES[name] ?? name)
+    .map((name) => AGENCY_NAMES.get(name) ?? name)
     .join('、');
 }
 

@@ -1,8 +1,11 @@
-// extract stage: ParsedPost → PolicyDocument (fields, outline tree, principles, milestones).
+// extract stage: ParsedPost → PolicyDocument (fields, outline tree, principles, milestones, measures, mentions).
 import type { ParsedPost, PolicyDocument } from '../core/types.ts';
 import { extractFields, isEnclosingNotice } from './fields.ts';
+import { scanParagraphs } from './lexicon.ts';
+import { extractMeasures } from './measures.ts';
+import { extractMentions } from './mentions.ts';
 import { extractMilestones } from './milestones.ts';
-import { extractOutline } from './outline.ts';
+import { extractOutline, placedParagraphs } from './outline.ts';
 import { extractPrinciples } from './principles.ts';
 
 const ARTICLE_LABEL = /^第.+条(?:之.+)?$/;
@@ -20,13 +23,16 @@ export function extractDocument(post: ParsedPost): PolicyDocument {
     published_at: post.publishedAt,
   };
   // News items are not documents: their numbered lists are not provisions.
-  if (!is_policy) return { fields: document, provisions: [], principles: [], milestones: [] };
+  if (!is_policy) return { fields: document, provisions: [], principles: [], milestones: [], measures: [], mentions: [] };
   // Only a known 成文日期 dates the text; a repost's publication date may be later than its targets.
   const issueYear = fields.issued_date === null ? null : Number(fields.issued_date.slice(0, 4));
+  const scanned = scanParagraphs(placedParagraphs(post.paragraphs, outline));
   return {
     fields: document,
     provisions: outline.provisions,
     principles: extractPrinciples(post.paragraphs, outline),
     milestones: extractMilestones(post.paragraphs, outline, issueYear),
+    measures: extractMeasures(scanned),
+    mentions: extractMentions(scanned),
   };
 }

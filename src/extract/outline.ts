@@ -1,5 +1,5 @@
 // The outline tree: which paragraphs are the document's own text, and how their labels nest.
-import type { Provision } from '../core/types.ts';
+import type { Provision, TextPlace } from '../core/types.ts';
 import { DATE_LINE } from './dates.ts';
 import { matchLabel, STRUCTURAL_RANK, type Label, type LabelStyle } from './labels.ts';
 import { closeCjkGaps, splitFirstSentence, stripSpaces } from './text.ts';
@@ -136,4 +136,27 @@ export function extractOutline(paragraphs: string[], enclosesDocument: boolean):
   }
   for (let k = 0; k < provisions.length; k++) provisions[k].text = closeCjkGaps(texts[k].join('\n'));
   return { provisions, start, end, owner, heads };
+}
+
+/** A paragraph of the document's own text, without its numbering label, and where it sits. */
+export interface PlacedParagraph extends TextPlace {
+  text: string;
+}
+
+/** Cheap test before the costly gap-closing pass: most paragraphs hold no space at all. */
+const HAS_GAP = /[^\S\n]/;
+
+/** Path of text that comes before the first numbered item (the preamble). */
+export const PREAMBLE_PATH = '0';
+
+/** The document's own paragraphs in order, each placed in its provision (or the preamble), labels removed. */
+export function placedParagraphs(paragraphs: string[], outline: OutlineResult): PlacedParagraph[] {
+  const { provisions, owner, heads, start, end } = outline;
+  const placed: PlacedParagraph[] = [];
+  for (let i = start; i < end; i++) {
+    const node = owner[i] >= 0 ? provisions[owner[i]] : null;
+    const text = heads[i] ? (matchLabel(paragraphs[i])?.rest ?? paragraphs[i]) : paragraphs[i];
+    placed.push({ provision_ord: node?.ord ?? 0, path: node?.path ?? PREAMBLE_PATH, text: HAS_GAP.test(text) ? closeCjkGaps(text) : text });
+  }
+  return placed;
 }

@@ -1,6 +1,10 @@
 import { docId, sha256 } from '../core/hash.ts';
 import { foldText } from '../core/text.ts';
-import type { ParsedPost, PolicyDocument, Provision } from '../core/types.ts';
+import type { ParsedPost, PolicyDocument, Provision, TextPlace } from '../core/types.ts';
+import { AGENCY_NAMES } from '../extract/dictionaries/agencies.ts';
+import { INSTRUMENT_KEYWORDS } from '../extract/dictionaries/instruments.ts';
+import { REGIONS } from '../extract/dictionaries/regions.ts';
+import { POLICY_VERBS } from '../extract/dictionaries/verbs.ts';
 import type { Row } from '../store/store.ts';
 
 /**
@@ -29,6 +33,10 @@ function withParts(provisions: Provision[]): { provision: Provision; part: numbe
 export function rowsOf(post: ParsedPost, doc: PolicyDocument, url: string): Record<string, Row[]> {
   const id = docId(post.source, post.sourceId);
   const f = doc.fields;
+  const parts = withParts(doc.provisions);
+  const partOfOrd = new Map(parts.map(({ provision, part }) => [provision.ord, part]));
+  // The preamble (ord 0) comes before any enclosed document's numbering restarts.
+  const place = <T extends TextPlace>({ provision_ord, ...row }: T): Row => ({ doc_id: id, part: partOfOrd.get(provision_ord) ?? 1, ...row }) as Row;
   const category = post.categories.length ? post.categories.join(', ') : (post.meta['主题分类'] ?? null);
   return {
     documents: [
@@ -54,8 +62,21 @@ export function rowsOf(post: ParsedPost, doc: PolicyDocument, url: string): Reco
         version: null,
       },
     ],
-    provisions: withParts(doc.provisions).map(({ provision, part }) => ({ doc_id: id, part, ...provision })),
+    provisions: parts.map(({ provision, part }) => ({ doc_id: id, part, ...provision })),
     principles: doc.principles.map((p) => ({ doc_id: id, ...p })),
     milestones: doc.milestones.map((m) => ({ doc_id: id, ...m })),
+    measures: doc.measures.map(place),
+    // plan_key is resolved across documents by the store (plans.ts).
+    mentions: doc.mentions.map((m) => ({ ...place(m), plan_key: null })),
+  };
+}
+
+/** The data dictionary tables: the code's own lists, so a reader sees why a row was classified as it was. */
+export function dictionaryRows(): Record<string, Row[]> {
+  return {
+    dict_verbs: POLICY_VERBS.map((v) => ({ verb: v.verb, kind: v.kind })),
+    dict_instruments: INSTRUMENT_KEYWORDS.map((k) => ({ keyword: k.keyword, instrument: k.instrument, category: k.category, weight: k.weight })),
+    dict_agencies: [...AGENCY_NAMES].map(([name, full_name]) => ({ name, full_name })),
+    dict_regions: REGIONS.flatMap((r) => [r.full, ...r.short].map((name) => ({ name, full_name: r.full, level: r.level }))),
   };
 }

@@ -17,6 +17,7 @@ import { changelogInput, historyQuery, releaseQuery } from '../store/queries.ts'
 import { Stager, Store, type PostState } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import { ExtractPool } from './extract-pool.ts';
+import { dictionaryRows } from './rows.ts';
 import { codeVersion as currentCodeVersion } from './version.ts';
 
 export interface RunDeps {
@@ -135,6 +136,7 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
     const stager = await Stager.open(store.conn);
     let summary: SourceSummary;
     try {
+      stager.addRows(dictionaryRows());
       summary = await consumeSource(source, pipeline, deps, { previous, cursor: await store.getMeta('cursor') }, stager, result, logger);
     } finally {
       stager.close();

@@ -51,7 +51,7 @@ export async function diffReleases(fromDir: string, toDir: string): Promise<Rele
         count(*) FILTER (table_name = 'provisions' AND change_type = 'insert')::INT AS inserted,
         count(*) FILTER (table_name = 'provisions' AND change_type = 'update')::INT AS updated,
         count(*) FILTER (table_name = 'provisions' AND change_type = 'delete')::INT AS deleted
-      FROM d GROUP BY doc_id ORDER BY change, published_at NULLS LAST, doc_id`);
+      FROM d WHERE doc_id IS NOT NULL GROUP BY doc_id ORDER BY change, published_at NULLS LAST, doc_id`);
     // A document changed only below the documents table has no title in the diff: take it from the newer release.
     const titles = new Map(
       (await all<{ doc_id: string; title: string; published_at: string | null; issuer: string | null }>(

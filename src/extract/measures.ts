@@ -1,0 +1,88 @@
+// Measures: the sentences that order an action, with their leading verb, policy instrument and responsible bodies.
+import type { Measure } from '../core/types.ts';
+import type { InstrumentKeyword } from './dictionaries/instruments.ts';
+import { NOT_A_VERB_BEFORE, POLICY_VERBS, SUBJECT_MODALS, VERB_ADVERBS } from './dictionaries/verbs.ts';
+import { classifyInstrument } from './instruments.ts';
+import type { ScannedParagraph } from './lexicon.ts';
+import { sentenceSpans } from './sentences.ts';
+
+const longestFirst = (words: readonly string[]): string => [...words].sort((a, b) => b.length - a.length).join('|');
+
+/** The listed verbs (要 only through MODAL_ONLY: alone it is too common), each with the nouns it must not run into. */
+const VERB_ALTERNATIVES = [...POLICY_VERBS]
+  .filter((v) => v.verb !== '要')
+  .sort((a, b) => b.verb.length - a.verb.length)
+  .map(({ verb }) => (NOT_A_VERB_BEFORE[verb] ? `${verb}(?!${NOT_A_VERB_BEFORE[verb].join('|')})` : verb))
+  .join('|');
+
+const CLAUSE_START = '(?:^|[，,：:])';
+const NOT_CLAUSE_END = '[^，,：:。；;！？]';
+/** A clause that opens with a policy verb, maybe after a subject with its modal and some adverbs. */
+const LEADING_VERB = new RegExp(
+  `${CLAUSE_START}(?:${NOT_CLAUSE_END}{1,20}?(?:${longestFirst(SUBJECT_MODALS)}))?(?:${longestFirst(VERB_ADVERBS)})*(${VERB_ALTERNATIVES})`,
+);
+/** An obligation with no listed verb after it: 对…，要予以表扬激励; 要 in 重要, 要素, 要求 is no modal. */
+const MODAL_ONLY = new RegExp(`${CLAUSE_START}${NOT_CLAUSE_END}{0,20}?(?<![重主需只必纲提概首])(要)(?![素求点件闻害领])|(应当|必须|不得|严禁|禁止)`);
+
+/** After an agency (or a list of them), the words that make it responsible: 牵头, 负责, 会同, 要 … */
+const RESPONSIBLE_AFTER = /^(?:等(?:有关)?(?:部门|单位))?(?:按职责(?:分工)?|依职责)?(?:牵头|负责|会同|要|应当|组织|指导|统筹|联合|共同)/;
+const AGENCY_SEPARATOR = /^[、和及与]$/;
+const RESPONSIBLE_WINDOW = 12;
+
+/** The leading policy verb of a sentence, or null when it orders nothing. */
+export function leadingVerb(sentence: string): string | null {
+  const m = LEADING_VERB.exec(sentence) ?? MODAL_ONLY.exec(sentence);
+  return m === null ? null : (m[1] ?? m[2]);
+}
+
+/** Full names of the agencies `found` (in text order) that `text` puts in charge: each of a 、-list ending in 牵头/负责/会同/要 …. */
+function responsibleAgencies(text: string, found: { start: number; end: number; name: string }[]): string[] {
+  const responsible: string[] = [];
+  let chainResponsible = false;
+  // From the right, so a list 国家发展改革委、财政部牵头 inherits the marker after its last member.
+  for (let k = found.length - 1; k >= 0; k--) {
+    const m = found[k];
+    const next = found[k + 1];
+    const joined = next !== undefined && next.start === m.end + 1 && AGENCY_SEPARATOR.test(text[m.end]);
+    chainResponsible = joined ? chainResponsible : RESPONSIBLE_AFTER.test(text.slice(m.end, m.end + RESPONSIBLE_WINDOW));
+    if (chainResponsible && !responsible.includes(m.name)) responsible.unshift(m.name);
+  }
+  return responsible;
+}
+
+/** Every measure of the document, numbered within its provision. */
+export function extractMeasures(scanned: ScannedParagraph[]): Measure[] {
+  const measures: Measure[] = [];
+  let numberInProvision = 0;
+  let lastOrd = -1;
+  for (const p of scanned) {
+    if (p.provision_ord !== lastOrd) {
+      numberInProvision = 0;
+      lastOrd = p.provision_ord;
+    }
+    let h = 0;
+    for (const span of sentenceSpans(p.text)) {
+      const text = p.text.slice(span.start, span.end);
+      const verb = leadingVerb(text);
+      if (verb === null) continue;
+      while (h < p.hits.length && p.hits[h].start < span.start) h++;
+      const agencies: { start: number; end: number; name: string }[] = [];
+      const keywords: { start: number; end: number; keyword: InstrumentKeyword }[] = [];
+      for (let k = h; k < p.hits.length && p.hits[k].end <= span.end; k++) {
+        const { start, end, value } = p.hits[k];
+        if (value.kind === 'keyword') keywords.push({ start: start - span.start, end: end - span.start, keyword: value.keyword });
+        else if (value.kind === 'agency') agencies.push({ start: start - span.start, end: end - span.start, name: value.name });
+      }
+      measures.push({
+        provision_ord: p.provision_ord,
+        path: p.path,
+        measure_no: ++numberInProvision,
+        text,
+        verb,
+        instrument: classifyInstrument(text, keywords),
+        agencies: responsibleAgencies(text, agencies),
+      });
+    }
+  }
+  return measures;
+}
