@@ -7,7 +7,7 @@ import { writeArrow } from './arrow.ts';
 import { CSV_OPTIONS, writeCsv } from './csv.ts';
 import { buildDataPackage, type PublishedFile } from './datapackage.ts';
 import { writeParquet } from './parquet.ts';
-import { buildViewsSql } from './views.ts';
+import { buildViewsSql, TIMELINE_VIEW } from './views.ts';
 
 export type Format = 'csv' | 'parquet' | 'arrow';
 
@@ -61,7 +61,8 @@ export async function writeReleaseFiles(conn: DuckDBConnection, o: ReleaseFilesO
   const rejects = stringify(o.rejects, { ...CSV_OPTIONS, columns: ['source_id', 'url', 'stage', 'reason'] });
   await writeFile(join(o.dir, 'rejects.csv'), rejects);
   await writeFile(join(o.dir, 'CHANGELOG.md'), o.changelog);
-  await writeFile(join(o.dir, 'views.sql'), buildViewsSql(o.formats.includes('parquet') ? o.tables.map((t) => t.spec) : [], o.viewsSearchPath, `zhengce release ${o.info.releaseId}: duckdb -c ".read views.sql"`));
+  const parquet = o.formats.includes('parquet');
+  await writeFile(join(o.dir, 'views.sql'), buildViewsSql(parquet ? o.tables.map((t) => t.spec) : [], o.viewsSearchPath, `zhengce release ${o.info.releaseId}: duckdb -c ".read views.sql"`, parquet ? [TIMELINE_VIEW] : []));
   const pkg = await buildDataPackage(o.dir, o.info, files);
   await writeFile(join(o.dir, 'datapackage.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 }

@@ -1,11 +1,25 @@
 import type { TableSpec } from '../core/tables.ts';
 
 /**
- * views.sql for DuckDB. The search path lets `.read views.sql` work from the folder of the file itself
- * and `.read <output>/latest/views.sql` from the folder the pipeline ran in.
+ * What falls due when: every milestone with its plan (plans) or, for a document in no plan, its own name;
+ * one row per plan, year and period (the official notice's text before a repost's), by year.
  */
-export function buildViewsSql(tables: TableSpec[], searchPath: string[], note: string): string {
+export const TIMELINE_VIEW = `CREATE OR REPLACE VIEW timeline AS
+SELECT m.year, m.period, coalesce(p.plan_name, d.plan_name, d.title) AS plan_name, coalesce(p.issuer, d.issuer) AS issuer,
+  m.text, m.doc_id, m.path, p.plan_key
+FROM milestones m
+JOIN documents d USING (doc_id)
+LEFT JOIN (SELECT plan_key, plan_name, issuer, unnest(doc_ids) AS doc_id FROM plans) p USING (doc_id)
+QUALIFY row_number() OVER (PARTITION BY coalesce(p.plan_key, m.doc_id), m.year, m.period ORDER BY d.doc_number IS NULL, d.published_at, m.doc_id) = 1
+ORDER BY m.year, list_position(['起', '上半年', '年内', '下半年', '年底'], m.period) NULLS LAST, plan_name, m.doc_id, m.milestone_no;`;
+
+/**
+ * views.sql for DuckDB. The search path lets `.read views.sql` work from the folder of the file itself
+ * and `.read <output>/latest/views.sql` from the folder the pipeline ran in. `derived` views come after the tables.
+ */
+export function buildViewsSql(tables: TableSpec[], searchPath: string[], note: string, derived: string[] = []): string {
   const lines = [`-- ${note}`, `SET file_search_path = '${searchPath.join(',').replaceAll("'", "''")}';`];
   for (const t of tables) lines.push(`CREATE OR REPLACE VIEW ${t.name} AS SELECT * FROM read_parquet('${t.name}.parquet');`);
+  lines.push(...derived);
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { extractDocument } from '../../src/extract/index.ts';
+import { sentenceSpans } from '../../src/extract/sentences.ts';
+import { parsePost } from '../../src/parse/index.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { corpusPost } from '../parse/helpers.ts';
+
+const sentences = (text: string) => sentenceSpans(text).map((s) => text.slice(s.start, s.end));
+
+describe('sentences', () => {
+  test('split at 。！？； but never inside “…”, 《…》 or （…）', () => {
+    assert.deepEqual(sentences('探索“原始数据不出域；数据可用不可见”的交易范式。落实《条例；细则》（试行；暂行）要求！好吗？'), [
+      '探索“原始数据不出域；数据可用不可见”的交易范式。',
+      '落实《条例；细则》（试行；暂行）要求！',
+      '好吗？',
+    ]);
+  });
+});
+
+describe('measures and mentions of 要素市场化配置综合改革试点总体方案 (read from the post)', () => {
+  const doc = extractDocument(parsePost(corpusPost('2022-01-06-202201062238656632.md')));
+  const mention = (kind: string, value: string) => doc.mentions.filter((m) => m.kind === kind && m.value === value);
+
+  test('at least 100 measures with at least 8 distinct verbs', () => {
+    // 32 items of 2–8 directive sentences each (支持…, 探索…, 完善…): well over 100.
+    assert.ok(doc.measures.length >= 100, `${doc.measures.length}`);
+    const verbs = new Set(doc.measures.map((m) => m.verb));
+    assert.ok(verbs.size >= 8, [...verbs].join(' '));
+    for (const v of ['支持', '探索', '完善', '建立健全', '推进', '鼓励', '加强', '深化']) assert.ok(verbs.has(v), v);
+  });
+
+  test('a measure keeps its provision, verb and the bodies put in charge', () => {
+    // (三十一) 建立由国家发展改革委牵头、有关部门作为成员单位的…部际协调机制
+    const lead = doc.measures.find((m) => m.text.startsWith('建立由国家发展改革委牵头'));
+    assert.ok(lead);
+    assert.equal(lead.path, '10.31');
+    assert.equal(lead.verb, '建立');
+    assert.deepEqual(lead.agencies, ['国家发展和改革委员会']);
+    const guide = doc.measures.find((m) => m.text.startsWith('国家发展改革委要会同有关方面'));
+    assert.deepEqual(guide?.agencies, ['国家发展和改革委员会']);
+    // (五) 支持探索土地管理制度改革。— its heading is a measure too; it names no body.
+    const heading = doc.measures.find((m) => m.path === '2.5' && m.measure_no === 1);
+    assert.equal(heading?.text, '支持探索土地管理制度改革。');
+    assert.deepEqual(heading?.agencies, []);
+    // 重要情况及时向党中央、国务院报告: bodies reported to are not in charge.
+    assert.ok(doc.measures.every((m) => !m.agencies.includes('国务院')));
+  });
+
+  test('sentences that order nothing are not measures', () => {
+    assert.ok(!doc.measures.some((m) => m.text === '试点期限为2021—2025年。'));
+    assert.ok(!doc.measures.some((m) => m.text.startsWith('到2025年，基本完成试点任务')));
+  });
+
+  test('mentions: the agency in full, the cited 意见, quoted terms, per provision with counts', () => {
+    // (三十一) prints 国家发展改革委 twice.
+    assert.deepEqual(mention('agency', '国家发展和改革委员会').map((m) => [m.path, m.count]), [['10.31', 2]]);
+    // The preamble: 为深入贯彻落实《中共中央国务院关于构建更加完善的要素市场化配置体制机制的意见》
+    assert.deepEqual(mention('document', '中共中央国务院关于构建更加完善的要素市场化配置体制机制的意见').map((m) => [m.path, m.count, m.doc_number]), [['0', 1, null]]);
+    assert.deepEqual(mention('term', '标准地').map((m) => m.path), ['2.6']); // 支持产业用地实行“标准地”出让
+    assert.deepEqual(mention('term', '信易贷').map((m) => m.path), ['4.13']); // 推广“信易贷”模式
+    // The agencies inside the cited title (中共中央, 国务院) are that document's, not this preamble's.
+    assert.equal(doc.mentions.filter((m) => m.path === '0' && m.kind === 'agency').length, 0);
+  });
+
+  test('a cited title keeps the 发文字号 printed after it', () => {
+    const post = parsePost(corpusPost('2022-01-06-202201062238656632.md'));
+    post.paragraphs = ['为贯彻落实《国务院关于印发〈X方案〉的通知》（国发〔2019〕4号），现提出如下意见。', '一、总体要求', '（一）支持上海、深圳开展试点。'];
+    const cited = extractDocument(post).mentions;
+    assert.deepEqual(cited.filter((m) => m.kind === 'document').map((m) => [m.value, m.doc_number]), [['国务院关于印发〈X方案〉的通知', '国发〔2019〕4号']]);
+    assert.deepEqual(cited.filter((m) => m.kind === 'region').map((m) => m.value), ['上海市', '深圳市']);
+  });
+
+  test('news items have no measures or mentions', () => {
+    const news = extractDocument(parsePost(corpusPost('2021-12-08-202112082207168450.md')));
+    assert.equal(news.fields.is_policy, false);
+    assert.deepEqual([news.measures.length, news.mentions.length], [0, 0]);
+  });
+});
+
+describe('policy instruments against 60 hand-labelled measures (tests/fixtures/instruments.csv)', () => {
+  const rows: { source_id: string; path: string; label: string; text: string }[] = parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'instruments.csv')), { columns: true });
+
+  test('the fixture holds 60 measures of three documents, each a measure of the pipeline', () => {
+    assert.equal(rows.length, 60);
+    assert.equal(new Set(rows.map((r) => r.source_id)).size, 3);
+  });
+
+  test('agreement with the hand labels is at least 0.8', () => {
+    const docs = new Map<string, ReturnType<typeof extractDocument>>();
+    let agree = 0;
+    const misses: string[] = [];
+    for (const r of rows) {
+      const file = r.source_id.startsWith('govcn-') ? `${r.source_id}.html` : `${r.source_id}.md`;
+      if (!docs.has(r.source_id)) docs.set(r.source_id, extractDocument(parsePost(corpusPost(file))));
+      const measure = docs.get(r.source_id)!.measures.find((m) => m.path === r.path && m.text === r.text);
+      assert.ok(measure, `not a measure: ${r.source_id} ${r.path} ${r.text}`);
+      if ((measure.instrument ?? 'none') === r.label) agree++;
+      else misses.push(`${r.label} ≠ ${measure.instrument}: ${r.text.slice(0, 30)}`);
+    }
+    const agreement = agree / rows.length;
+    console.log(`instrument agreement ${agree}/${rows.length} = ${agreement.toFixed(3)}`);
+    assert.ok(agreement >= 0.8, `${agreement}\n${misses.join('\n')}`);
+  });
+});
