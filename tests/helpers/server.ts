@@ -2,6 +2,9 @@
 // real posts, with switches for the faults the HTTP sources must survive. Also the small helpers
 // the source tests share: a GBK encoder, feed builders, a capturing logger and a source runner.
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -356,4 +359,17 @@ export function revisionsOf(events: SourceEvent[], before: ReadonlyMap<string, s
   const next = new Map(before);
   for (const e of events) if (e.kind === 'post') next.set(e.post.sourceId, e.post.revision);
   return next;
+}
+
+/** Suite hooks: one loopback server for the suite, reset before each test, and a fresh raw-snapshot folder per test. */
+export function useServerAndRawDir(onServer: (s: TestServer) => void, onRawDir: (dir: string) => void): void {
+  let server: TestServer;
+  let rawDir: string;
+  before(async () => onServer((server = await startTestServer())));
+  after(() => server.close());
+  beforeEach(async () => {
+    server.reset();
+    onRawDir((rawDir = await mkdtemp(join(tmpdir(), 'zhengce-raw-'))));
+  });
+  afterEach(() => rm(rawDir, { recursive: true, force: true }));
 }

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { decodeBody } from '../../src/core/charset.ts';
 import { silentLogger, type Clock } from '../../src/core/effects.ts';
 import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
@@ -15,7 +13,7 @@ import {
   rssFeed,
   runSource,
   splitJekyllPost,
-  startTestServer,
+  useServerAndRawDir,
   testHttpOptions,
   type FeedEntry,
   type TestServer,
@@ -47,15 +45,7 @@ describe('feed source', () => {
   const serveXml = (path: string, xml: string | Buffer, contentType = 'application/atom+xml; charset=utf-8') =>
     server.routes.set(path, { bytes: Buffer.isBuffer(xml) ? xml : Buffer.from(xml), contentType, lastModified: 'Thu, 06 Jan 2022 07:04:39 GMT' });
 
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
-  beforeEach(async () => {
-    server.reset();
-    rawDir = await mkdtemp(join(tmpdir(), 'zhengce-raw-'));
-  });
-  afterEach(() => rm(rawDir, { recursive: true, force: true }));
+  useServerAndRawDir((s) => (server = s), (d) => (rawDir = d));
 
   it('turns each Atom entry (jekyll-feed shape) into a Jekyll post keyed by its id', async () => {
     const entries = finewsEntries(server.origin);

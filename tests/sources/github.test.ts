@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { decodeBody } from '../../src/core/charset.ts';
 import type { Clock } from '../../src/core/effects.ts';
 import { silentLogger } from '../../src/core/effects.ts';
@@ -16,7 +14,7 @@ import {
   revisionsOf,
   runSource,
   seededFaults,
-  startTestServer,
+  useServerAndRawDir,
   testHttpOptions,
   type TestServer,
 } from '../helpers/server.ts';
@@ -36,15 +34,7 @@ describe('github source', () => {
   let rawDir: string;
   const ctx = (more: Partial<SourceContext> = {}): SourceContext => ({ previous: new Map(), cursor: null, rawDir, clock, logger: silentLogger, ...more });
 
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
-  beforeEach(async () => {
-    server.reset();
-    rawDir = await mkdtemp(join(tmpdir(), 'zhengce-raw-'));
-  });
-  afterEach(() => rm(rawDir, { recursive: true, force: true }));
+  useServerAndRawDir((s) => (server = s), (d) => (rawDir = d));
 
   it('hashes blobs the way git does', () => {
     // `git hash-object tests/fixtures/http/_posts/2022-01-06-202201062238656632.md`

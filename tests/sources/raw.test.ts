@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { silentLogger, type Clock } from '../../src/core/effects.ts';
 import { sha256 } from '../../src/core/hash.ts';
 import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
 import type { RawPost } from '../../src/core/types.ts';
 import { githubSource } from '../../src/sources/github.ts';
 import { readSnapshotIndex, rawSnapshotSource, type BodySnapshot } from '../../src/sources/raw.ts';
-import { encodeGbk, fixtureFiles, revisionsOf, runSource, startTestServer, testHttpOptions, type TestServer } from '../helpers/server.ts';
+import { encodeGbk, fixtureFiles, revisionsOf, runSource, useServerAndRawDir, testHttpOptions, type TestServer } from '../helpers/server.ts';
 
 const clock: Clock = { now: () => new Date('2026-01-02T03:04:05Z') };
 const posts = (events: SourceEvent[]) => events.flatMap((e) => (e.kind === 'post' ? [e.post] : []));
@@ -26,15 +25,7 @@ describe('raw snapshots', () => {
   const ctx = (more: Partial<SourceContext> = {}): SourceContext => ({ previous: new Map(), cursor: null, rawDir, clock, logger: silentLogger, ...more });
   const github = () => githubSource({ repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
 
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
-  beforeEach(async () => {
-    server.reset();
-    rawDir = await mkdtemp(join(tmpdir(), 'zhengce-raw-'));
-  });
-  afterEach(() => rm(rawDir, { recursive: true, force: true }));
+  useServerAndRawDir((s) => (server = s), (d) => (rawDir = d));
 
   it('stores every fetched body once under its sha256, indexed with where and when it came from', async () => {
     server.files.set('_posts/gbk-page.md', { bytes: encodeGbk('<p>国务院办公厅</p>'), contentType: 'text/html; charset=gbk' });
