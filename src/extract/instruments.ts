@@ -1,25 +1,29 @@
 // Policy instrument of a measure (supply, demand, environment) from the keyword table.
 import type { Instrument } from '../core/types.ts';
-import { INSTRUMENT_TIE_ORDER, type InstrumentKeyword } from './dictionaries/instruments.ts';
+import { INSTRUMENT_TIE_ORDER } from './dictionaries/instruments.ts';
+import type { LexiconEntry } from './lexicon.ts';
+import type { PhraseMatch } from './phrases.ts';
 
 /** The first clause that names an instrument says what the measure is for: its keywords count double. */
 const FIRST_CLAUSE_FACTOR = 2;
 const CLAUSE_BREAK = /[，,：:；;]/;
 
 /**
- * The instrument with the highest keyword weight in a sentence, or null when it has no keyword.
- * `found` are the sentence's keyword hits in text order, with offsets into `text`.
+ * The instrument with the highest keyword weight among `hits[from, to)` (one sentence of `text`, in text
+ * order), or null when the sentence has no keyword.
  */
-export function classifyInstrument(text: string, found: { start: number; end: number; keyword: InstrumentKeyword }[]): Instrument | null {
-  if (found.length === 0) return null;
+export function classifyInstrument(text: string, hits: PhraseMatch<LexiconEntry>[], from: number, to: number): Instrument | null {
   const weights: Record<Instrument, number> = { supply: 0, demand: 0, environment: 0 };
   let factor = FIRST_CLAUSE_FACTOR;
-  let previousEnd = found[0].start;
-  for (const { start, end, keyword } of found) {
-    if (factor > 1 && CLAUSE_BREAK.test(text.slice(previousEnd, start))) factor = 1;
-    weights[keyword.instrument] += keyword.weight * factor;
+  let previousEnd = -1;
+  for (let k = from; k < to; k++) {
+    const { start, end, value } = hits[k];
+    if (value.kind !== 'keyword') continue;
+    if (previousEnd >= 0 && factor > 1 && CLAUSE_BREAK.test(text.slice(previousEnd, start))) factor = 1;
+    weights[value.keyword.instrument] += value.keyword.weight * factor;
     previousEnd = end;
   }
+  if (previousEnd < 0) return null;
   let best = INSTRUMENT_TIE_ORDER[0];
   for (const i of INSTRUMENT_TIE_ORDER) if (weights[i] > weights[best]) best = i;
   return best;

@@ -26,9 +26,13 @@ export interface ScannedParagraph extends PlacedParagraph {
   hits: PhraseMatch<LexiconEntry>[];
 }
 
+const blank = (title: string): string => '　'.repeat(title.length);
+
 export function scanParagraphs(placed: PlacedParagraph[]): ScannedParagraph[] {
-  return placed.map((p) => {
-    const own = p.text.includes('《') ? p.text.replace(BOOK_TITLE, (t) => '　'.repeat(t.length)) : p.text;
-    return { ...p, own, hits: LEXICON.findAll(own) };
-  });
+  const scanned: ScannedParagraph[] = [];
+  for (const { provision_ord, path, text } of placed) {
+    const own = text.includes('《') ? text.replace(BOOK_TITLE, blank) : text;
+    scanned.push({ provision_ord, path, text, own, hits: LEXICON.findAll(own) });
+  }
+  return scanned;
 }

@@ -1,9 +1,9 @@
 // Measures: the sentences that order an action, with their leading verb, policy instrument and responsible bodies.
 import type { Measure } from '../core/types.ts';
-import type { InstrumentKeyword } from './dictionaries/instruments.ts';
 import { NOT_A_VERB_BEFORE, POLICY_VERBS, SUBJECT_MODALS, VERB_ADVERBS } from './dictionaries/verbs.ts';
 import { classifyInstrument } from './instruments.ts';
-import type { ScannedParagraph } from './lexicon.ts';
+import type { LexiconEntry, ScannedParagraph } from './lexicon.ts';
+import type { PhraseMatch } from './phrases.ts';
 import { sentenceSpans } from './sentences.ts';
 
 const longestFirst = (words: readonly string[]): string => [...words].sort((a, b) => b.length - a.length).join('|');
@@ -35,17 +35,22 @@ export function leadingVerb(sentence: string): string | null {
   return m === null ? null : (m[1] ?? m[2]);
 }
 
-/** Full names of the agencies `found` (in text order) that `text` puts in charge: each of a 、-list ending in 牵头/负责/会同/要 …. */
-function responsibleAgencies(text: string, found: { start: number; end: number; name: string }[]): string[] {
+/**
+ * Full names of the agencies among `hits[from, to)` that `text` puts in charge: each of a 、-list ending
+ * in 牵头/负责/会同/要 …. Hits hold offsets into `text`.
+ */
+function responsibleAgencies(text: string, hits: PhraseMatch<LexiconEntry>[], from: number, to: number): string[] {
   const responsible: string[] = [];
   let chainResponsible = false;
+  let nextStart = -1;
   // From the right, so a list 国家发展改革委、财政部牵头 inherits the marker after its last member.
-  for (let k = found.length - 1; k >= 0; k--) {
-    const m = found[k];
-    const next = found[k + 1];
-    const joined = next !== undefined && next.start === m.end + 1 && AGENCY_SEPARATOR.test(text[m.end]);
-    chainResponsible = joined ? chainResponsible : RESPONSIBLE_AFTER.test(text.slice(m.end, m.end + RESPONSIBLE_WINDOW));
-    if (chainResponsible && !responsible.includes(m.name)) responsible.unshift(m.name);
+  for (let k = to - 1; k >= from; k--) {
+    const { start, end, value } = hits[k];
+    if (value.kind !== 'agency') continue;
+    const joined = nextStart === end + 1 && AGENCY_SEPARATOR.test(text[end]);
+    chainResponsible = joined ? chainResponsible : RESPONSIBLE_AFTER.test(text.slice(end, end + RESPONSIBLE_WINDOW));
+    if (chainResponsible && !responsible.includes(value.name)) responsible.unshift(value.name);
+    nextStart = start;
   }
   return responsible;
 }
@@ -60,27 +65,22 @@ export function extractMeasures(scanned: ScannedParagraph[]): Measure[] {
       numberInProvision = 0;
       lastOrd = p.provision_ord;
     }
-    let h = 0;
+    let from = 0;
     for (const span of sentenceSpans(p.text)) {
       const text = p.text.slice(span.start, span.end);
       const verb = leadingVerb(text);
       if (verb === null) continue;
-      while (h < p.hits.length && p.hits[h].start < span.start) h++;
-      const agencies: { start: number; end: number; name: string }[] = [];
-      const keywords: { start: number; end: number; keyword: InstrumentKeyword }[] = [];
-      for (let k = h; k < p.hits.length && p.hits[k].end <= span.end; k++) {
-        const { start, end, value } = p.hits[k];
-        if (value.kind === 'keyword') keywords.push({ start: start - span.start, end: end - span.start, keyword: value.keyword });
-        else if (value.kind === 'agency') agencies.push({ start: start - span.start, end: end - span.start, name: value.name });
-      }
+      while (from < p.hits.length && p.hits[from].start < span.start) from++;
+      let to = from;
+      while (to < p.hits.length && p.hits[to].end <= span.end) to++;
       measures.push({
         provision_ord: p.provision_ord,
         path: p.path,
         measure_no: ++numberInProvision,
         text,
         verb,
-        instrument: classifyInstrument(text, keywords),
-        agencies: responsibleAgencies(text, agencies),
+        instrument: classifyInstrument(p.text, p.hits, from, to),
+        agencies: responsibleAgencies(p.text, p.hits, from, to),
       });
     }
   }

@@ -21,22 +21,23 @@ export function sentenceSpans(text: string): Span[] {
   const spans: Span[] = [];
   let depth = 0;
   let from = 0;
-  const push = (start: number, end: number): void => {
-    while (start < end && isSpace(text.charCodeAt(start))) start++;
-    while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
-    // A lone mark (a stray 。) is no sentence.
-    if (end - start > 1 || (end - start === 1 && CLASS[text.charCodeAt(start)] !== END)) spans.push({ start, end });
-  };
   for (let i = 0; i < text.length; i++) {
     const c = CLASS[text.charCodeAt(i)];
     if (c === 0) continue;
     if (c === OPEN) depth++;
     else if (c === CLOSE) depth = depth > 0 ? depth - 1 : 0;
     else if (depth === 0) {
-      push(from, i + 1);
+      pushTrimmed(spans, text, from, i + 1);
       from = i + 1;
     }
   }
-  push(from, text.length);
+  pushTrimmed(spans, text, from, text.length);
   return spans;
+}
+
+function pushTrimmed(spans: Span[], text: string, start: number, end: number): void {
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  // A lone mark (a stray 。) is no sentence.
+  if (end - start > 1 || (end - start === 1 && CLASS[text.charCodeAt(start)] !== END)) spans.push({ start, end });
 }
