@@ -21,3 +21,6 @@ export function extractPost(raw: RawPost): ExtractResult {
     return { ok: false, stage: 'extract', message: `unexpected error: ${(err as Error).message}` };
   }
 }
+
+// The handler a WorkerPool thread runs.
+export default extractPost;
