@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 // Charset detection order: Content-Type, then <meta charset>, then a BOM, else UTF-8.
 
 const GBK_FAMILY = new Set(['gbk', 'gb2312', 'x-gbk', 'gb18030', 'gb_2312-80', 'csgb2312']);
@@ -17,7 +19,7 @@ function sniffBom(bytes: Uint8Array): string | null {
 /** The charset a body declares, normalised to a TextDecoder label. */
 export function detectCharset(bytes: Uint8Array, contentType: string | null): string {
   // <meta charset> sits in the first 1 KB of a page; ASCII-decode just that much to look for it.
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(1024, bytes.byteLength)).toString('latin1');
   const meta = /<meta[^>]+charset/i.test(head) ? charsetOf(head.match(/<meta[^>]+charset[^>]*>/i)?.[0] ?? null) : null;
   const label = charsetOf(contentType) ?? meta ?? sniffBom(bytes) ?? 'utf-8';
   if (GBK_FAMILY.has(label)) return 'gb18030'; // the gbk decoder drops 4-byte sequences
@@ -36,6 +38,11 @@ export function decodeBody(bytes: Uint8Array, contentType: string | null): { tex
     decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });
   } catch {
     throw new CharsetError(`unknown charset "${encoding}"`);
+  }
+  // UTF-8, the common case, is checked and decoded by Node's native (SIMD) routines: several times faster than a fatal TextDecoder.
+  if (encoding === 'utf-8') {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (isUtf8(buf)) return { text: buf.toString('utf8', sniffBom(bytes) === 'utf-8' ? 3 : 0), encoding };
   }
   try {
     return { text: decoder.decode(bytes), encoding };
