@@ -1,5 +1,5 @@
 import { DuckDBConnection, DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
-import { isWhole, TABLES, type TableSpec } from '../core/tables.ts';
+import { isWhole, TABLE_BY_NAME, TABLES, type TableSpec } from '../core/tables.ts';
 import { keyedDiffSql, keyExpr } from './keyed-diff.ts';
 import { stagePlans } from './plans.ts';
 import { redlineProvisions, type ProvisionText } from './redlines.ts';
@@ -38,7 +38,7 @@ export interface RunCounts {
 const VERSIONED = TABLES.filter((t) => t.kind === 'versioned');
 /** Rebuilt every run, so a change there alone (a dictionary grown by new code) makes no release: it ships with the next. */
 const WHOLE_NAMES = VERSIONED.filter(isWhole).map((t) => `'${t.name}'`).join(', ');
-const table = (name: string): TableSpec => TABLES.find((t) => t.name === name)!;
+const table = (name: string): TableSpec => TABLE_BY_NAME.get(name)!;
 
 const POSTS_SQL = `CREATE TABLE IF NOT EXISTS posts (
   source_id VARCHAR PRIMARY KEY, doc_id VARCHAR NOT NULL, url VARCHAR, revision VARCHAR, status VARCHAR NOT NULL,

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tableFromIPC } from 'apache-arrow';
+import { makeWorkspace, ROOT, runCli } from '../helpers/cli.ts';
+import { query } from '../helpers/duckdb.ts';
+
+const POSTS = ['2022-01-06-202201062238656632.md', 'govcn-2019-02-13-content_5365341.html'].map((p) => join(ROOT, 'pipelines', 'sample', 'posts', p));
+
+test('formats: [csv, parquet, arrow] adds an Arrow IPC file per table with the same rows and typed columns', async () => {
+  const ws = await makeWorkspace({ posts: POSTS, formats: ['csv', 'parquet', 'arrow'] });
+  const r = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(r.code, 0, r.stderr);
+  const dir = join(ws.out, 'latest');
+  const provisions = tableFromIPC(await readFile(join(dir, 'provisions.arrow')));
+  const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${dir}/provisions.parquet'`);
+  assert.equal(provisions.numRows, Number(n));
+  const documents = tableFromIPC(await readFile(join(dir, 'documents.arrow')));
+  assert.equal(documents.numRows, 2);
+  assert.equal(String(documents.schema.fields.find((f) => f.name === 'published_at')!.type), 'Timestamp<MICROSECOND, UTC>');
+  assert.equal(String(documents.schema.fields.find((f) => f.name === 'issued_date')!.type), 'Date32<DAY>');
+  const plan = documents.toArray().find((d) => d.source_id === '2022-01-06-202201062238656632')!;
+  assert.equal(Number(plan.published_at), Date.parse('2022-01-06T07:04:39Z'));
+  assert.equal((await runCli(['validate', dir], ws.cwd)).code, 0);
+});
+
+test('formats: [csv] publishes CSV only, with no Parquet left behind and no views', async () => {
+  const ws = await makeWorkspace({ posts: POSTS, formats: ['csv'] });
+  const r = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(r.code, 0, r.stderr);
+  const files = await readdir(join(ws.out, 'latest'));
+  assert.ok(files.includes('documents.csv'));
+  assert.deepEqual(files.filter((f) => f.includes('parquet')), []);
+  assert.equal((await runCli(['validate', join(ws.out, 'latest')], ws.cwd)).code, 0);
+});
