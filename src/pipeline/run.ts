@@ -146,7 +146,7 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
     await checkpoint('staged');
 
     throwIfAborted(deps.signal, 'before comparing with the last release');
-    const counts = await store.computeChanges({ notModified: summary.notModified });
+    const counts = await store.computeChanges({ notModified: summary.notModified, firstRelease: (await store.lastRelease()) === null });
     throwIfAborted(deps.signal, 'before publishing');
     lap('compare');
     let staging: string | null = null;

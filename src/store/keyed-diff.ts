@@ -11,9 +11,9 @@ const rowJson = (t: TableSpec, alias: string): string =>
 /**
  * Every insert, update and delete between two relations of table `t`, by a keyed full outer join
  * in DuckDB: (table_name, row_key, change_type, doc_id, changed_columns, before, after).
- * Updates list only the columns whose value changed.
+ * Updates list only the columns whose value changed; `images` false leaves before/after null.
  */
-export function keyedDiffSql(t: TableSpec, oldRows: string, newRows: string): string {
+export function keyedDiffSql(t: TableSpec, oldRows: string, newRows: string, images = true): string {
   const first = quote(t.key[0]);
   const join = t.key.map((k) => `o.${quote(k)} = n.${quote(k)}`).join(' AND ');
   const valueCols = t.columns.filter((c) => !t.key.includes(c.name));
@@ -25,8 +25,8 @@ export function keyedDiffSql(t: TableSpec, oldRows: string, newRows: string): st
         CASE WHEN o.${first} IS NULL THEN 'insert' WHEN n.${first} IS NULL THEN 'delete' ELSE 'update' END AS change_type,
         ${docId} AS doc_id,
         CASE WHEN o.${first} IS NOT NULL AND n.${first} IS NOT NULL THEN ${changed} END AS changed_columns,
-        CASE WHEN o.${first} IS NOT NULL THEN ${rowJson(t, 'o')} END AS before,
-        CASE WHEN n.${first} IS NOT NULL THEN ${rowJson(t, 'n')} END AS after
+        ${images ? `CASE WHEN o.${first} IS NOT NULL THEN ${rowJson(t, 'o')} END` : 'NULL'} AS before,
+        ${images ? `CASE WHEN n.${first} IS NOT NULL THEN ${rowJson(t, 'n')} END` : 'NULL'} AS after
       FROM (${oldRows}) o FULL OUTER JOIN (${newRows}) n ON ${join}
       WHERE o.${first} IS NULL OR n.${first} IS NULL OR ${values('o')} IS DISTINCT FROM ${values('n')}`;
 }

@@ -205,7 +205,7 @@ export class Store {
    * Compares the staged run with the current rows: finds removals, numbers document versions
    * and writes every insert/update/delete into the temp table run_changes, with keyed joins in DuckDB.
    */
-  async computeChanges(options: { notModified: boolean }): Promise<RunCounts> {
+  async computeChanges(options: { notModified: boolean; firstRelease: boolean }): Promise<RunCounts> {
     const c = this.conn;
     await c.run('DROP TABLE IF EXISTS run_removed');
     await c.run(
@@ -241,7 +241,9 @@ export class Store {
       const current = isWhole(t)
         ? `SELECT * FROM ${histName(t)} WHERE _valid_to IS NULL`
         : `SELECT * FROM ${histName(t)} WHERE _valid_to IS NULL AND doc_id IN (SELECT doc_id FROM run_affected UNION SELECT doc_id FROM run_restaged WHERE table_name = '${t.name}')`;
-      await c.run(`INSERT INTO run_changes ${keyedDiffSql(t, current, `SELECT * FROM new_${t.name}`)}`);
+      // The first release logs only its documents (applyRelease), so the other tables' row images are not built.
+      const images = !options.firstRelease || t.name === 'documents';
+      await c.run(`INSERT INTO run_changes ${keyedDiffSql(t, current, `SELECT * FROM new_${t.name}`, images)}`);
     }
     await this.computeRedlines();
     const [counts] = await this.all<{ added: number; removed: number; changed: number; changes: number }>(`SELECT
