@@ -140,8 +140,8 @@ export class Store {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
       threads: '2',
-      // Bounded so a large run spills to disk instead of growing: the process stays under 1 GiB at 100k posts (320 MB is
-      // the least that still pins the blocks a 100k-post release needs; 256 MB does not).
+      // Bounded so a large run spills to disk instead of growing: the process stays under 1 GiB at 100k posts
+      // (at 256 MB DuckDB cannot pin the blocks a 100k-post release needs).
       memory_limit: '320MB',
     });
     const conn = await instance.connect();
