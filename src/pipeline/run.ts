@@ -76,7 +76,8 @@ const VERSIONED = TABLES.filter((t) => t.kind === 'versioned');
 const HISTORY_TABLES: TableSpec[] = [...VERSIONED, TABLES.find((t) => t.name === 'changes')!];
 
 /** Puts `latest` and history/ back in step with the store after a run that was killed midway. */
-async function recover(store: Store, outputDir: string, logger: Logger): Promise<void> {
+async function recover(store: Store, pipeline: Pipeline, logger: Logger): Promise<void> {
+  const { outputDir } = pipeline;
   const committed = await store.releaseIds();
   const removed = await removeUncommittedReleases(outputDir, new Set(committed));
   if (removed.length) logger.warn({ removed }, 'removed release folders a killed run left uncommitted');
@@ -84,18 +85,19 @@ async function recover(store: Store, outputDir: string, logger: Logger): Promise
   if (!last) return;
   const pointed = await readlink(join(outputDir, 'latest')).catch(() => null);
   if (pointed !== join('releases', last)) await pointLatest(outputDir, last);
-  if ((await store.getMeta('history_release')) !== last) await writeHistory(store, outputDir, last);
+  if ((await store.getMeta('history_release')) !== last) await writeHistory(store, pipeline, last);
 }
 
-async function writeHistory(store: Store, outputDir: string, releaseId: string): Promise<void> {
-  const dir = join(outputDir, 'history');
+async function writeHistory(store: Store, pipeline: Pipeline, releaseId: string): Promise<void> {
+  const dir = join(pipeline.outputDir, 'history');
   await mkdir(dir, { recursive: true });
   for (const t of HISTORY_TABLES) {
     const tmp = join(dir, `.${t.name}.parquet.tmp`);
     await writeParquet(store.conn, historyQuery(t), tmp);
     await rename(tmp, join(dir, `${t.name}.parquet`));
   }
-  const views = buildViewsSql(HISTORY_TABLES, ['.', relative(process.cwd(), dir) || '.'], 'every row version, with _valid_from/_valid_to release ids');
+  // The search path also names the folder as seen from where the pipeline runs, so `.read output/<id>/history/views.sql` works there.
+  const views = buildViewsSql(HISTORY_TABLES, ['.', relative(pipeline.cwd, dir) || '.'], 'every row version, with _valid_from/_valid_to release ids', [], '_history');
   await writeFileAtomic(join(dir, 'views.sql'), views);
   await store.setMeta('history_release', releaseId);
 }
@@ -121,7 +123,7 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
   await mkdir(releasesDir(outputDir), { recursive: true });
   const store = await Store.open(join(outputDir, 'store.duckdb'), config.timezone);
   try {
-    await recover(store, outputDir, logger);
+    await recover(store, pipeline, logger);
     const codeVersion = await currentCodeVersion();
     const source = makeSource(pipeline, deps);
     const previous = await store.previousRevisions(codeVersion);
@@ -172,7 +174,7 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
           formats: config.publish.formats,
           rejects,
           changelog: buildChangelog({ ...(await changelogInput(store)), releaseId, parentReleaseId: parent?.release_id ?? null, rejects }),
-          viewsSearchPath: ['.', relative(process.cwd(), join(releasesDir(outputDir), releaseId)) || '.'],
+          viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'],
           info: { name: config.id, title: config.title || config.id, releaseId, created, codeVersion },
         });
         await checkpoint('written');
@@ -181,7 +183,7 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
         await store.conn.run('COMMIT');
         await checkpoint('committed');
         await pointLatest(outputDir, releaseId);
-        await writeHistory(store, outputDir, releaseId);
+        await writeHistory(store, pipeline, releaseId);
         if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
         result.releaseId = releaseId;
         logger.info({ stage: 'publish', release_id: releaseId, ...counts }, `published release ${releaseId}`);

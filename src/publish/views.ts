@@ -15,11 +15,12 @@ ORDER BY m.year, list_position(['起', '上半年', '年内', '下半年', '年�
 
 /**
  * views.sql for DuckDB. The search path lets `.read views.sql` work from the folder of the file itself
- * and `.read <output>/latest/views.sql` from the folder the pipeline ran in. `derived` views come after the tables.
+ * and `.read <output>/latest/views.sql` from the folder the pipeline ran in. `derived` views come after the tables;
+ * `suffix` names the views of history/ (`documents_history`) apart from a release's.
  */
-export function buildViewsSql(tables: TableSpec[], searchPath: string[], note: string, derived: string[] = []): string {
+export function buildViewsSql(tables: TableSpec[], searchPath: string[], note: string, derived: string[] = [], suffix = ''): string {
   const lines = [`-- ${note}`, `SET file_search_path = '${searchPath.join(',').replaceAll("'", "''")}';`];
-  for (const t of tables) lines.push(`CREATE OR REPLACE VIEW ${t.name} AS SELECT * FROM read_parquet('${t.name}.parquet');`);
+  for (const t of tables) lines.push(`CREATE OR REPLACE VIEW ${t.name}${suffix} AS SELECT * FROM read_parquet('${t.name}.parquet');`);
   lines.push(...derived);
   return `${lines.join('\n')}\n`;
 }

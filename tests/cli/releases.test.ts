@@ -68,6 +68,18 @@ describe('releases over time', async () => {
     }
   });
 
+  test('history/views.sql gives <table>_history views from the folder the pipeline ran in', async () => {
+    const views = await readFile(join(ws.out, 'history', 'views.sql'), 'utf8');
+    const home = process.cwd();
+    try {
+      process.chdir(ws.cwd);
+      const rows = await query<{ versions: number; releases: number }>(`${views} SELECT count(*) AS versions, count(DISTINCT _valid_from) AS releases FROM documents_history`);
+      assert.deepEqual([Number(rows.at(-1)!.versions) > 3, Number(rows.at(-1)!.releases)], [true, 2]);
+    } finally {
+      process.chdir(home);
+    }
+  });
+
   test('document_versions records the amendment as version 2 and the removal', async () => {
     const rows = await query<{ version: number; status: string; release_id: string }>(
       `SELECT v.version, v.status, v.release_id FROM '${ws.out}/latest/document_versions.parquet' v ORDER BY v.release_id, v.status, v.version`,
