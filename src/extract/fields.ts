@@ -1,5 +1,5 @@
 // Document fields: is it an official document, its 文种, the enclosed plan, issuer, 发文字号, dates, period.
-import type { ParsedPost } from '../core/types.ts';
+import type { DocumentFields, ParsedPost } from '../core/types.ts';
 import { DATE_LINE, PERIOD_STATEMENT, YEAR_RANGE, parseDocDate } from './dates.ts';
 import { AGENCY_NAMES } from './dictionaries/agencies.ts';
 import { BOOK_TITLE } from './text.ts';
@@ -101,17 +101,8 @@ function periodOf(title: string, titleCitesPlan: boolean, paragraphs: string[]):
   return null;
 }
 
-export interface Fields {
-  is_policy: boolean;
-  doc_type: string;
-  plan_type: string | null;
-  plan_name: string | null;
-  issuer: string | null;
-  doc_number: string | null;
-  issued_date: string | null;
-  period_start: number | null;
-  period_end: number | null;
-}
+/** The fields read from the text; title and published_at come from the post itself. */
+export type Fields = Omit<DocumentFields, 'title' | 'published_at'>;
 
 export interface OutlineFacts {
   /** The body has numbered top-level items: a repost of a full document, not a news item reporting one. */
