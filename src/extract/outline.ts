@@ -143,8 +143,6 @@ export interface PlacedParagraph extends TextPlace {
   text: string;
 }
 
-/** Cheap test before the costly gap-closing pass: most paragraphs hold no space at all. */
-const HAS_GAP = /[^\S\n]/;
 
 /** Path of text that comes before the first numbered item (the preamble). */
 export const PREAMBLE_PATH = '0';
@@ -156,7 +154,7 @@ export function placedParagraphs(paragraphs: string[], outline: OutlineResult): 
   for (let i = start; i < end; i++) {
     const node = owner[i] >= 0 ? provisions[owner[i]] : null;
     const text = heads[i] ? (matchLabel(paragraphs[i])?.rest ?? paragraphs[i]) : paragraphs[i];
-    placed.push({ provision_ord: node?.ord ?? 0, path: node?.path ?? PREAMBLE_PATH, text: HAS_GAP.test(text) ? closeCjkGaps(text) : text });
+    placed.push({ provision_ord: node?.ord ?? 0, path: node?.path ?? PREAMBLE_PATH, text: closeCjkGaps(text) });
   }
   return placed;
 }

@@ -46,9 +46,12 @@ export function stripSpaces(text: string): string {
 /** A space between two Chinese characters or marks is layout (a U+3000 pad, a wrapped line), never content. */
 const CJK_GAP = /(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])[^\S\n]+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])/g;
 
+const HORIZONTAL_SPACE = /[^\S\n]/;
+
 /** Body text as it reads: without the spaces that only lay Chinese text out. */
 export function closeCjkGaps(text: string): string {
-  return text.replace(CJK_GAP, '');
+  // Most Chinese text has no space at all: one cheap test spares the lookaround scan.
+  return HORIZONTAL_SPACE.test(text) ? text.replace(CJK_GAP, '') : text;
 }
 
 const SENTENCE_END = /[。；;]/;

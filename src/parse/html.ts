@@ -1,4 +1,5 @@
 // HTML fragments → text blocks, with htmlparser2's streaming callbacks (one pass, no DOM).
+import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
 import { normalizeSpace } from './text.ts';
 
@@ -16,7 +17,8 @@ const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 /** Whether an attribute hides its element's text from the reader (hidden, display:none, credit lines). */
 function hidesElement(name: string, value: string): boolean {
   if (name === 'hidden') return true;
-  if (name === 'style') return HIDDEN_STYLE.test(value);
+  // Most styles hide nothing; the cheap substring test spares the regex on Word's long inline styles.
+  if (name === 'style') return (value.includes('one') || value.includes('idden') || value.includes('ONE') || value.includes('IDDEN')) && HIDDEN_STYLE.test(value);
   return name === 'class' && SKIPPED_CLASS.test(value);
 }
 
@@ -80,14 +82,15 @@ export function htmlToText(html: string, rootId?: string): HtmlText {
         depth--;
       },
       ontext(text) {
-        if (skipDepth < 0 && !inStockImage) buf += text;
+        if (skipDepth < 0 && !inStockImage) buf += text.includes('&') ? decodeHTML(text) : text;
       },
       oncomment(data) {
         if (data.includes('EM_StockImg_Start')) inStockImage = true;
         else if (data.includes('EM_StockImg_End')) inStockImage = false;
       },
     },
-    { decodeEntities: true },
+    // Entities are decoded in text only: attribute values (Word's long inline styles) are never read for content.
+    { decodeEntities: false },
   );
   parser.end(html);
   flush();
