@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { PostError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
@@ -24,9 +24,35 @@ async function listPostFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-/** A folder of posts; change detection by content hash, so every file is read each run. */
+/** What the last run saw of a file: a file whose size and mtime stand is not read again. */
+type StatIndex = Record<string, { size: number; mtimeMs: number; sha256: string }>;
+
+const STAT_INDEX = 'dir-index.json';
+
+async function readStatIndex(dir: string): Promise<StatIndex> {
+  try {
+    return JSON.parse(await readFile(join(dir, STAT_INDEX), 'utf8')) as StatIndex;
+  } catch {
+    return {};
+  }
+}
+
+async function writeStatIndex(dir: string, index: StatIndex): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${STAT_INDEX}.${process.pid}.tmp`);
+  await writeFile(tmp, JSON.stringify(index));
+  await rename(tmp, join(dir, STAT_INDEX));
+}
+
+/**
+ * A folder of posts; change detection by content hash. A file whose size and mtime are those of the
+ * last run, and whose hash then is the revision the store holds, is not read again: a run costs a stat
+ * per unchanged file. The index lives beside the raw snapshots (output/<id>/raw/dir-index.json).
+ */
 export function dirSource(options: DirSourceOptions): Source {
   return async function* readDir(ctx) {
+    const before = await readStatIndex(ctx.rawDir);
+    const after: StatIndex = {};
     let files: string[];
     try {
       files = await listPostFiles(options.path);
@@ -45,7 +71,13 @@ export function dirSource(options: DirSourceOptions): Source {
         continue;
       }
       seen.set(sourceId, rel);
-      const { size } = await stat(file);
+      const { size, mtimeMs } = await stat(file);
+      const known = before[rel];
+      if (known && known.size === size && known.mtimeMs === mtimeMs && ctx.previous.get(sourceId) === known.sha256) {
+        after[rel] = known;
+        yield { kind: 'unchanged', sourceId };
+        continue;
+      }
       if (size > options.maxPostBytes) {
         const error = new PostError('fetch', sourceId, `${rel} is ${size} bytes, over the limit of ${options.maxPostBytes} (source.max_post_bytes)`);
         yield { kind: 'failed', error, url: file, attempts: 1 };
@@ -53,6 +85,7 @@ export function dirSource(options: DirSourceOptions): Source {
       }
       const bytes = await readFile(file);
       const revision = sha256(bytes);
+      after[rel] = { size, mtimeMs, sha256: revision };
       if (ctx.previous.get(sourceId) === revision) {
         yield { kind: 'unchanged', sourceId };
         continue;
@@ -60,6 +93,7 @@ export function dirSource(options: DirSourceOptions): Source {
       const post = { source: 'dir', sourceId, url: `${options.label.replace(/\/+$/, '')}/${rel}`, bytes, contentType: null, revision, fetchedAt: ctx.clock.now().toISOString() };
       yield { kind: 'post', post };
     }
+    await writeStatIndex(ctx.rawDir, after);
     return { cursor: null, notModified: false };
   };
 }
