@@ -14,7 +14,10 @@ import type { Logger } from '../../src/core/effects.ts';
 import type { Source, SourceContext, SourceEvent, SourceSummary } from '../../src/core/source.ts';
 import type { HttpOptions } from '../../src/sources/http.ts';
 
-export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'http');
+/** The real posts bundled for the sample pipeline, served again here rather than kept twice. */
+const SAMPLE_POSTS = join(import.meta.dirname, '..', '..', 'pipelines', 'sample', 'posts');
+/** gov.cn pages served outside the repository's posts folder (as GBK, or as pages a feed links to). */
+const PAGES = ['govcn-2018-12-03-content_5345407.html', 'govcn-2018-12-29-content_5353307.html'];
 
 /** One file of the fake repository, or one page/feed served at a fixed path. */
 export interface ServedFile {
@@ -74,15 +77,16 @@ export function blobSha(bytes: Uint8Array): string {
   return createHash('sha1').update(Buffer.from(`blob ${bytes.byteLength}\0`)).update(bytes).digest('hex');
 }
 
-/** The real posts in tests/fixtures/http, keyed by their repository path (`_posts/…`, `pages/…`). */
+/**
+ * The bundled real posts in GitHub's layout: every Jekyll/markdown post under `_posts/`, and two
+ * gov.cn pages under `pages/`, keyed by their repository path.
+ */
 export function fixtureFiles(): Map<string, ServedFile> {
   const files = new Map<string, ServedFile>();
-  for (const folder of ['_posts', 'pages']) {
-    for (const name of readdirSync(join(FIXTURES, folder)).sort()) {
-      const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
-      files.set(`${folder}/${name}`, { bytes: readFileSync(join(FIXTURES, folder, name)), contentType: type });
-    }
+  for (const name of readdirSync(SAMPLE_POSTS).filter((n) => n.endsWith('.md')).sort()) {
+    files.set(`_posts/${name}`, { bytes: readFileSync(join(SAMPLE_POSTS, name)), contentType: 'text/plain; charset=utf-8' });
   }
+  for (const name of PAGES) files.set(`pages/${name}`, { bytes: readFileSync(join(SAMPLE_POSTS, name)), contentType: 'text/html; charset=utf-8' });
   return files;
 }
 

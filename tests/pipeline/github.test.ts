@@ -9,7 +9,7 @@ import { query } from '../helpers/duckdb.ts';
 import { seededFaults, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PLAN = '_posts/2022-01-06-202201062238656632.md';
-const POSTS_IN_TREE = 11; // tests/fixtures/http/_posts
+const POSTS_IN_TREE = 11; // the .md posts of pipelines/sample/posts
 
 /** A github pipeline pointed at the loopback server, with politeness off and short retry delays. */
 async function githubWorkspace(server: TestServer): Promise<{ cwd: string; file: string; out: string }> {

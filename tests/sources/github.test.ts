@@ -37,7 +37,7 @@ describe('github source', () => {
   useServerAndRawDir((s) => (server = s), (d) => (rawDir = d));
 
   it('hashes blobs the way git does', () => {
-    // `git hash-object tests/fixtures/http/_posts/2022-01-06-202201062238656632.md`
+    // `git hash-object pipelines/sample/posts/2022-01-06-202201062238656632.md`
     const bytes = fixtureFiles().get('_posts/2022-01-06-202201062238656632.md')!.bytes;
     assert.equal(gitBlobSha(bytes), '83ec647a4b59551e22b18bd5c9deb00e6dfb11d4');
   });

@@ -33,7 +33,7 @@ describe('createSource', () => {
     const feed = validatePipeline({ id: 't', source: { type: 'feed', url: `${server.origin}/feed.xml` } }, 't.yaml');
     const fed = await runSource(createSource(feed.source, { cwd: '/' }), ctx());
     assert.deepEqual(fed.events.map((e) => e.kind), ['post']);
-    const dir = validatePipeline({ id: 't', source: { type: 'dir', path: 'tests/fixtures/http/_posts' } }, 't.yaml');
+    const dir = validatePipeline({ id: 't', source: { type: 'dir', path: 'pipelines/sample/posts' } }, 't.yaml');
     const read = await runSource(createSource(dir.source, { cwd: join(import.meta.dirname, '..', '..') }), ctx());
     assert.ok(read.events.length > 0 && read.events.every((e) => e.kind === 'post'));
   });
