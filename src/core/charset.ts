@@ -9,7 +9,7 @@ function charsetOf(text: string | null): string | null {
   return m ? m[1].toLowerCase() : null;
 }
 
-function sniffBom(bytes: Uint8Array): string | null {
+export function sniffBom(bytes: Uint8Array): string | null {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';

@@ -22,9 +22,10 @@ function readMetaTable(cells: string[]): Record<string, string> {
   return meta;
 }
 
-export function parseGovcn(html: string): PostBody {
+/** `utf8Bytes`: `html` is a valid UTF-8 page read one character per byte (see htmlToText). */
+export function parseGovcn(html: string, utf8Bytes = false): PostBody {
   const hasContentCell = html.includes(CONTENT_ID);
-  const blocks = htmlToText(html, hasContentCell ? CONTENT_ID : undefined);
+  const blocks = htmlToText(html, hasContentCell ? CONTENT_ID : undefined, utf8Bytes);
   const meta = readMetaTable(blocks.before);
   // A body laid out entirely as a table is still the body.
   const paragraphs = blocks.paragraphs.length > 0 ? blocks.paragraphs : blocks.tableCells();

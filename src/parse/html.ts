@@ -17,8 +17,7 @@ const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 /** Whether an attribute hides its element's text from the reader (hidden, display:none, credit lines). */
 function hidesElement(name: string, value: string): boolean {
   if (name === 'hidden') return true;
-  // Most styles hide nothing; the cheap substring test spares the regex on Word's long inline styles.
-  if (name === 'style') return (value.includes('one') || value.includes('idden') || value.includes('ONE') || value.includes('IDDEN')) && HIDDEN_STYLE.test(value);
+  if (name === 'style') return HIDDEN_STYLE.test(value);
   return name === 'class' && SKIPPED_CLASS.test(value);
 }
 
@@ -34,14 +33,20 @@ export interface HtmlText {
   before: string[];
 }
 
+/** Where a text block belongs: before the root, a paragraph of it, or a cell of a table in it. */
+const BEFORE = 0;
+const PARAGRAPH = 1;
+const CELL = 2;
+
 /**
  * Splits HTML into normalized text blocks. With `rootId`, only the element with that id is
  * content; blocks before it are returned separately and everything after it is ignored.
+ * With `utf8Bytes`, `html` holds the bytes of a valid UTF-8 page without NUL, one character per
+ * byte (latin1): the markup is ASCII, so only the text is decoded, in a single call at the end.
  */
-export function htmlToText(html: string, rootId?: string): HtmlText {
-  const paragraphs: string[] = [];
-  const before: string[] = [];
-  const rawCells: string[] = [];
+export function htmlToText(html: string, rootId?: string, utf8Bytes = false): HtmlText {
+  const blocks: string[] = [];
+  const places: number[] = [];
   let depth = 0;
   let skipDepth = -1; // depth of the element that started a skipped subtree
   let rootDepth = rootId === undefined ? 0 : -1; // -1: root not reached yet; -2: root closed
@@ -51,10 +56,9 @@ export function htmlToText(html: string, rootId?: string): HtmlText {
 
   const flush = (): void => {
     if (buf === '') return;
-    if (rootDepth >= 0 && tableDepth > 0) rawCells.push(buf);
-    else if (rootDepth !== -2) {
-      const text = normalizeSpace(buf);
-      if (text !== '') (rootDepth === -1 ? before : paragraphs).push(text);
+    if (rootDepth !== -2) {
+      blocks.push(buf);
+      places.push(rootDepth >= 0 && tableDepth > 0 ? CELL : rootDepth === -1 ? BEFORE : PARAGRAPH);
     }
     buf = '';
   };
@@ -82,7 +86,7 @@ export function htmlToText(html: string, rootId?: string): HtmlText {
         depth--;
       },
       ontext(text) {
-        if (skipDepth < 0 && !inStockImage) buf += text.includes('&') ? decodeHTML(text) : text;
+        if (skipDepth < 0 && !inStockImage) buf += text;
       },
       oncomment(data) {
         if (data.includes('EM_StockImg_Start')) inStockImage = true;
@@ -94,5 +98,18 @@ export function htmlToText(html: string, rootId?: string): HtmlText {
   );
   parser.end(html);
   flush();
+  const texts = utf8Bytes ? Buffer.from(blocks.join('\0'), 'latin1').toString('utf8').split('\0') : blocks;
+  const paragraphs: string[] = [];
+  const before: string[] = [];
+  const rawCells: string[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    // Entities are decoded after the bytes, so a decoded character never passes through the byte view.
+    const raw = texts[i].includes('&') ? decodeHTML(texts[i]) : texts[i];
+    if (places[i] === CELL) rawCells.push(raw);
+    else {
+      const text = normalizeSpace(raw);
+      if (text !== '') (places[i] === BEFORE ? before : paragraphs).push(text);
+    }
+  }
   return { paragraphs, before, tableCells: () => rawCells.map(normalizeSpace).filter(Boolean) };
 }

@@ -1,12 +1,13 @@
 // parse stage: RawPost bytes → ParsedPost (format sniffed from content; metadata, clean paragraphs).
-import { CharsetError, decodeBody } from '../core/charset.ts';
+import { isUtf8 } from 'node:buffer';
+import { CharsetError, decodeBody, detectCharset, sniffBom } from '../core/charset.ts';
 import { PostError } from '../core/errors.ts';
-import type { ParsedPost, RawPost } from '../core/types.ts';
-import { ParseFailure } from './body.ts';
+import type { ParsedPost, PostFormat, RawPost } from '../core/types.ts';
+import { ParseFailure, type PostBody } from './body.ts';
 import { parseGovcn } from './govcn.ts';
 import { parseJekyll } from './jekyll.ts';
 import { parseMarkdown } from './markdown.ts';
-import { sniffFormat } from './sniff.ts';
+import { MARKUP_START, sniffFormat } from './sniff.ts';
 
 /** Control characters that never occur in text (everything below U+0020 except tab, LF, FF, CR). */
 const BINARY_CHAR = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/;
@@ -31,7 +32,22 @@ function decode(raw: RawPost): string {
   }
 }
 
+/**
+ * A gov.cn page in valid UTF-8 read one character per byte: its markup (most of the page) is ASCII,
+ * so decoding only its text spares converting the whole page. Null for any other post.
+ */
+function utf8Page(raw: RawPost): string | null {
+  const buf = Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
+  const start = sniffBom(buf) === 'utf-8' ? 3 : 0;
+  if (!MARKUP_START.test(buf.toString('latin1', start, start + 64))) return null;
+  if (detectCharset(buf, raw.contentType) !== 'utf-8' || buf.includes(0) || !isUtf8(buf)) return null;
+  const page = buf.toString('latin1', start);
+  return BINARY_CHAR.test(page.slice(0, BINARY_SAMPLE)) ? null : page;
+}
+
 export function parsePost(raw: RawPost): ParsedPost {
+  const page = utf8Page(raw);
+  if (page !== null) return withFormat(raw, 'govcn', () => parseGovcn(page, true));
   const text = decode(raw);
   if (!NOT_SPACE.test(text)) {
     throw new PostError('parse', raw.sourceId, raw.bytes.length === 0 ? 'the file is empty (0 bytes)' : 'the file holds only whitespace');
@@ -42,8 +58,13 @@ export function parsePost(raw: RawPost): ParsedPost {
     throw new PostError('parse', raw.sourceId, `the file looks binary: it contains the control character U+${code}`);
   }
   const format = sniffFormat(text);
+  return withFormat(raw, format, () => (format === 'jekyll' ? parseJekyll(text) : format === 'govcn' ? parseGovcn(text) : parseMarkdown(text)));
+}
+
+/** Runs a format parser, naming the post in any failure. */
+function withFormat(raw: RawPost, format: PostFormat, parse: () => PostBody): ParsedPost {
   try {
-    const body = format === 'jekyll' ? parseJekyll(text) : format === 'govcn' ? parseGovcn(text) : parseMarkdown(text);
+    const body = parse();
     if (body.paragraphs.length === 0) throw new ParseFailure('the post body has no text paragraphs');
     return { source: raw.source, sourceId: raw.sourceId, url: raw.url, format, ...body };
   } catch (cause) {

@@ -2,7 +2,7 @@
 import type { PostFormat } from '../core/types.ts';
 
 const FRONT_MATTER_START = /^\s*---[ \t]*\r?\n/;
-const MARKUP_START = /^\s*</;
+export const MARKUP_START = /^\s*</;
 
 export function sniffFormat(text: string): PostFormat {
   if (FRONT_MATTER_START.test(text)) return 'jekyll';

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PostError } from '../../src/core/errors.ts';
+import type { RawPost } from '../../src/core/types.ts';
+import { parseGovcn } from '../../src/parse/govcn.ts';
 import { parsePost } from '../../src/parse/index.ts';
 import { corpusFileNames, corpusPost, rawPost } from './helpers.ts';
 
@@ -100,6 +102,26 @@ describe('gov.cn policy-library pages', () => {
     const post = parsePost(rawPost('p', html));
     assert.equal(post.title, '国家粮食应急预案');
     assert.deepEqual(post.paragraphs, ['国 家 粮 食 应 急 预 案', '1.2 编制依据']);
+  });
+});
+
+describe('gov.cn pages in UTF-8 are parsed over their bytes, and only their text is decoded', () => {
+  /** The same page decoded whole, then parsed: the ordinary path. */
+  const decodedWhole = (raw: RawPost) => ({ source: raw.source, sourceId: raw.sourceId, url: raw.url, format: 'govcn', ...parseGovcn(new TextDecoder().decode(raw.bytes)) });
+
+  test('every bundled gov.cn page gives exactly what decoding the whole page gives', () => {
+    const pages = corpusFileNames().filter((f) => f.startsWith('govcn-'));
+    assert.ok(pages.length >= 20);
+    for (const f of pages) assert.deepEqual(parsePost(corpusPost(f)), decodedWhole(corpusPost(f)), f);
+  });
+
+  test('a BOM, entities beside multi-byte text, and a declared GBK charset', () => {
+    const body = '<td id="UCAP-CONTENT"><p>第一条　价格&amp;数量&nbsp;不变&#x3002;</p></td>';
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(body)]);
+    assert.deepEqual(parsePost(rawPost('bom', bom)).paragraphs, ['第一条 价格&数量 不变。']);
+    // 中文 in GBK: not UTF-8, and read by the page's declared charset.
+    const gbk = new Uint8Array([...Buffer.from('<meta charset="gbk"><td id="UCAP-CONTENT"><p>'), 0xd6, 0xd0, 0xce, 0xc4, ...Buffer.from('</p></td>')]);
+    assert.deepEqual(parsePost(rawPost('gbk', gbk)).paragraphs, ['中文']);
   });
 });
 
