@@ -7,7 +7,8 @@ import type { RawPost } from '../src/core/types.ts';
 
 /**
  * parse+extract posts/s on one thread over the bundled posts, with the files already in memory:
- * the median of 7 timed passes of 10 rounds each, after a warm-up, so one GC pause does not decide it.
+ * the median of 7 timed passes of 10 rounds each, so one GC pause does not decide it, after a warm-up of 40 rounds
+ * (1,400 posts): the optimizing JIT needs that long, and a run of thousands of posts spends its time in that steady state.
  */
 export async function benchExtract(postsDir: string, passes = 7, rounds = 10): Promise<{ postsPerSecond: number; mbPerSecond: number }> {
   const names = (await readdir(postsDir)).sort();
@@ -15,7 +16,7 @@ export async function benchExtract(postsDir: string, passes = 7, rounds = 10): P
     names.map(async (n) => ({ source: 'dir', sourceId: n, url: n, bytes: await readFile(join(postsDir, n)), contentType: null, revision: null, fetchedAt: '' })),
   );
   const bytes = raws.reduce((s, r) => s + r.bytes.length, 0);
-  for (let i = 0; i < rounds; i++) for (const r of raws) extractDocument(parsePost(r)); // warm up the JIT
+  for (let i = 0; i < 4 * rounds; i++) for (const r of raws) extractDocument(parsePost(r));
   const seconds: number[] = [];
   for (let p = 0; p < passes; p++) {
     const t0 = performance.now();
