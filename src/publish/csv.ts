@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { Column } from '../core/tables.ts';
 
 const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
@@ -40,17 +40,23 @@ export async function writeCsv(conn: DuckDBConnection, query: string, columns: C
   const cells = columns.map(csvCell).join(', ');
   const result = await conn.stream(`SELECT CAST(to_json([${cells}]) AS VARCHAR) AS cells FROM (${query})`);
   const out = createWriteStream(file);
-  const csv = stringify({ ...CSV_OPTIONS, columns: columns.map((c) => c.name) });
-  csv.pipe(out);
+  const first = { ...CSV_OPTIONS, columns: columns.map((c) => c.name) };
+  const rest = { ...first, bom: false, header: false };
   let rows = 0;
-  for await (const chunk of result) {
-    const json = chunk.getColumns()[0] as string[];
-    for (let i = 0; i < chunk.rowCount; i++) {
-      rows++;
-      if (!csv.write(JSON.parse(json[i]))) await once(csv, 'drain');
+  // DuckDB computes the next chunk on its own thread while this one is stringified, a chunk per call, not a row.
+  let next = result.fetchChunk();
+  try {
+    for (let chunk = await next; chunk !== null && chunk.rowCount > 0; chunk = await next) {
+      next = result.fetchChunk();
+      const json = chunk.getColumns()[0] as string[];
+      if (!out.write(stringify(json.map((row) => JSON.parse(row) as unknown[]), rows === 0 ? first : rest))) await once(out, 'drain');
+      rows += json.length;
     }
+    if (rows === 0) out.write(stringify([], first));
+  } finally {
+    await next.catch(() => null);
+    out.end();
+    await finished(out);
   }
-  csv.end();
-  await finished(out);
   return rows;
 }

@@ -39,18 +39,23 @@ export interface ReleaseFilesOptions {
 export async function exportTable(conn: DuckDBConnection, dir: string, t: ReleaseTable, formats: Format[]): Promise<PublishedFile[]> {
   const files: PublishedFile[] = [];
   let rows = -1;
+  // Sorted once, read in order by every format (a table scan keeps insertion order).
+  const sorted = formats.length > 1;
+  if (sorted) await conn.run(`CREATE OR REPLACE TEMP TABLE export_rows AS ${t.query}`);
+  const query = sorted ? 'SELECT * FROM export_rows' : t.query;
   for (const format of formats) {
     const path = `${t.spec.name}.${format}`;
     const file = join(dir, path);
-    if (format === 'csv') rows = await writeCsv(conn, t.query, t.spec.columns, file);
-    else if (format === 'parquet') await writeParquet(conn, t.query, file);
-    else await writeArrow(conn, t.query, t.spec.columns, file);
+    if (format === 'csv') rows = await writeCsv(conn, query, t.spec.columns, file);
+    else if (format === 'parquet') await writeParquet(conn, query, file);
+    else await writeArrow(conn, query, t.spec.columns, file);
     files.push({ table: t.spec, format, path, rows });
   }
   if (rows < 0) {
-    const reader = await conn.runAndReadAll(`SELECT count(*) AS n FROM (${t.query})`);
+    const reader = await conn.runAndReadAll(`SELECT count(*) AS n FROM (${query})`);
     rows = Number(reader.getRowObjectsJson()[0].n);
   }
+  if (sorted) await conn.run('DROP TABLE export_rows');
   return files.map((f) => ({ ...f, rows }));
 }
 
