@@ -19,6 +19,8 @@ export class PhraseMatcher<V> {
   private readonly edgeCode: Uint16Array;
   private readonly edgeChild: Int32Array;
   private readonly mask: number;
+  /** Fibonacci hashing keeps the top bits of the product: 32 minus the table's bits. */
+  private readonly shift: number;
   /** Value of the phrase that ends at each node id; node 0 is the root. */
   private readonly values: (V | undefined)[] = [undefined];
 
@@ -31,6 +33,7 @@ export class PhraseMatcher<V> {
     this.edgeCode = new Uint16Array(slots);
     this.edgeChild = new Int32Array(slots);
     this.mask = slots - 1;
+    this.shift = 32 - Math.log2(slots);
     for (const [phrase, value] of list) {
       let node = 0;
       for (let i = 0; i < phrase.length; i++) {
@@ -49,7 +52,7 @@ export class PhraseMatcher<V> {
   }
 
   private slotOf(node: number, code: number): number {
-    return (Math.imul(node, 0x9e3779b1) ^ Math.imul(code, 0x85ebca6b)) >>> 16 & this.mask;
+    return (Math.imul(node, 0x9e3779b1) ^ Math.imul(code, 0x85ebca6b)) >>> this.shift;
   }
 
   private addEdge(node: number, code: number, child: number): void {
