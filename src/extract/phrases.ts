@@ -82,8 +82,12 @@ export class PhraseMatcher<V> {
         continue;
       }
       let end = -1;
+      let value: V | undefined;
       for (let j = i + 1; ; j++) {
-        if (values[node] !== undefined) end = j;
+        if (values[node] !== undefined) {
+          end = j;
+          value = values[node];
+        }
         if (j >= text.length) break;
         node = this.child(node, text.charCodeAt(j));
         if (node === 0) break;
@@ -92,16 +96,9 @@ export class PhraseMatcher<V> {
         i++;
         continue;
       }
-      found.push({ start: i, end, value: this.valueAt(text, i, end) });
+      found.push({ start: i, end, value: value! });
       i = end;
     }
     return found;
-  }
-
-  /** The value of the phrase text[start, end), known to be in the dictionary. */
-  private valueAt(text: string, start: number, end: number): V {
-    let node = this.first[text.charCodeAt(start)];
-    for (let j = start + 1; j < end; j++) node = this.child(node, text.charCodeAt(j));
-    return this.values[node]!;
   }
 }

@@ -14,14 +14,9 @@ const BINARY_CHAR = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/;
 const BINARY_SAMPLE = 8192;
 const NOT_SPACE = /\S/;
 
-/** UTF-16 text has NUL bytes in every ASCII character; it announces itself with a BOM. */
-function isUtf16(bytes: Uint8Array): boolean {
-  return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
-}
-
 function decode(raw: RawPost): string {
-  // NUL bytes mark a binary file whatever its declared charset.
-  if (!isUtf16(raw.bytes) && raw.bytes.subarray(0, BINARY_SAMPLE).includes(0)) {
+  // NUL bytes mark a binary file whatever its declared charset, but for UTF-16, which has one in every ASCII character and announces itself with a BOM.
+  if (!sniffBom(raw.bytes)?.startsWith('utf-16') && raw.bytes.subarray(0, BINARY_SAMPLE).includes(0)) {
     throw new PostError('parse', raw.sourceId, 'the file is binary (it contains NUL bytes), not a text post');
   }
   try {
