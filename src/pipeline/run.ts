@@ -181,17 +181,25 @@ export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<Ru
         await rename(staging, join(releasesDir(outputDir), releaseId));
         await checkpoint('renamed');
         await store.conn.run('COMMIT');
-        await checkpoint('committed');
-        await pointLatest(outputDir, releaseId);
-        await writeHistory(store, pipeline, releaseId);
-        if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
         result.releaseId = releaseId;
-        logger.info({ stage: 'publish', release_id: releaseId, ...counts }, `published release ${releaseId}`);
       }
     } catch (err) {
       await store.conn.run('ROLLBACK').catch(() => {});
       if (staging) await rm(staging, { recursive: true, force: true }).catch(() => {});
       throw err;
+    }
+    if (result.releaseId) {
+      const releaseId = result.releaseId;
+      await checkpoint('committed');
+      // The release is committed: what follows only points at it, and the next run's recovery redoes it if it fails here.
+      try {
+        await pointLatest(outputDir, releaseId);
+        await writeHistory(store, pipeline, releaseId);
+        if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
+      } catch (err) {
+        logger.warn({ stage: 'publish', release_id: releaseId }, `release ${releaseId} is published, but updating latest, history/ or old releases failed (${(err as Error).message}); the next run repairs them`);
+      }
+      logger.info({ stage: 'publish', release_id: releaseId, ...counts }, `published release ${releaseId}`);
     }
     lap('publish');
     result.rejects = await allRejects(store, result);

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { copyFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { logLines, makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+
+test('a failure after the commit (history/ cannot be written) leaves the release published, exit 0 with a warning; the next run repairs history', async () => {
+  const ws = await makeWorkspace({ posts: [join(SAMPLE_POSTS, '2022-01-06-202201062238656632.md')] });
+  await runCli(['run', ws.file], ws.cwd).then((r) => assert.equal(r.code, 0, r.stderr));
+  // A plain file where the history folder goes: writing history/ fails once the next release is committed.
+  await rm(join(ws.out, 'history'), { recursive: true });
+  await writeFile(join(ws.out, 'history'), 'not a folder');
+  await copyFile(join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html'), join(ws.postsDir, 'govcn-2018-11-09-content_5338761.html'));
+  const second = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(second.code, 0, second.stderr);
+  const releases = (await readdir(join(ws.out, 'releases'))).sort();
+  assert.equal(releases.length, 2, 'the second release is published');
+  assert.equal(await readlink(join(ws.out, 'latest')), join('releases', releases[1]), 'latest points at it');
+  const warning = logLines(second.stdout).find((l) => l.level === 40 && l.release_id === releases[1]);
+  assert.match(String(warning?.msg), /is published, but updating latest, history\/ or old releases failed .*the next run repairs them/);
+  await rm(join(ws.out, 'history'));
+  const third = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(third.code, 0, third.stderr);
+  assert.ok((await stat(join(ws.out, 'history', 'documents.parquet'))).isFile(), 'history/ is written again by the next run');
+});
