@@ -8,7 +8,7 @@ import { PostError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source, SourceContext, SourceEvent } from '../core/source.ts';
 import { conditionalHeaders, createHttpClient, fetchInOrder, HttpError, listingCursor, type HttpClient, type HttpOptions, type HttpResponse } from './http.ts';
-import { openSnapshotStore, type SnapshotStore } from './raw.ts';
+import { openSnapshotStore, responseMeta, type SnapshotStore } from './raw.ts';
 
 /** Structurally the `feed` source of a pipeline config (src/pipeline/config.ts). */
 export interface FeedSourceOptions {
@@ -217,10 +217,7 @@ async function linkedPost(item: FeedItem & { id: string }, link: URL, run: RunSt
     const revision = sha256(response.bytes);
     if (run.ctx.previous.get(item.id) === revision) return { kind: 'unchanged', sourceId: item.id };
     const fetchedAt = run.ctx.clock.now().toISOString();
-    await run.snapshots.saveBody(
-      { url: link.href, source: run.source, source_id: item.id, fetched_at: fetchedAt, status: response.status, etag: response.etag, last_modified: response.lastModified, content_type: response.contentType, content_encoding: response.contentEncoding, revision },
-      response.bytes,
-    );
+    await run.snapshots.saveBody(responseMeta(response, { url: link.href, source: run.source, source_id: item.id, fetched_at: fetchedAt, revision }), response.bytes);
     return { kind: 'post', post: { source: run.source, sourceId: item.id, url: link.href, bytes: response.bytes, contentType: response.contentType, revision, fetchedAt } };
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
@@ -269,10 +266,7 @@ export function feedSource(options: FeedSourceOptions, deps: FeedSourceDeps = {}
         return { cursor: ctx.cursor, notModified: true };
       }
       const fetchedAt = ctx.clock.now().toISOString();
-      const saved = await snapshots.saveBody(
-        { url: feedUrl.href, source, source_id: null, fetched_at: fetchedAt, status: feed.status, etag: feed.etag, last_modified: feed.lastModified, content_type: feed.contentType, content_encoding: feed.contentEncoding, revision: null },
-        feed.bytes,
-      );
+      const saved = await snapshots.saveBody(responseMeta(feed, { url: feedUrl.href, source, source_id: null, fetched_at: fetchedAt, revision: null }), feed.bytes);
       let items: FeedItem[];
       try {
         items = parseFeed(decodeBody(feed.bytes, xmlContentType(feed.contentType, feed.bytes)).text, feedUrl.href);

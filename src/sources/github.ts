@@ -6,7 +6,7 @@ import { PostError } from '../core/errors.ts';
 import type { Logger } from '../core/effects.ts';
 import type { Source, SourceContext, SourceEvent } from '../core/source.ts';
 import { conditionalHeaders, createHttpClient, fetchInOrder, HttpError, listingCursor, type HttpClient, type HttpOptions, type HttpResponse } from './http.ts';
-import { openSnapshotStore, type SnapshotStore } from './raw.ts';
+import { openSnapshotStore, responseMeta, type SnapshotStore } from './raw.ts';
 
 /** Structurally the `github` source of a pipeline config (src/pipeline/config.ts). */
 export interface GithubSourceOptions {
@@ -123,6 +123,8 @@ interface RunState {
   source: string;
   auth: Record<string, string>;
   logger: Logger;
+  /** Downloads whose bytes did not hash to the tree's sha (a raw CDN behind the tree). */
+  staleDownloads: number;
 }
 
 /** Downloads one changed post; a failure that retries could not fix becomes a `failed` event. */
@@ -131,13 +133,14 @@ async function downloadPost(blob: PostBlob, run: RunState): Promise<SourceEvent>
     const response = await run.http.get(blob.url, run.auth);
     const fetchedAt = run.ctx.clock.now().toISOString();
     // The revision is the sha of the bytes actually received: if the raw CDN served an older copy
-    // than the tree lists, the next run sees a different sha and downloads it again.
+    // than the tree lists, the run keeps no cursor, so the next run lists the tree again, sees the
+    // post's revision differ from its sha and downloads it again.
     const revision = gitBlobSha(response.bytes);
-    if (revision !== blob.sha) run.logger.warn({ url: blob.url, tree_sha: blob.sha, received_sha: revision }, 'raw download differs from the tree; it will be fetched again next run');
-    await run.snapshots.saveBody(
-      { url: blob.url, source: run.source, source_id: blob.sourceId, fetched_at: fetchedAt, status: response.status, etag: response.etag, last_modified: response.lastModified, content_type: response.contentType, content_encoding: response.contentEncoding, revision },
-      response.bytes,
-    );
+    if (revision !== blob.sha) {
+      run.staleDownloads++;
+      run.logger.warn({ url: blob.url, tree_sha: blob.sha, received_sha: revision }, 'raw download differs from the tree; it will be fetched again next run');
+    }
+    await run.snapshots.saveBody(responseMeta(response, { url: blob.url, source: run.source, source_id: blob.sourceId, fetched_at: fetchedAt, revision }), response.bytes);
     const post = { source: run.source, sourceId: blob.sourceId, url: blob.url, bytes: response.bytes, contentType: response.contentType, revision, fetchedAt };
     return { kind: 'post', post };
   } catch (err) {
@@ -149,8 +152,9 @@ async function downloadPost(blob: PostBlob, run: RunState): Promise<SourceEvent>
 /**
  * Source `github` (DESIGN.md): a 304 on the trees call ends the run with nothing to do; otherwise
  * unchanged blobs are reported `unchanged`, changed or new ones downloaded, and removed ones not
- * reported at all. The cursor (the trees ETag) is kept only when every download succeeded, so that
- * a post which failed is tried again next run even if the repository has not changed since.
+ * reported at all. The cursor (the trees ETag) is kept only when every download succeeded and
+ * matched its blob sha, so that a post which failed, or came stale from the raw CDN, is tried again
+ * next run even if the repository has not changed since.
  */
 export function githubSource(options: GithubSourceOptions, deps: GithubSourceDeps = {}): Source {
   const [owner, name] = options.repo.split('/');
@@ -165,7 +169,7 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
     const logger = ctx.logger.child({ source });
     const http = createHttpClient(options.http, { logger, dispatcher: deps.dispatcher, userAgent: deps.userAgent, signal: ctx.signal });
     const snapshots = openSnapshotStore(ctx.rawDir);
-    const run: RunState = { ctx, http, snapshots, source, auth, logger };
+    const run: RunState = { ctx, http, snapshots, source, auth, logger, staleDownloads: 0 };
     try {
       let response: HttpResponse;
       try {
@@ -180,10 +184,7 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
         return { cursor: ctx.cursor, notModified: true };
       }
       const fetchedAt = ctx.clock.now().toISOString();
-      await snapshots.saveBody(
-        { url: treesUrl, source, source_id: null, fetched_at: fetchedAt, status: response.status, etag: response.etag, last_modified: response.lastModified, content_type: response.contentType, content_encoding: response.contentEncoding, revision: null },
-        response.bytes,
-      );
+      await snapshots.saveBody(responseMeta(response, { url: treesUrl, source, source_id: null, fetched_at: fetchedAt, revision: null }), response.bytes);
       const tree = parseTree(response);
       if (tree.truncated) {
         throw new Error(
@@ -212,7 +213,8 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
         yield event;
       }
       await snapshots.saveListing({ url: treesUrl, source, fetched_at: fetchedAt, source_ids: seen });
-      return { cursor: fetchFailures > 0 ? null : listingCursor(response), notModified: false };
+      // No cursor when a post needs another try (a failed or stale download): the next run must list again.
+      return { cursor: fetchFailures > 0 || run.staleDownloads > 0 ? null : listingCursor(response), notModified: false };
     } finally {
       await http.close();
     }

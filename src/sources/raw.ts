@@ -7,6 +7,7 @@ import { detectCharset } from '../core/charset.ts';
 import { PostError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source } from '../core/source.ts';
+import type { HttpResponse } from './http.ts';
 
 /** One fetched (or, for feed items, derived) body, as a line of raw/index.jsonl. */
 export interface BodySnapshot {
@@ -45,6 +46,22 @@ export interface ListingSnapshot {
 type IndexLine = BodySnapshot | ListingSnapshot;
 
 export type BodyMeta = Omit<BodySnapshot, 'kind' | 'encoding' | 'bytes' | 'sha256'>;
+
+/** The snapshot fields an HTTP answer gives, plus where the body came from and what it is. */
+export function responseMeta(response: HttpResponse, meta: Pick<BodyMeta, 'url' | 'source' | 'source_id' | 'fetched_at' | 'revision'>): BodyMeta {
+  return {
+    url: meta.url,
+    source: meta.source,
+    source_id: meta.source_id,
+    fetched_at: meta.fetched_at,
+    status: response.status,
+    etag: response.etag,
+    last_modified: response.lastModified,
+    content_type: response.contentType,
+    content_encoding: response.contentEncoding,
+    revision: meta.revision,
+  };
+}
 
 export interface SnapshotStore {
   saveBody(meta: BodyMeta, body: Uint8Array): Promise<BodySnapshot>;
@@ -95,7 +112,15 @@ export function openSnapshotStore(rawDir: string): SnapshotStore {
   // Lines wait here and go out in one append per batch: concurrent downloads never interleave a
   // line, and 2,000 posts do not cost 2,000 opens of the index.
   let waiting: string[] = [];
-  let flushed: Promise<void> = mkdir(rawDir, { recursive: true }).then(() => closeTornLine(indexPath));
+  // Making the folder starts now but may fail (EACCES, ENOTDIR) before anything awaits it: the
+  // failure is kept, marked handled so it cannot kill the process, and thrown by every save.
+  const ready = mkdir(rawDir, { recursive: true })
+    .then(() => closeTornLine(indexPath))
+    .catch((cause: unknown) => {
+      throw new Error(`cannot write raw snapshots in ${rawDir}: ${(cause as Error).message}. Check that the folder can be created and written`, { cause });
+    });
+  ready.catch(() => {});
+  let flushed: Promise<void> = ready;
   const append = (line: IndexLine): Promise<void> => {
     waiting.push(`${JSON.stringify(line)}\n`);
     if (waiting.length === 1) {
@@ -110,6 +135,7 @@ export function openSnapshotStore(rawDir: string): SnapshotStore {
 
   return {
     async saveBody(meta, body) {
+      await ready;
       const hash = sha256(body);
       await writeObject(rawDir, hash, body, madeDirs);
       const snapshot: BodySnapshot = { kind: 'body', ...meta, encoding: detectCharset(body, meta.content_type), bytes: body.byteLength, sha256: hash };

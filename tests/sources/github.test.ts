@@ -189,6 +189,30 @@ describe('github source', () => {
     assert.equal(server.requestsTo().length, 0);
   });
 
+  it('a stale raw copy (sha differs from the tree) keeps no cursor, so the next run lists again and fetches it anew', async () => {
+    // The raw files come from a "CDN" path of the loopback server, which can lag behind the tree.
+    const cdn = (path: string) => `/cdn${server.rawPath(path)}`;
+    for (const [path, file] of server.files) server.routes.set(cdn(path), file);
+    const stale = '_posts/2021-12-08-202112082206885192.md';
+    const fresh = { ...server.files.get(stale)!, bytes: Buffer.concat([server.files.get(stale)!.bytes, Buffer.from('\nedited\n')]) };
+    server.files.set(stale, fresh); // the tree lists the edit; the CDN still serves the old bytes
+    const logger = capturingLogger();
+    const github = () => githubSource(options(server, { raw: `${server.origin}/cdn` }));
+    const first = await runSource(github(), ctx({ logger }));
+    const firstStale = posts(first.events).find((p) => p.sourceId === '2021-12-08-202112082206885192')!;
+    assert.notEqual(firstStale.revision, blobSha(fresh.bytes), 'the first run received the stale copy');
+    assert.ok(logger.lines.some((l) => l.includes('raw download differs from the tree')));
+    assert.equal(first.summary.cursor, null, 'a stale copy must not let the next run stop at a 304');
+
+    server.routes.set(cdn(stale), fresh); // the CDN catches up
+    server.requests.length = 0;
+    const second = await runSource(github(), ctx({ previous: revisionsOf(first.events), cursor: first.summary.cursor }));
+    assert.deepEqual(server.requestsTo('/cdn/').map((r) => r.path), [cdn(stale)]);
+    assert.deepEqual(posts(second.events).map((p) => p.sourceId), ['2021-12-08-202112082206885192']);
+    assert.equal(posts(second.events)[0].revision, blobSha(fresh.bytes));
+    assert.match(second.summary.cursor!, /"etag"/, 'once every copy matches its sha, the cursor is kept again');
+  });
+
   it('refuses post paths that could escape the folder or carry odd characters, by name', async () => {
     server.files.set('_posts/a b$(rm).md', { bytes: Buffer.from('x'), contentType: 'text/plain' });
     const { events } = await runSource(githubSource(options(server)), ctx());

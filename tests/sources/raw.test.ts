@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { silentLogger, type Clock } from '../../src/core/effects.ts';
 import { sha256 } from '../../src/core/hash.ts';
 import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
 import type { RawPost } from '../../src/core/types.ts';
 import { githubSource } from '../../src/sources/github.ts';
-import { readSnapshotIndex, rawSnapshotSource, type BodySnapshot } from '../../src/sources/raw.ts';
+import { openSnapshotStore, readSnapshotIndex, rawSnapshotSource, type BodySnapshot } from '../../src/sources/raw.ts';
 import { encodeGbk, fixtureFiles, revisionsOf, runSource, useServerAndRawDir, testHttpOptions, type TestServer } from '../helpers/server.ts';
 
 const clock: Clock = { now: () => new Date('2026-01-02T03:04:05Z') };
@@ -17,6 +17,20 @@ const byId = (list: RawPost[]) => new Map(list.map((p) => [p.sourceId, p]));
 async function objectFiles(rawDir: string): Promise<string[]> {
   const entries = await readdir(join(rawDir, 'objects'), { recursive: true, withFileTypes: true });
   return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+}
+
+/** Rejections nobody handled while `body` runs (each one would kill a real process). */
+async function unhandledRejectionsDuring(body: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const record = (reason: unknown) => void seen.push(reason);
+  process.on('unhandledRejection', record);
+  try {
+    await body();
+    await new Promise((done) => setTimeout(done, 50)); // a late rejection is reported within a tick or two
+  } finally {
+    process.off('unhandledRejection', record);
+  }
+  return seen;
 }
 
 describe('raw snapshots', () => {
@@ -101,6 +115,42 @@ describe('raw snapshots', () => {
     assert.equal(failed.length, 1);
     assert.ok(failed[0].kind === 'failed' && /no raw snapshot of "2021-12-08-202112082206885265"/.test(failed[0].error.message));
     assert.equal(posts(events).length, [...fixtureFiles().keys()].filter((p) => p.startsWith('_posts/')).length - 1);
+  });
+
+  // The folder cannot be made: the store's first write must fail with a message naming it, and a
+  // store that is never written to (the listing failed first) must not leave an unhandled rejection.
+  async function assertUnwritable(target: string): Promise<void> {
+    const meta = { url: 'http://127.0.0.1/x', source: 'test', source_id: 'x', fetched_at: '2026-01-02T03:04:05.000Z', status: 200, etag: null, last_modified: null, content_type: null, content_encoding: null, revision: null };
+    const unhandled = await unhandledRejectionsDuring(async () => {
+      const store = openSnapshotStore(target);
+      await new Promise((done) => setTimeout(done, 50)); // the folder has failed to be made before anything awaits the store
+      const named = (err: Error) => err.message.includes(`cannot write raw snapshots in ${target}`);
+      await assert.rejects(store.saveBody(meta, Buffer.from('body')), named);
+      await assert.rejects(store.saveListing({ url: meta.url, source: 'test', fetched_at: meta.fetched_at, source_ids: [] }), named);
+      openSnapshotStore(target); // opened and never used
+      const nope = githubSource({ repo: `${server.owner}/${server.repo}`, branch: 'nope', path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
+      await assert.rejects(runSource(nope, ctx({ rawDir: target })), /HTTP 404/);
+      await assert.rejects(runSource(github(), ctx({ rawDir: target })), (err: Error) => named(err));
+    });
+    assert.deepEqual(unhandled, []);
+  }
+
+  it('a raw folder that cannot be made (its parent is a file) fails at the first save, naming the folder', async () => {
+    const blocker = join(rawDir, 'a-file');
+    await writeFile(blocker, 'not a folder');
+    await assertUnwritable(join(blocker, 'raw'));
+  });
+
+  it('a raw folder under a read-only folder fails at the first save, naming the folder', async (t: TestContext) => {
+    if (process.getuid?.() === 0) return t.skip('running as root, which ignores folder permissions');
+    const readOnly = join(rawDir, 'read-only');
+    await mkdir(readOnly);
+    await chmod(readOnly, 0o500);
+    try {
+      await assertUnwritable(join(readOnly, 'raw'));
+    } finally {
+      await chmod(readOnly, 0o700);
+    }
   });
 
   it('says what to do when there is nothing to replay', async () => {
