@@ -3,6 +3,7 @@ import type { Logger } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
 import { createLogger, type LogFormat } from './logging.ts';
 import { diffCommand, validateCommand } from './releases.ts';
+import { reportError } from './report.ts';
 import { runCommand } from './run.ts';
 import { scheduleCommand } from './schedule.ts';
 import { statusCommand } from './status.ts';
@@ -42,7 +43,10 @@ a new release under its output folder when anything changed. A pipeline is named
 
 Exit status: 0 every post processed; 2 a release stands but some posts were rejected or failed
 (each listed by name and reason); 1 nothing could be published (the message says why);
-75 another run of the pipeline holds its lock (the message names it; try again later).`,
+75 another run of the pipeline holds its lock (the message names it; try again later).
+Several pipelines are all loaded and validated before any runs (a bad name or file: exit 1, nothing
+runs); each then runs even when an earlier one failed, and the exit is the most severe of theirs:
+1, then 75, then 2, then 0.`,
     action: ({ values, positionals, logger, interactive }) => runCommand(positionals, { logger, interactive, offline: Boolean(values.offline) }),
   },
   schedule: {
@@ -138,8 +142,5 @@ export async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  const exitCode = err instanceof CliError ? err.exitCode : EXIT.failed;
-  const message = err instanceof CliError ? err.message : `unexpected error: ${(err as Error).stack ?? err}`;
-  process.stderr.write(`zhengce: ${message}\n`);
-  process.exitCode = exitCode;
+  process.exitCode = reportError(err);
 }
