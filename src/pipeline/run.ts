@@ -16,6 +16,7 @@ import { createSource, rawSnapshotSource } from '../sources/index.ts';
 import { changelogInput, historyQuery, releaseQuery } from '../store/queries.ts';
 import { Stager, Store, type PostState } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
+import type { ExtractResult } from './extract-job.ts';
 import { ExtractPool } from './extract-pool.ts';
 import { dictionaryRows } from './rows.ts';
 import { codeVersion as currentCodeVersion } from './version.ts';
@@ -261,8 +262,11 @@ async function consumeSource(
         result.fetched++;
         const raw = event.post;
         const base: PostState = { sourceId: raw.sourceId, docId: docId(raw.source, raw.sourceId), url: raw.url, revision: raw.revision, status: 'active', fetchedAt: raw.fetchedAt };
-        inFlight.push(
-          pool.extract(raw).then((r) => {
+        const staged = pool
+          .extract(raw)
+          // A worker thread that dies takes its posts with it: they are rejected by name, the run goes on.
+          .catch((err: Error): ExtractResult => ({ ok: false, stage: 'extract', message: `the extraction worker thread failed while holding this post: ${err.message}` }))
+          .then((r) => {
             if (!r.ok) {
               stager.addPost({ ...base, status: 'rejected', stage: r.stage, reason: r.message });
               logger.warn({ stage: r.stage, source_id: raw.sourceId, url: raw.url }, `rejected: ${r.message}`);
@@ -271,8 +275,9 @@ async function consumeSource(
             const wanted = (!categories || r.categories.some((c) => categories.has(c))) && (!config.filter.policy_only || r.isPolicy);
             if (wanted) stager.addPost(base, r.rows);
             else stager.addPost({ ...base, status: 'filtered' });
-          }),
-        );
+          });
+        staged.catch(() => {}); // awaited below in order; this only keeps an early failure from counting as unhandled
+        inFlight.push(staged);
         if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
       }
     }
