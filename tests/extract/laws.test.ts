@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { extractDocument } from '../../src/extract/index.ts';
 import { parsePost } from '../../src/parse/index.ts';
-import { ROOT, rawPost } from '../parse/helpers.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { rawPost } from '../parse/helpers.ts';
 
 const LAWS = join(ROOT, '..', 'shared', 'corpus-laws');
 const INFO_END = '<!-- INFO END -->';

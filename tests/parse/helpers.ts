@@ -1,11 +1,9 @@
 // Builds RawPosts for the parse and extract tests: bundled corpus posts or in-memory text.
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { RawPost } from '../../src/core/types.ts';
+import { ROOT, SAMPLE_POSTS } from '../helpers/cli.ts';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const POSTS_DIR = join(ROOT, 'pipelines', 'sample', 'posts');
 export const GOLD_DIR = join(ROOT, 'tests', 'fixtures', 'gold');
 
 export function rawPost(sourceId: string, bytes: Uint8Array | string): RawPost {
@@ -22,9 +20,9 @@ export function rawPost(sourceId: string, bytes: Uint8Array | string): RawPost {
 
 /** One of the 35 corpus posts bundled byte for byte under pipelines/sample/posts. */
 export function corpusPost(fileName: string): RawPost {
-  return rawPost(fileName.replace(/\.\w+$/, ''), readFileSync(join(POSTS_DIR, fileName)));
+  return rawPost(fileName.replace(/\.\w+$/, ''), readFileSync(join(SAMPLE_POSTS, fileName)));
 }
 
 export function corpusFileNames(): string[] {
-  return readdirSync(POSTS_DIR).filter((f) => /\.(md|html)$/.test(f)).sort();
+  return readdirSync(SAMPLE_POSTS).filter((f) => /\.(md|html)$/.test(f)).sort();
 }

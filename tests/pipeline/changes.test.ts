@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -35,6 +35,11 @@ async function versionedWorkspace() {
   };
 }
 
+/** Reads the pipeline's own store (store.duckdb), which records every run, not only published ones. */
+function storeQuery<T>(out: string, sql: string): Promise<T[]> {
+  return query<T>(`ATTACH '${join(out, 'store.duckdb')}' AS s (READ_ONLY); ${sql}`);
+}
+
 async function versionSets(): Promise<Map<string, string[]>> {
   const sets = new Map<string, string[]>();
   for (const f of (await readdir(join(FIXTURES, 'versions'))).sort()) {
@@ -64,6 +69,13 @@ describe('real re-scrapes (tests/fixtures/versions)', async () => {
       }
       const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/redlines.parquet'`);
       assert.equal(Number(n), 0);
+      // latest is the v1 release, so the check above holds whatever the later runs did; the store sees every run.
+      const store = await storeQuery<{ doc_id: string; version: number; status: string }>(ws.out, 'SELECT doc_id, version, status FROM s.document_versions');
+      assert.equal(store.length, 1, `one content version in the store: ${JSON.stringify(store)}`);
+      assert.equal(store[0].version, 1);
+      assert.equal(store[0].status, 'active');
+      const [{ r }] = await storeQuery<{ r: number }>(ws.out, 'SELECT count(*) AS r FROM s.redlines');
+      assert.equal(Number(r), 0, 'no redlines in the store');
     });
   }
 
@@ -89,18 +101,56 @@ describe('real re-scrapes (tests/fixtures/versions)', async () => {
     assert.match(changelog, /metadata changed: category, tags/);
   });
 
-  test('新闻联播 20220925: re-wrapped lines and a new timestamp line change nothing; the new title is a title update', async () => {
+  test('新闻联播 20220925: the lost 国内联播快讯 section is a new version, a new timestamp line changes nothing; the new title is a title update', async () => {
     const ws = await versionedWorkspace();
     const name = 'xwlb-20220925';
     const versions = sets.get(name)!;
+    assert.equal(versions.length, 5);
     const results = [];
     for (const v of versions) results.push(await ws.runWith(join(FIXTURES, 'versions'), v, name));
     const published = results.map((r) => r.releaseId !== null);
-    // v1→v2 adds blank lines and wraps after ：, v2→v3→v4 change only the (更新时间戳: …) line, v4→v5 renames the title.
+    // The corpus README says v1→v2 adds blank lines and wraps after ：, but `diff v1 v2` also shows two edits of the
+    // text itself: the bot wrote `### undefined` / `undefined` in place of the 国内联播快讯 section, and
+    // （《新闻联播》 20220925 19:00） became 21:00. So v2 is a new content version (the re-wrapping alone is
+    // checked in the next test). v2→v3→v4 change only the (更新时间戳: …) line, v4→v5 renames the title.
     assert.equal(published[0], true);
     assert.equal(published.at(-1), true);
+    assert.deepEqual(published, [true, true, false, false, true]);
+    const store = await storeQuery<{ version: number }>(ws.out, 'SELECT version FROM s.document_versions ORDER BY version');
+    assert.deepEqual(store.map((v) => v.version), [1, 2], 'v1 and v2 are the only content versions');
     const [last] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes.parquet' WHERE table_name = 'documents'`);
     assert.deepEqual([...last.changed_columns], ['title']);
+  });
+
+  test('新闻联播 20220925: re-wrapping alone (blank lines, a break after ：) changes nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zhengce-xwlb-'));
+    const name = 'xwlb-20220925';
+    const v1 = await readFile(join(FIXTURES, 'versions', `${name}.v1.md`), 'utf8');
+    const v2 = await readFile(join(FIXTURES, 'versions', `${name}.v2.md`), 'utf8');
+    // v1 with v2's edits of the text (the lines that are not just re-wrapped), so that it differs from v2 only in whitespace.
+    const edits: [RegExp, string][] = [
+      [/^（《新闻联播》 20220925 19:00）$/m, '（《新闻联播》 20220925 21:00）'],
+      [/^### 国内联播快讯$/m, '### undefined'],
+      [/^<p><strong>央视网消息<\/strong>（新闻联播）：<\/p><p><strong>我国成功发射试验十四号.*$/m, 'undefined'],
+      [/^\(更新时间戳: 1664110389206\)$/m, '(更新时间戳: 1664115086333)'],
+    ];
+    let edited = v1;
+    for (const [from, to] of edits) {
+      assert.match(edited, from);
+      edited = edited.replace(from, to);
+    }
+    assert.notEqual(edited, v2);
+    assert.equal(edited.replace(/\s+/g, ''), v2.replace(/\s+/g, ''), 'only whitespace separates the edited v1 from v2');
+    await writeFile(join(dir, `${name}.edited.md`), edited);
+
+    const ws = await versionedWorkspace();
+    assert.ok((await ws.runWith(join(FIXTURES, 'versions'), `${name}.v1.md`, name)).releaseId);
+    assert.ok((await ws.runWith(dir, `${name}.edited.md`, name)).releaseId, 'the edits of the text are a new version');
+    const r = await ws.runWith(join(FIXTURES, 'versions'), `${name}.v2.md`, name);
+    assert.equal(r.status, 'ok');
+    assert.equal(r.releaseId, null, 're-wrapping made a release');
+    const store = await storeQuery<{ version: number }>(ws.out, 'SELECT version FROM s.document_versions ORDER BY version');
+    assert.deepEqual(store.map((v) => v.version), [1, 2]);
   });
 });
 

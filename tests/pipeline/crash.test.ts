@@ -1,28 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { access, copyFile, readdir, readFile, readlink } from 'node:fs/promises';
+import { copyFile, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { makeWorkspace, ROOT, runCli } from '../helpers/cli.ts';
+import { makeWorkspace, runCli, SAMPLE_POSTS as POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { exists, startCli, waitFor } from '../schedule/process.ts';
 
-const POSTS = join(ROOT, 'pipelines', 'sample', 'posts');
-const BIN = join(ROOT, 'bin', 'zhengce.js');
 /** The run's checkpoints, in order: rows staged, store updated (uncommitted), files written aside, folder renamed, store committed. */
 const STAGES = ['staged', 'applied', 'written', 'renamed', 'committed'];
 
 /** Starts a run that holds at `stage`, waits until it is there, and kills it with SIGKILL. */
 async function killAt(stage: string, cwd: string, file: string, out: string): Promise<void> {
-  const child = spawn(process.execPath, [BIN, 'run', file], { cwd, env: { ...process.env, ZHENGCE_TEST_PAUSE: stage }, stdio: 'ignore' });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  for (let i = 0; i < 300; i++) {
-    if (await access(join(out, `paused-${stage}`)).then(() => true, () => false)) break;
-    await sleep(50);
-  }
-  await access(join(out, `paused-${stage}`));
-  child.kill('SIGKILL');
-  await exited;
+  const run = startCli(['run', file], cwd, { ZHENGCE_TEST_PAUSE: stage });
+  await waitFor(`the run to pause at "${stage}"`, () => exists(join(out, `paused-${stage}`)), 15_000, run);
+  run.child.kill('SIGKILL');
+  await run.exited;
 }
 
 async function releaseFolders(out: string): Promise<string[]> {
@@ -48,6 +41,12 @@ for (const stage of STAGES) {
     const shown = join(ws.out, await readlink(join(ws.out, 'latest')));
     assert.equal((await runCli(['validate', shown], ws.cwd)).code, 0);
     if (stage !== 'committed') assert.equal(shown, join(ws.out, 'releases', r1));
+    else {
+      // The new folder is in place and the store committed, only latest may not have moved yet: it shows r1 or the new release.
+      const fresh = (await releaseFolders(ws.out)).filter((f) => f !== r1 && !f.startsWith('.'));
+      assert.equal(fresh.length, 1, `one new release folder: ${fresh}`);
+      assert.ok([r1, fresh[0]].map((f) => join(ws.out, 'releases', f)).includes(shown), `latest shows ${shown}`);
+    }
     assert.equal(await docCount(join(ws.out, 'releases', r1)), 2);
 
     const next = await runCli(['run', ws.file], ws.cwd);

@@ -3,7 +3,7 @@ import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { logLines, makeWorkspace, ROOT, runCli } from '../helpers/cli.ts';
+import { logLines, makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
 
 const TABLES = ['documents', 'provisions', 'principles', 'milestones', 'releases', 'changes', 'document_versions'];
@@ -155,9 +155,9 @@ describe('bad input', async () => {
   const bad = join(ROOT, 'tests', 'fixtures', 'bad');
   const names = ['empty', 'binary-junk', 'broken-front-matter', 'no-paragraphs', 'invalid-utf8'];
   const good = ['2022-01-06-202201062238656632.md', 'govcn-2019-02-13-content_5365341.html', '2021-12-08-202112082206885265.md'];
-  const ws = await makeWorkspace({ posts: [...good.map((g) => join(ROOT, 'pipelines', 'sample', 'posts', g)), ...names.map((n) => join(bad, `${n}.md`))] });
+  const ws = await makeWorkspace({ posts: [...good.map((g) => join(SAMPLE_POSTS, g)), ...names.map((n) => join(bad, `${n}.md`))] });
   // A 10 MB post: a real post's body repeated, made here so the repository stays small.
-  const real = await readFile(join(ROOT, 'pipelines', 'sample', 'posts', '2022-01-06-202201062238656632.md'), 'utf8');
+  const real = await readFile(join(SAMPLE_POSTS, '2022-01-06-202201062238656632.md'), 'utf8');
   await writeFile(join(ws.postsDir, 'huge-10mb.md'), real.repeat(Math.ceil((10 * 1024 * 1024) / Buffer.byteLength(real))));
   const r = await runCli(['run', ws.file], ws.cwd);
 

@@ -3,10 +3,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
-import { makeWorkspace, ROOT, runCli } from '../helpers/cli.ts';
+import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
 
-const POSTS = ['2022-01-06-202201062238656632.md', 'govcn-2019-02-13-content_5365341.html'].map((p) => join(ROOT, 'pipelines', 'sample', 'posts', p));
+const POSTS = ['2022-01-06-202201062238656632.md', 'govcn-2019-02-13-content_5365341.html'].map((p) => join(SAMPLE_POSTS, p));
 
 test('formats: [csv, parquet, arrow] adds an Arrow IPC file per table with the same rows and typed columns', async () => {
   const ws = await makeWorkspace({ posts: POSTS, formats: ['csv', 'parquet', 'arrow'] });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readGoldDir, readRelease, score, type ScoredDoc } from '../../scripts/score-lib.ts';
-import { GOLD_DIR, ROOT } from '../parse/helpers.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { GOLD_DIR } from '../parse/helpers.ts';
 
 const gold = readGoldDir(GOLD_DIR);
 const plan = gold.find((g) => g.source_id === '2022-01-06-202201062238656632')!;
