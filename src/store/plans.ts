@@ -1,8 +1,9 @@
 // The plans table: one row per policy across its posts, and the plan each cited document resolves to.
 //
-// A news repost prints no 发文字号 while the official notice does, so posts are grouped by union-find over
-// a shared 发文字号 OR a shared normalized plan name. The group's plan_key hashes its smallest 发文字号, else
-// its smallest normalized name: deterministic, and stable while the group keeps its members. plans is a
+// A news repost prints no 发文字号 while the official notice does, so posts are grouped by a shared 发文字号,
+// and a post without one joins by its normalized plan name the one numbered plan of that name (groupPlans):
+// two different 发文字号 are never one plan. The plan_key hashes the group's 发文字号, else its normalized
+// name: deterministic, and stable while the group keeps its members. plans is a
 // `whole` table: rebuilt each run from the current documents into stage_plans and compared over the table,
 // so history and changes track it like any other. Mentions of kind document get the plan_key of the plan
 // they name; when a new post makes an old citation resolve, that document's mentions are restaged too.
@@ -18,48 +19,36 @@ const PLAN_NAME = 'coalesce(plan_name, title)';
 
 /** A name as compared across posts: no spaces, no 《》〈〉“”, nothing before 关于 (国务院关于X的意见 = 关于X的意见). */
 const NAME_KEY_MACRO = `CREATE OR REPLACE TEMP MACRO plan_name_key(x) AS regexp_replace(regexp_replace(x, '[\\s《》〈〉“”"]', '', 'g'), '^.{0,30}?关于', '关于')`;
-/** The plan a citation resolves to: by its 发文字号, else by its name (needs run_plan_lookup). */
+/** The plan a citation resolves to: by its 发文字号, else by its name when one plan alone carries it (needs run_plan_lookup). */
 const CITED_PLAN_MACRO = `CREATE OR REPLACE TEMP MACRO cited_plan(kind, value, number) AS CASE WHEN kind = 'document' THEN coalesce(
   (SELECT plan_key FROM run_plan_lookup WHERE match = 'no:' || number),
   (SELECT plan_key FROM run_plan_lookup WHERE match = 'name:' || plan_name_key(value))) END`;
 
-/** Union-find over documents: same 发文字号 or same name key → same plan. Returns doc_id → plan_key. */
+/**
+ * Groups documents into plans. Returns doc_id → plan_key.
+ *
+ * A 发文字号 names one document, so posts with the same number are one plan and posts with different numbers
+ * never are: a recurring title (国务院关于修改部分行政法规的决定, issued again every year or two under a new
+ * number) stays one plan per number. A post without a number (a news repost) joins by name the one numbered
+ * plan that carries that name; when no numbered post carries it, the unnumbered posts of that name are a
+ * plan of their own, and so they are when several numbered plans carry it (nothing tells which one it reposts).
+ * The key hashes `no:<发文字号>`, else `name:<name key>`.
+ */
 export function groupPlans(docs: { doc_id: string; name_key: string; doc_number: string | null }[]): Map<string, string> {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let root = x;
-    while (parent.get(root) !== root) root = parent.get(root)!;
-    // Path compression keeps later finds short.
-    for (let y = x; y !== root; ) {
-      const next = parent.get(y)!;
-      parent.set(y, root);
-      y = next;
-    }
-    return root;
-  };
-  const link = (node: string, other: string) => {
-    if (!parent.has(other)) parent.set(other, other);
-    const [a, b] = [find(node), find(other)];
-    if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
-  };
+  const numbersOfName = new Map<string, Set<string>>();
   for (const d of docs) {
-    parent.set(`doc:${d.doc_id}`, `doc:${d.doc_id}`);
-    link(`doc:${d.doc_id}`, `name:${d.name_key}`);
-    if (d.doc_number) link(`doc:${d.doc_id}`, `no:${d.doc_number}`);
+    if (!d.doc_number) continue;
+    const numbers = numbersOfName.get(d.name_key);
+    if (numbers) numbers.add(d.doc_number);
+    else numbersOfName.set(d.name_key, new Set([d.doc_number]));
   }
-  // Identity of a group: its smallest 发文字号, else its smallest name.
-  const identity = new Map<string, string>();
-  for (const node of parent.keys()) {
-    if (node.startsWith('doc:')) continue;
-    const root = find(node);
-    const best = identity.get(root);
-    if (best === undefined || rank(node) < rank(best)) identity.set(root, node);
-  }
-  return new Map(docs.map((d) => [d.doc_id, sha256(identity.get(find(`doc:${d.doc_id}`))!).slice(0, 16)]));
+  const identity = (d: { name_key: string; doc_number: string | null }): string => {
+    if (d.doc_number) return `no:${d.doc_number}`;
+    const numbers = numbersOfName.get(d.name_key);
+    return numbers?.size === 1 ? `no:${[...numbers][0]}` : `name:${d.name_key}`;
+  };
+  return new Map(docs.map((d) => [d.doc_id, sha256(identity(d)).slice(0, 16)]));
 }
-
-/** `no:` identities before `name:` ones, then in code point order. */
-const rank = (node: string): string => (node.startsWith('no:') ? `0${node}` : `1${node}`);
 
 /**
  * Fills stage_plans from the documents current after this run and resolves the cited documents of
@@ -85,6 +74,8 @@ export async function stagePlans(conn: DuckDBConnection): Promise<void> {
   app.closeSync();
   // The official document (one with a 发文字号) names the plan best; then the earliest post.
   const best = 'd.doc_number IS NULL, d.published_at, d.doc_id';
+  // Only this function stages plans: emptied first, so computing a run's changes twice stages them once.
+  await conn.run('DELETE FROM stage_plans');
   await conn.run(`INSERT INTO stage_plans
     SELECT m.plan_key,
       first(${PLAN_NAME} ORDER BY ${best}),
@@ -95,7 +86,7 @@ export async function stagePlans(conn: DuckDBConnection): Promise<void> {
       string_agg(d.doc_id, chr(31) ORDER BY d.doc_id)
     FROM run_plan_members m JOIN run_policy_documents d USING (doc_id) GROUP BY m.plan_key`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE run_plan_lookup AS
-    SELECT match, min(plan_key) AS plan_key FROM (
+    SELECT match, CASE WHEN count(DISTINCT plan_key) = 1 THEN min(plan_key) END AS plan_key FROM (
       SELECT 'name:' || plan_name_key(${PLAN_NAME}) AS match, plan_key FROM run_policy_documents JOIN run_plan_members USING (doc_id)
       UNION ALL SELECT 'name:' || plan_name_key(title), plan_key FROM run_policy_documents JOIN run_plan_members USING (doc_id)
       UNION ALL SELECT 'no:' || doc_number, plan_key FROM run_policy_documents JOIN run_plan_members USING (doc_id) WHERE doc_number IS NOT NULL)
@@ -106,6 +97,8 @@ export async function stagePlans(conn: DuckDBConnection): Promise<void> {
 
 async function resolveCitations(conn: DuckDBConnection): Promise<void> {
   const mentions = TABLE_BY_NAME.get('mentions')!;
+  // Staged mentions of a document outside run_affected are the ones restaged below by an earlier call on this staging.
+  await conn.run('DELETE FROM stage_mentions WHERE doc_id NOT IN (SELECT doc_id FROM run_affected)');
   await conn.run(`UPDATE stage_mentions SET plan_key = cited_plan(kind, value, doc_number) WHERE kind = 'document'`);
   const current = `${histName(mentions)} WHERE _valid_to IS NULL AND doc_id NOT IN (SELECT doc_id FROM run_affected)`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE run_restaged AS

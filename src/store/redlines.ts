@@ -39,15 +39,29 @@ function bigrams(s: string): Map<string, number> {
 /** Depth in the outline: a provision moves only among its peers (an article never becomes an item). */
 const depth = (p: ProvisionText): number => p.path.split('.').length;
 
+/** A text as compared: folded, with its bigram counts built once, when first needed. */
+class Folded {
+  private counted?: Map<string, number>;
+  constructor(readonly text: string) {}
+  get grams(): Map<string, number> {
+    return (this.counted ??= bigrams(this.text));
+  }
+}
+
+const folded = (text: string): Folded => new Folded(text);
+
+/** Dice coefficient over character bigrams of two folded texts. */
+function dice(a: Folded, b: Folded): number {
+  if (a.text === b.text) return 1;
+  if (a.text.length < 2 || b.text.length < 2) return 0;
+  let common = 0;
+  for (const [g, n] of a.grams) common += Math.min(n, b.grams.get(g) ?? 0);
+  return (2 * common) / (a.text.length - 1 + b.text.length - 1);
+}
+
 /** Dice coefficient over character bigrams: robust for Chinese, where words are not spaced. */
 export function similarity(a: string, b: string): number {
-  if (a === b) return 1;
-  if (a.length < 2 || b.length < 2) return 0;
-  const ga = bigrams(a);
-  const gb = bigrams(b);
-  let common = 0;
-  for (const [g, n] of ga) common += Math.min(n, gb.get(g) ?? 0);
-  return (2 * common) / (a.length - 1 + b.length - 1);
+  return dice(folded(a), folded(b));
 }
 
 /** Inline markup of a character diff: `[-old-]{+new+}`. */
@@ -63,7 +77,11 @@ export function diffMarkup(oldText: string, newText: string): string {
  * Texts are compared folded, so a change of width or spacing alone is no change.
  */
 export function redlineProvisions(oldNodes: ProvisionText[], newNodes: ProvisionText[]): Redline[] {
-  const fold = (p: ProvisionText) => foldText(bodyOf(p));
+  // Each node's body is folded once and its bigrams counted at most once, not once per pair compared.
+  const foldOf = new Map<ProvisionText, Folded>();
+  for (const p of [...oldNodes, ...newNodes]) foldOf.set(p, folded(foldText(bodyOf(p))));
+  const fold = (p: ProvisionText): string => foldOf.get(p)!.text;
+  const alike = (a: ProvisionText, b: ProvisionText): number => dice(foldOf.get(a)!, foldOf.get(b)!);
   const oldLeft = new Map(oldNodes.map((p) => [p.path, p]));
   const newLeft = new Map(newNodes.map((p) => [p.path, p]));
   const out: Redline[] = [];
@@ -71,12 +89,16 @@ export function redlineProvisions(oldNodes: ProvisionText[], newNodes: Provision
     oldLeft.delete(o.path);
     newLeft.delete(n.path);
     const [a, b] = [bodyOf(o), bodyOf(n)];
-    out.push({ path: n.path, label: n.label, from_path: o.path, change_type: type, old_text: a, new_text: b, diff: foldText(a) === foldText(b) ? null : diffMarkup(a, b) });
+    out.push({ path: n.path, label: n.label, from_path: o.path, change_type: type, old_text: a, new_text: b, diff: fold(o) === fold(n) ? null : diffMarkup(a, b) });
   };
 
   // Identical texts: unchanged where the path stands, moved where it does not.
   const byText = new Map<string, ProvisionText[]>();
-  for (const o of oldNodes) byText.set(fold(o), [...(byText.get(fold(o)) ?? []), o]);
+  for (const o of oldNodes) {
+    const same = byText.get(fold(o));
+    if (same) same.push(o);
+    else byText.set(fold(o), [o]);
+  }
   for (const n of newNodes) {
     const f = fold(n);
     const same = oldLeft.get(n.path);
@@ -91,19 +113,18 @@ export function redlineProvisions(oldNodes: ProvisionText[], newNodes: Provision
   // Similar texts elsewhere: renumbered and reworded articles are moves.
   const candidates: { o: ProvisionText; n: ProvisionText; s: number }[] = [];
   for (const n of newLeft.values()) {
-    const fn = fold(n);
     for (const o of oldLeft.values()) {
       if (o.path === n.path || depth(o) !== depth(n)) continue;
-      const s = similarity(fold(o), fn);
+      const s = alike(o, n);
       if (s >= SIMILAR) candidates.push({ o, n, s });
     }
   }
   candidates.sort((x, y) => y.s - x.s || (x.n.path < y.n.path ? -1 : 1));
-  for (const { o, n } of candidates) {
+  for (const { o, n, s } of candidates) {
     if (!oldLeft.has(o.path) || !newLeft.has(n.path)) continue;
     // Keep a same-path pair that is at least as alike for the modified step.
     const samePath = oldLeft.get(n.path);
-    if (samePath && similarity(fold(samePath), fold(n)) >= similarity(fold(o), fold(n))) continue;
+    if (samePath && alike(samePath, n) >= s) continue;
     emit(o, n, 'moved');
   }
   // What stands at the same path is that provision rewritten.

@@ -222,15 +222,17 @@ export class Store {
     for (const t of VERSIONED) {
       const typed = t.columns.map((col) => `${typedFromStaging(col, 's')} AS ${quote(col.name)}`).join(', ');
       // Only documents get a table of their own (their versions are numbered below); the rest are cast on the fly.
-      await c.run(`DROP TABLE IF EXISTS new_${t.name}`);
-      await c.run(`DROP VIEW IF EXISTS new_${t.name}`);
-      await c.run(`CREATE TEMP ${t.name === 'documents' ? 'TABLE' : 'VIEW'} new_${t.name} AS SELECT ${typed} FROM ${stageName(t)} s`);
+      // CREATE OR REPLACE, not DROP TABLE + DROP VIEW: DROP TABLE IF EXISTS fails on a view, so a second call would.
+      await c.run(`CREATE OR REPLACE TEMP ${t.name === 'documents' ? 'TABLE' : 'VIEW'} new_${t.name} AS SELECT ${typed} FROM ${stageName(t)} s`);
     }
+    // The last version of each staged document, read by the numbering below and by computeRedlines.
+    await c.run(`CREATE OR REPLACE TEMP TABLE run_last_versions AS
+      SELECT doc_id, max(version) AS version, arg_max(content_sha256, version) AS content_sha256, arg_max(status, version) AS status
+      FROM document_versions WHERE doc_id IN (SELECT doc_id FROM new_documents) GROUP BY doc_id`);
     // A document keeps its version while its content hash stands; a new hash or a return after removal is version + 1.
     await c.run(`UPDATE new_documents AS n SET version = CASE
         WHEN v.status = 'active' AND v.content_sha256 = n.content_sha256 THEN v.version ELSE v.version + 1 END
-      FROM (SELECT doc_id, max(version) AS version, arg_max(content_sha256, version) AS content_sha256, arg_max(status, version) AS status
-            FROM document_versions GROUP BY doc_id) v
+      FROM run_last_versions v
       WHERE v.doc_id = n.doc_id`);
     await c.run('UPDATE new_documents SET version = 1 WHERE version IS NULL');
 
@@ -262,15 +264,14 @@ export class Store {
     const c = this.conn;
     await c.run('DROP TABLE IF EXISTS run_redlines');
     await c.run(createTableSql('run_redlines', table('redlines'), [], false, true));
-    const revised = await this.all<{ doc_id: string; to_version: number; from_version: number }>(`
-      SELECT n.doc_id, n.version AS to_version, v.version AS from_version FROM new_documents n
-      JOIN (SELECT doc_id, max(version) AS version, arg_max(status, version) AS status FROM document_versions GROUP BY doc_id) v USING (doc_id)
-      WHERE v.status = 'active' AND n.version > v.version ORDER BY n.doc_id`);
+    await c.run(`CREATE OR REPLACE TEMP TABLE run_revised AS
+      SELECT n.doc_id, n.version AS to_version, v.version AS from_version FROM new_documents n JOIN run_last_versions v USING (doc_id)
+      WHERE v.status = 'active' AND n.version > v.version`);
+    const revised = await this.all<{ doc_id: string; to_version: number; from_version: number }>('SELECT * FROM run_revised ORDER BY doc_id');
     if (revised.length === 0) return;
-    const ids = revised.map((r) => sqlString(r.doc_id)).join(', ');
     const load = async (from: string) => {
       // Paths are unique within a part; the second enclosed document's read `2:1.1`.
-      const rows = await this.all<ProvisionText & { doc_id: string }>(`SELECT doc_id, CASE WHEN part > 1 THEN part || ':' || path ELSE path END AS path, label, coalesce(heading, '') AS heading, coalesce(text, '') AS text FROM ${from} WHERE doc_id IN (${ids}) ORDER BY doc_id, ord`);
+      const rows = await this.all<ProvisionText & { doc_id: string }>(`SELECT doc_id, CASE WHEN part > 1 THEN part || ':' || path ELSE path END AS path, label, coalesce(heading, '') AS heading, coalesce(text, '') AS text FROM ${from} WHERE doc_id IN (SELECT doc_id FROM run_revised) ORDER BY doc_id, ord`);
       const byDoc = new Map<string, ProvisionText[]>();
       for (const r of rows) {
         const list = byDoc.get(r.doc_id);

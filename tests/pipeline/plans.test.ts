@@ -59,7 +59,7 @@ describe('plans: a news repost and the official notice of one plan', async () =>
   });
 });
 
-describe('groupPlans (union-find)', () => {
+describe('groupPlans', () => {
   test('links through a shared name and a shared 发文字号; the key hashes the smallest 发文字号, else the smallest name', () => {
     const groups = groupPlans([
       { doc_id: 'repost', name_key: 'A方案', doc_number: null },
@@ -70,5 +70,22 @@ describe('groupPlans (union-find)', () => {
     assert.equal(new Set([groups.get('repost'), groups.get('notice'), groups.get('reprint')]).size, 1);
     assert.equal(groups.get('repost'), sha256('no:国办发〔2021〕51号').slice(0, 16));
     assert.equal(groups.get('alone'), sha256('name:B意见').slice(0, 16));
+  });
+
+  test('one recurring title under two 发文字号 is two plans; a post with the title alone cannot tell which and stays apart', () => {
+    // 国务院关于修改部分行政法规的决定 is a title the State Council reuses: the laws in ../shared/corpus-laws cite the
+    // decision of 2016年2月6日 (国务院令第666号) and the one of 2019年3月2日 (国务院令第709号) under the same name.
+    const name = '关于修改部分行政法规的决定';
+    const docs = [
+      { doc_id: 'decision-2016', name_key: name, doc_number: '国务院令第666号' },
+      { doc_id: 'decision-2019', name_key: name, doc_number: '国务院令第709号' },
+      { doc_id: 'repost', name_key: name, doc_number: null },
+    ];
+    for (const order of [docs, [...docs].reverse()]) {
+      const groups = groupPlans(order);
+      assert.equal(groups.get('decision-2016'), sha256('no:国务院令第666号').slice(0, 16));
+      assert.equal(groups.get('decision-2019'), sha256('no:国务院令第709号').slice(0, 16));
+      assert.equal(groups.get('repost'), sha256(`name:${name}`).slice(0, 16));
+    }
   });
 });
