@@ -8,12 +8,14 @@ import { benchFetch } from './fetch.ts';
 import { benchPublish } from './publish.ts';
 
 const run = promisify(execFile);
+const HEAP_CAP = '--max-old-space-size=512';
 const HERE = import.meta.dirname;
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 
 /** A scaled end-to-end run in its own process, so its peak RSS is its own. */
 async function scale(posts: number): Promise<{ posts: number; seconds: number; stagedRows: number; durations: { extract: number }; noChangeSeconds: number; peakRssBytes: number }> {
-  const { stdout } = await run(process.execPath, [join(HERE, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(HERE, 'scale.ts'), String(posts)], { maxBuffer: 1 << 20 });
+  // Started like the deploy recipes start zhengce: with V8's old space capped (README, Operations).
+  const { stdout } = await run(process.execPath, [HEAP_CAP, join(HERE, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(HERE, 'scale.ts'), String(posts)], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 

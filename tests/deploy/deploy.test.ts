@@ -49,7 +49,7 @@ function verifyWithSystemd(files: string[]): void {
 
 test('zhengce.service runs `zhengce schedule`, restarts on failure and stops with SIGTERM', async () => {
   const unit = parseUnit(await read('zhengce.service'));
-  assert.match(value(unit, 'Service', 'ExecStart') ?? '', /^\/\S+ \S*zhengce\.js schedule\b/);
+  assert.match(value(unit, 'Service', 'ExecStart') ?? '', /^\/\S+ (?:--\S+ )*\S*zhengce\.js schedule\b/);
   assert.equal(value(unit, 'Service', 'Restart'), 'on-failure');
   assert.equal(value(unit, 'Service', 'KillSignal'), 'SIGTERM');
   assert.ok(Number(value(unit, 'Service', 'TimeoutStopSec')) >= 30, 'a run in progress gets its 30 s to stop');
@@ -61,7 +61,7 @@ test('zhengce.service runs `zhengce schedule`, restarts on failure and stops wit
 test('zhengce-run.service and its timer run `zhengce run` every 30 minutes', async (t) => {
   const service = parseUnit(await read('zhengce-run.service'));
   assert.equal(value(service, 'Service', 'Type'), 'oneshot');
-  assert.match(value(service, 'Service', 'ExecStart') ?? '', /^\/\S+ \S*zhengce\.js run \S+/);
+  assert.match(value(service, 'Service', 'ExecStart') ?? '', /^\/\S+ (?:--\S+ )*\S*zhengce\.js run \S+/);
   assert.equal(value(service, 'Service', 'SuccessExitStatus'), '75', 'a run skipped for the lock is no failure');
   const timer = parseUnit(await read('zhengce-run.timer'));
   assert.equal(value(timer, 'Timer', 'Unit'), 'zhengce-run.service');
@@ -174,4 +174,17 @@ test('the GitHub Actions workflow runs `zhengce run` on a valid cron and commits
   assert.match(runs, /git commit /);
   assert.match(runs, /git push/);
   assert.ok(steps.some((s) => s.uses?.startsWith('actions/checkout@')));
+});
+
+test('every recipe, npm start and the scaled benchmark start Node with the same heap cap the README documents', async () => {
+  const cap = '--max-old-space-size=512';
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  assert.ok(readme.includes(`start Node with \`${cap}\``), 'README, Operations: Memory');
+  const starts = [
+    ...(await Promise.all(['crontab', 'zhengce.service', 'zhengce-run.service', 'github-actions.yml'].map(read))),
+    (JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start,
+  ].flatMap((text) => text.split('\n').filter((line) => /\bnode\b.*bin\/zhengce\.js\b/.test(line) && !line.trimStart().startsWith('#')));
+  assert.equal(starts.length, 5, starts.join('\n'));
+  for (const line of starts) assert.ok(line.includes(`node ${cap} `), line);
+  assert.ok((await readFile(join(ROOT, 'bench', 'bench.ts'), 'utf8')).includes(`const HEAP_CAP = '${cap}'`));
 });
