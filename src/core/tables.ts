@@ -167,10 +167,10 @@ export const TABLES: TableSpec[] = [
     scope: 'whole',
     key: ['plan_key'],
     columns: [
-      col('plan_key', 'VARCHAR', 'Stable id: hash of the smallest 发文字号 of the group, else of its smallest normalized plan name', '政策标识：组内最小发文字号（无则规范化名称）的哈希', true),
+      col('plan_key', 'VARCHAR', 'Stable id: hash of the group\'s 发文字号, else of its normalized plan name', '政策标识：发文字号（无则规范化名称）的哈希', true),
       col('plan_name', 'VARCHAR', 'Name of the plan (from the official document when there is one)', '政策名称', true),
       col('plan_type', 'VARCHAR', 'Its 文种: 方案, 意见, 规划 …', '文种'),
-      col('doc_number', 'VARCHAR', 'Its 发文字号 (the smallest when posts print several)', '发文字号'),
+      col('doc_number', 'VARCHAR', 'Its 发文字号 (posts with different numbers are different plans)', '发文字号'),
       col('issuer', 'VARCHAR', 'Issuing body in full', '发文机关'),
       col('issued_date', 'DATE', 'Date signed (成文日期), when a post gives it', '成文日期'),
       col('doc_ids', 'VARCHAR[]', 'The documents (posts) that carry it', '载有该政策的文档'),
