@@ -8,13 +8,11 @@ import { extractMilestones } from './milestones.ts';
 import { extractOutline, placedParagraphs } from './outline.ts';
 import { extractPrinciples } from './principles.ts';
 
-const ARTICLE_LABEL = /^第.+条(?:之.+)?$/;
-
 export function extractDocument(post: ParsedPost): PolicyDocument {
   const outline = extractOutline(post.paragraphs, isEnclosingNotice(post.title));
   const { is_policy, ...fields } = extractFields(post, {
     hasOutline: outline.provisions.some((p) => p.level === 1),
-    hasArticles: outline.provisions.some((p) => ARTICLE_LABEL.test(p.label)),
+    hasArticles: outline.hasArticles,
   });
   const document = {
     title: post.title,

@@ -16,21 +16,25 @@ export interface OutlineResult {
   end: number;
   /** For each paragraph index in [start, end), the index in `provisions` of the node it belongs to, or -1. */
   owner: Int32Array;
-  /** 1 where the paragraph is the labelled first paragraph of its node. */
-  heads: Uint8Array;
+  /** For each paragraph index, its label where the paragraph is the labelled first paragraph of its node, else null. */
+  heads: (Label | null)[];
+  /** Some provision is an article (第X条). */
+  hasArticles: boolean;
 }
 
 /**
- * The span of paragraphs that carries the outline. A notice that encloses a document (关于印发…的通知)
- * contributes only the enclosed text, which starts after the notice's signature date. The text ends
- * at the first 附件 marker after numbered items began (attachments are tables, lists, specimens).
+ * The span of paragraphs that carries the outline, with the label of each of its paragraphs. A notice
+ * that encloses a document (关于印发…的通知) contributes only the enclosed text, which starts after the
+ * notice's signature date. The text ends at the first 附件 marker after numbered items began
+ * (attachments are tables, lists, specimens).
  */
-function outlineSpan(paragraphs: string[], enclosesDocument: boolean): { start: number; end: number } {
+function outlineSpan(paragraphs: string[], enclosesDocument: boolean): { start: number; end: number; labels: (Label | null)[] } {
   let start = 0;
   if (enclosesDocument) {
     const signature = paragraphs.findIndex((p) => DATE_LINE.test(p));
     if (signature >= 0) start = signature + 1;
   }
+  const labels: (Label | null)[] = new Array(paragraphs.length).fill(null);
   let end = paragraphs.length;
   let seenLabel = false;
   for (let i = start; i < paragraphs.length; i++) {
@@ -38,9 +42,10 @@ function outlineSpan(paragraphs: string[], enclosesDocument: boolean): { start: 
       end = i;
       break;
     }
-    if (!seenLabel && matchLabel(paragraphs[i]) !== null) seenLabel = true;
+    labels[i] = matchLabel(paragraphs[i]);
+    if (labels[i] !== null) seenLabel = true;
   }
-  return { start, end };
+  return { start, end, labels };
 }
 
 /** Indexes of paragraphs inside a 目录 block: from the 目录 line up to the repeat of its first entry. */
@@ -80,19 +85,22 @@ function articleDepth(styles: LabelStyle[], open: Provision[]): number | null {
 }
 
 export function extractOutline(paragraphs: string[], enclosesDocument: boolean): OutlineResult {
-  const { start, end } = outlineSpan(paragraphs, enclosesDocument);
+  const { start, end, labels: heads } = outlineSpan(paragraphs, enclosesDocument);
   const skipped = contentsBlock(paragraphs, start, end);
   const provisions: Provision[] = [];
   const owner = new Int32Array(paragraphs.length).fill(-1);
-  const heads = new Uint8Array(paragraphs.length);
+  let hasArticles = false;
   // Open nodes from the outermost in: the style of each level and its provision.
   const styles: LabelStyle[] = [];
   const open: Provision[] = [];
   const texts: string[][] = [];
   let current = -1;
   for (let i = start; i < end; i++) {
-    if (skipped.has(i)) continue;
-    const label = matchLabel(paragraphs[i]);
+    const label = heads[i];
+    if (skipped.has(i)) {
+      heads[i] = null;
+      continue;
+    }
     if (label === null) {
       if (current >= 0) {
         texts[current].push(paragraphs[i]);
@@ -132,10 +140,10 @@ export function extractOutline(paragraphs: string[], enclosesDocument: boolean):
     provisions.push(node);
     texts.push(text === '' ? [] : [text]);
     owner[i] = current;
-    heads[i] = 1;
+    if (label.style === 'tiao') hasArticles = true;
   }
   for (let k = 0; k < provisions.length; k++) provisions[k].text = closeCjkGaps(texts[k].join('\n'));
-  return { provisions, start, end, owner, heads };
+  return { provisions, start, end, owner, heads, hasArticles };
 }
 
 /** A paragraph of the document's own text, without its numbering label, and where it sits. */
@@ -143,9 +151,8 @@ export interface PlacedParagraph extends TextPlace {
   text: string;
 }
 
-
 /** Path of text that comes before the first numbered item (the preamble). */
-export const PREAMBLE_PATH = '0';
+const PREAMBLE_PATH = '0';
 
 /** The document's own paragraphs in order, each placed in its provision (or the preamble), labels removed. */
 export function placedParagraphs(paragraphs: string[], outline: OutlineResult): PlacedParagraph[] {
@@ -153,7 +160,7 @@ export function placedParagraphs(paragraphs: string[], outline: OutlineResult): 
   const placed: PlacedParagraph[] = [];
   for (let i = start; i < end; i++) {
     const node = owner[i] >= 0 ? provisions[owner[i]] : null;
-    const text = heads[i] ? (matchLabel(paragraphs[i])?.rest ?? paragraphs[i]) : paragraphs[i];
+    const text = heads[i]?.rest ?? paragraphs[i];
     placed.push({ provision_ord: node?.ord ?? 0, path: node?.path ?? PREAMBLE_PATH, text: closeCjkGaps(text) });
   }
   return placed;

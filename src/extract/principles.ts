@@ -1,6 +1,5 @@
 // Principles: —— bullets, and the short-titled items under a heading that names principles (基本原则 …).
 import type { Principle, Provision } from '../core/types.ts';
-import { matchLabel } from './labels.ts';
 import type { OutlineResult } from './outline.ts';
 import { splitFirstSentence } from './text.ts';
 
@@ -39,7 +38,7 @@ export function extractPrinciples(paragraphs: string[], outline: OutlineResult):
       continue;
     }
     if (!section) continue;
-    const item = shortTitle(heads[i] ? (matchLabel(para)?.rest ?? para) : para);
+    const item = shortTitle(heads[i]?.rest ?? para);
     if (item) add(node, item.title, item.rest);
   }
   return principles;
