@@ -304,6 +304,9 @@ export const TABLES: TableSpec[] = [
 
 export const TABLE_BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
 
+/** The snapshot tables whose row versions the store keeps (every table but the logs). */
+export const VERSIONED: TableSpec[] = TABLES.filter((t) => t.kind === 'versioned');
+
 /** Bumped whenever a table or column above changes meaning. */
 export const SCHEMA_VERSION = 1;
 

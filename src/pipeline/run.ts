@@ -6,9 +6,10 @@ import type { Clock, Logger, Progress } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
 import { docId } from '../core/hash.ts';
 import type { Source, SourceEvent, SourceSummary } from '../core/source.ts';
-import { SCHEMA_VERSION, TABLES, type TableSpec } from '../core/tables.ts';
+import { writeFileAtomic } from '../core/files.ts';
+import { SCHEMA_VERSION, TABLES, VERSIONED, type TableSpec } from '../core/tables.ts';
 import { buildChangelog } from '../publish/changelog.ts';
-import { makeStagingDir, pointLatest, pruneReleases, releasesDir, removeUncommittedReleases, writeFileAtomic } from '../publish/files.ts';
+import { makeStagingDir, pointLatest, pruneReleases, releasesDir, removeUncommittedReleases } from '../publish/files.ts';
 import { writeParquet } from '../publish/parquet.ts';
 import { writeReleaseFiles, type RejectRow } from '../publish/release.ts';
 import { buildViewsSql } from '../publish/views.ts';
@@ -73,7 +74,6 @@ export function nextReleaseId(now: Date, last: string | null): string {
   return id(t);
 }
 
-const VERSIONED = TABLES.filter((t) => t.kind === 'versioned');
 const HISTORY_TABLES: TableSpec[] = [...VERSIONED, TABLES.find((t) => t.name === 'changes')!];
 
 /** Puts `latest` and history/ back in step with the store after a run that was killed midway. */

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../publish/files.ts';
+import { readJson, writeFileAtomic } from '../core/files.ts';
 import type { RejectRow } from '../publish/release.ts';
 import type { RunRecord } from '../store/runs.ts';
 
@@ -19,14 +18,6 @@ export interface StatusFile {
 }
 
 const statusPath = (outputDir: string): string => join(outputDir, 'status.json');
-
-async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
 
 export const readStatus = (outputDir: string): Promise<StatusFile | null> => readJson<StatusFile>(statusPath(outputDir));
 

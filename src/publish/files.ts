@@ -1,12 +1,6 @@
-import { mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** Writes a file aside and renames it into place, so a reader never sees half of it. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
+import { writeFileAtomic } from '../core/files.ts';
 
 export const releasesDir = (outputDir: string): string => join(outputDir, 'releases');
 export const stagingDir = (outputDir: string, releaseId: string): string => join(releasesDir(outputDir), `.tmp-${releaseId}`);

@@ -1,3 +1,4 @@
+import { sqlString } from '../core/sql.ts';
 import type { TableSpec } from '../core/tables.ts';
 
 /**
@@ -19,8 +20,8 @@ ORDER BY m.year, list_position(['起', '上半年', '年内', '下半年', '年�
  * `suffix` names the views of history/ (`documents_history`) apart from a release's.
  */
 export function buildViewsSql(tables: TableSpec[], searchPath: string[], note: string, derived: string[] = [], suffix = ''): string {
-  const lines = [`-- ${note}`, `SET file_search_path = '${searchPath.join(',').replaceAll("'", "''")}';`];
-  for (const t of tables) lines.push(`CREATE OR REPLACE VIEW ${t.name}${suffix} AS SELECT * FROM read_parquet('${t.name}.parquet');`);
+  const lines = [`-- ${note}`, `SET file_search_path = ${sqlString(searchPath.join(','))};`];
+  for (const t of tables) lines.push(`CREATE OR REPLACE VIEW ${t.name}${suffix} AS SELECT * FROM read_parquet(${sqlString(`${t.name}.parquet`)});`);
   lines.push(...derived);
   return `${lines.join('\n')}\n`;
 }

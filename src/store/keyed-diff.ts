@@ -1,5 +1,5 @@
 import type { TableSpec } from '../core/tables.ts';
-import { quote } from './schema.ts';
+import { quote } from '../core/sql.ts';
 
 /** The row key as text: key columns joined with `/`, the form `changes.row_key` uses. */
 export const keyExpr = (t: TableSpec, alias: string): string =>

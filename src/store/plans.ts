@@ -10,7 +10,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sha256 } from '../core/hash.ts';
 import { TABLE_BY_NAME } from '../core/tables.ts';
-import { columnList, histName } from './schema.ts';
+import { columnList, histName, LIST_SEPARATOR_SQL } from './schema.ts';
 
 const all = async <T>(conn: DuckDBConnection, sql: string): Promise<T[]> => (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[];
 
@@ -83,7 +83,7 @@ export async function stagePlans(conn: DuckDBConnection): Promise<void> {
       min(d.doc_number),
       first(d.issuer ORDER BY d.issuer IS NULL, ${best}),
       CAST(min(d.issued_date) AS VARCHAR),
-      string_agg(d.doc_id, chr(31) ORDER BY d.doc_id)
+      string_agg(d.doc_id, ${LIST_SEPARATOR_SQL} ORDER BY d.doc_id)
     FROM run_plan_members m JOIN run_policy_documents d USING (doc_id) GROUP BY m.plan_key`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE run_plan_lookup AS
     SELECT match, CASE WHEN count(DISTINCT plan_key) = 1 THEN min(plan_key) END AS plan_key FROM (

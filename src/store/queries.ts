@@ -1,5 +1,6 @@
+import { quote, sqlString } from '../core/sql.ts';
 import { orderOf, type TableSpec } from '../core/tables.ts';
-import { columnList, histName, quote } from './schema.ts';
+import { columnList, histName } from './schema.ts';
 import type { Store } from './store.ts';
 
 const orderBy = (cols: string[]): string => cols.map(quote).join(', ');
@@ -7,7 +8,7 @@ const orderBy = (cols: string[]): string => cols.map(quote).join(', ');
 /** Exactly the rows of table `t` in release `releaseId`, in their published order (run inside the release transaction). */
 export function releaseQuery(t: TableSpec, releaseId: string): string {
   if (t.kind === 'versioned') return `SELECT ${columnList(t)} FROM ${histName(t)} WHERE _valid_to IS NULL ORDER BY ${orderBy(orderOf(t))}`;
-  const only = t.name === 'changes' ? ` WHERE release_id = '${releaseId.replaceAll("'", "''")}'` : '';
+  const only = t.name === 'changes' ? ` WHERE release_id = ${sqlString(releaseId)}` : '';
   return `SELECT ${columnList(t)} FROM ${histName(t)}${only} ORDER BY ${orderBy(orderOf(t))}`;
 }
 

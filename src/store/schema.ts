@@ -1,6 +1,5 @@
+import { quote } from '../core/sql.ts';
 import type { Column, TableSpec } from '../core/tables.ts';
-
-export const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** Staging keeps dates, times and lists as text so the Appender only ever appends VARCHAR/INTEGER/BOOLEAN. */
 export function stagingType(c: Column): string {
@@ -10,6 +9,8 @@ export function stagingType(c: Column): string {
 
 /** Lists travel through staging joined with U+001F, a character no post text contains. */
 export const LIST_SEPARATOR = '\u001f';
+/** LIST_SEPARATOR as a SQL expression: chr(31). */
+export const LIST_SEPARATOR_SQL = `chr(${LIST_SEPARATOR.codePointAt(0)})`;
 
 /** The SQL expression that turns a staged column into its published type. */
 export function typedFromStaging(c: Column, alias: string): string {
@@ -20,7 +21,7 @@ export function typedFromStaging(c: Column, alias: string): string {
     case 'TIMESTAMPTZ':
       return `CAST(${ref} AS TIMESTAMPTZ)`;
     case 'VARCHAR[]':
-      return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${ref} = '' THEN []::VARCHAR[] ELSE string_split(${ref}, chr(31)) END`;
+      return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${ref} = '' THEN []::VARCHAR[] ELSE string_split(${ref}, ${LIST_SEPARATOR_SQL}) END`;
     default:
       return ref;
   }

@@ -1,9 +1,10 @@
 import { DuckDBConnection, DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
-import { isWhole, TABLE_BY_NAME, TABLES, type TableSpec } from '../core/tables.ts';
+import { quote, sqlString } from '../core/sql.ts';
+import { isWhole, TABLE_BY_NAME, TABLES, VERSIONED, type TableSpec } from '../core/tables.ts';
 import { keyedDiffSql, keyExpr } from './keyed-diff.ts';
 import { stagePlans } from './plans.ts';
 import { redlineProvisions, type ProvisionText } from './redlines.ts';
-import { columnList, createTableSql, histName, LIST_SEPARATOR, quote, stageName, stagingType, typedFromStaging } from './schema.ts';
+import { columnList, createTableSql, histName, LIST_SEPARATOR, stageName, stagingType, typedFromStaging } from './schema.ts';
 
 export type Cell = string | number | boolean | null | readonly string[];
 export type Row = Record<string, Cell>;
@@ -35,17 +36,14 @@ export interface RunCounts {
   changes: number;
 }
 
-const VERSIONED = TABLES.filter((t) => t.kind === 'versioned');
 /** Rebuilt every run, so a change there alone (a dictionary grown by new code) makes no release: it ships with the next. */
-const WHOLE_NAMES = VERSIONED.filter(isWhole).map((t) => `'${t.name}'`).join(', ');
+const WHOLE_NAMES = VERSIONED.filter(isWhole).map((t) => sqlString(t.name)).join(', ');
 const table = (name: string): TableSpec => TABLE_BY_NAME.get(name)!;
 
 const POSTS_SQL = `CREATE TABLE IF NOT EXISTS posts (
   source_id VARCHAR PRIMARY KEY, doc_id VARCHAR NOT NULL, url VARCHAR, revision VARCHAR, status VARCHAR NOT NULL,
   code_version VARCHAR, fetched_at TIMESTAMPTZ, stage VARCHAR, reason VARCHAR)`;
 const STAGE_POSTS_COLUMNS = ['source_id', 'doc_id', 'url', 'revision', 'status', 'fetched_at', 'stage', 'reason'];
-
-const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 function appendCell(app: DuckDBAppender, type: string, value: Cell | undefined): void {
   if (value === null || value === undefined) return app.appendNull();

@@ -1,0 +1,17 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+
+/** Writes a file aside and renames it into place, so a reader never sees half of it. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+/** A JSON file's value, or null when the file is missing or not JSON. */
+export async function readJson<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
