@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
+import { quote, sqlString } from '../core/sql.ts';
 import { fileDigest } from './datapackage.ts';
 
 interface Field {
@@ -24,9 +25,6 @@ interface Resource {
 const PARQUET_TYPE: Record<string, string> = {
   string: 'VARCHAR', integer: 'INTEGER', boolean: 'BOOLEAN', date: 'DATE', datetime: 'TIMESTAMP WITH TIME ZONE', list: 'VARCHAR[]', object: 'JSON',
 };
-
-const q = (s: string): string => `"${s.replaceAll('"', '""')}"`;
-const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 export interface ValidationReport {
   resources: number;
@@ -67,7 +65,7 @@ export async function validateRelease(dir: string): Promise<ValidationReport> {
           names = table.schema.fields.map((f) => f.name);
           rows = table.numRows;
         } else {
-          const source = r.format === 'parquet' ? `read_parquet(${lit(file)})` : `read_csv(${lit(file)}, header = true, all_varchar = true)`;
+          const source = r.format === 'parquet' ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header = true, all_varchar = true)`;
           const described = await all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${source}`);
           names = described.map((d) => d.column_name);
           if (r.format === 'parquet') {
@@ -76,10 +74,10 @@ export async function validateRelease(dir: string): Promise<ValidationReport> {
               if (got && got !== PARQUET_TYPE[f.type]) say(`column ${f.name} is ${got}, the schema says ${f.type}`);
             }
             const required = r.schema.fields.filter((f) => f.constraints?.required && names.includes(f.name));
-            const key = r.schema.primaryKey.map(q).join(', ');
-            const [check] = await all<Record<string, number>>(`SELECT count(*) - count(DISTINCT (${key})) AS duplicate_keys
-              ${required.map((f) => `, count(*) FILTER (${q(f.name)} IS NULL) AS ${q(`null ${f.name}`)}`).join('')} FROM ${source}`);
-            for (const [what, n] of Object.entries(check)) if (Number(n) > 0) say(`${n} rows with ${what.replace('_', ' ')}`);
+            const key = r.schema.primaryKey.map(quote).join(', ');
+            const [check] = await all<Record<string, number>>(`SELECT count(*) - count(DISTINCT (${key})) AS ${quote('duplicate keys')}
+              ${required.map((f) => `, count(*) FILTER (${quote(f.name)} IS NULL) AS ${quote(`null ${f.name}`)}`).join('')} FROM ${source}`);
+            for (const [what, n] of Object.entries(check)) if (Number(n) > 0) say(`${n} rows with ${what}`);
           }
           [{ rows }] = await all<{ rows: number }>(`SELECT count(*)::INT AS rows FROM ${source}`);
         }
