@@ -30,16 +30,31 @@ export async function writeArrow(conn: DuckDBConnection, query: string, columns:
   const schema = new Schema(fields);
   const writer = new RecordBatchFileWriter();
   const out = createWriteStream(file);
+  // Listened to from the start: the file can fail (a missing folder, a full disk) while DuckDB computes.
+  const closed = finished(out);
+  closed.catch(() => {});
   writer.toNodeStream().pipe(out);
-  const result = await conn.stream(query);
-  let wrote = false;
-  for await (const rows of result.yieldRowsJs()) {
-    const children = fields.map((f, i) => vectorFromArray(rows.map((r) => r[i] ?? null), f.type).data[0]);
-    const data = makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children });
-    writer.write(new RecordBatch(schema, data));
-    wrote = true;
+  let complete = false;
+  try {
+    const result = await conn.stream(query);
+    let wrote = false;
+    for await (const rows of result.yieldRowsJs()) {
+      if (out.errored) throw out.errored;
+      const children = fields.map((f, i) => vectorFromArray(rows.map((r) => r[i] ?? null), f.type).data[0]);
+      const data = makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children });
+      writer.write(new RecordBatch(schema, data));
+      wrote = true;
+    }
+    if (!wrote) writer.reset(undefined, schema);
+    writer.finish();
+    complete = true;
+  } finally {
+    if (!complete) {
+      // The file is closed either way; what is thrown is the query's or the stream's own error, not the premature close that follows.
+      // (Closing the writer ends its reader; aborting it would reject a read nobody awaits.)
+      writer.close();
+      out.destroy();
+    }
+    await (complete ? closed : closed.catch(() => {}));
   }
-  if (!wrote) writer.reset(undefined, schema);
-  writer.finish();
-  await finished(out);
 }

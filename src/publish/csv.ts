@@ -3,13 +3,12 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { stringify } from 'csv-stringify/sync';
+import { quote } from '../core/sql.ts';
 import type { Column } from '../core/tables.ts';
-
-const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** How a typed column reads in a CSV cell: ISO dates, times with their UTC offset, lists joined by "; ". */
 function csvCell(c: Column): string {
-  const ref = q(c.name);
+  const ref = quote(c.name);
   switch (c.type) {
     case 'DATE':
       return `strftime(${ref}, '%Y-%m-%d')`;
@@ -40,23 +39,32 @@ export async function writeCsv(conn: DuckDBConnection, query: string, columns: C
   const cells = columns.map(csvCell).join(', ');
   const result = await conn.stream(`SELECT CAST(to_json([${cells}]) AS VARCHAR) AS cells FROM (${query})`);
   const out = createWriteStream(file);
+  // Listened to from the start: the file can fail (a missing folder, a full disk) while DuckDB computes a chunk.
+  const closed = finished(out);
+  closed.catch(() => {});
   const first = { ...CSV_OPTIONS, columns: columns.map((c) => c.name) };
   const rest = { ...first, bom: false, header: false };
   let rows = 0;
   // DuckDB computes the next chunk on its own thread while this one is stringified, a chunk per call, not a row.
   let next = result.fetchChunk();
+  let complete = false;
   try {
     for (let chunk = await next; chunk !== null && chunk.rowCount > 0; chunk = await next) {
+      if (out.errored) throw out.errored;
       next = result.fetchChunk();
       const json = chunk.getColumns()[0] as string[];
       if (!out.write(stringify(json.map((row) => JSON.parse(row) as unknown[]), rows === 0 ? first : rest))) await once(out, 'drain');
       rows += json.length;
     }
+    if (out.errored) throw out.errored;
     if (rows === 0) out.write(stringify([], first));
+    out.end();
+    complete = true;
   } finally {
     await next.catch(() => null);
-    out.end();
-    await finished(out);
+    // What is thrown is the query's or the stream's own error, not the premature close that follows.
+    if (!complete) out.destroy();
+    await (complete ? closed : closed.catch(() => {}));
   }
   return rows;
 }
