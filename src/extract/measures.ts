@@ -1,6 +1,6 @@
 // Measures: the sentences that order an action, with their leading verb, policy instrument and responsible bodies.
 import type { Measure } from '../core/types.ts';
-import { NOT_A_VERB_BEFORE, POLICY_VERBS, SUBJECT_MODALS, VERB_ADVERBS } from './dictionaries/verbs.ts';
+import { MODAL_VERBS, NOT_A_VERB_BEFORE, POLICY_VERBS, SUBJECT_MODALS, VERB_ADVERBS } from './dictionaries/verbs.ts';
 import { classifyInstrument } from './instruments.ts';
 import type { LexiconEntry, ScannedParagraph } from './lexicon.ts';
 import type { PhraseMatch } from './phrases.ts';
@@ -22,7 +22,9 @@ const LEADING_VERB = new RegExp(
   `${CLAUSE_START}(?:${NOT_CLAUSE_END}{1,20}?(?:${longestFirst(SUBJECT_MODALS)}))?(?:${longestFirst(VERB_ADVERBS)})*(${VERB_ALTERNATIVES})`,
 );
 /** An obligation with no listed verb after it: 对…，要予以表扬激励; 要 in 重要, 要素, 要求 is no modal. */
-const MODAL_ONLY = new RegExp(`${CLAUSE_START}${NOT_CLAUSE_END}{0,20}?(?<![重主需只必纲提概首])(要)(?![素求点件闻害领])|(应当|必须|不得|严禁|禁止)`);
+const MODAL_ONLY = new RegExp(
+  `${CLAUSE_START}${NOT_CLAUSE_END}{0,20}?(?<![重主需只必纲提概首])(要)(?![素求点件闻害领])|(${longestFirst(MODAL_VERBS.filter((v) => v !== '要'))})`,
+);
 
 /** After an agency (or a list of them), the words that make it responsible: 牵头, 负责, 会同, 要 … */
 const RESPONSIBLE_AFTER = /^(?:等(?:有关)?(?:部门|单位))?(?:按职责(?:分工)?|依职责)?(?:牵头|负责|会同|要|应当|组织|指导|统筹|联合|共同)/;
@@ -30,7 +32,7 @@ const AGENCY_SEPARATOR = /^[、和及与]$/;
 const RESPONSIBLE_WINDOW = 12;
 
 /** The leading policy verb of a sentence, or null when it orders nothing. */
-export function leadingVerb(sentence: string): string | null {
+function leadingVerb(sentence: string): string | null {
   const m = LEADING_VERB.exec(sentence) ?? MODAL_ONLY.exec(sentence);
   return m === null ? null : (m[1] ?? m[2]);
 }

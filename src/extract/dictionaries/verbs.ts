@@ -23,14 +23,14 @@ const ACTION_VERBS = [
   '提升', '扩大', '增加', '发展', '创新', '培育', '打造', '统筹', '整合', '改革', '简化', '取消', '下放', '放宽',
   '降低', '减少', '清理', '制定', '修订', '出台', '组织', '指导', '督促', '保障', '确保', '维护', '防范', '设立',
   '允许', '发挥', '拓展', '丰富', '激发', '增强', '依托', '用好', '做好', '抓好', '压实', '明确', '细化', '畅通',
-  '提供', '给予', '选择', '赋予', '合理划分', '严控', '严把', '严管', '壮大', '健全完善', '引进', '试行', '禁止', '严禁', '不得', '应当', '必须',
+  '提供', '给予', '选择', '赋予', '合理划分', '严控', '严把', '严管', '壮大', '健全完善', '引进', '试行',
 ] as const;
 
 /** Obligation and prohibition forms: a measure even without an action verb. */
-const MODAL_VERBS = ['要', '应当', '必须', '不得', '严禁', '禁止'] as const;
+export const MODAL_VERBS = ['要', '应当', '必须', '不得', '严禁', '禁止'] as const;
 
 export const POLICY_VERBS: readonly PolicyVerb[] = [
-  ...ACTION_VERBS.filter((v) => !(MODAL_VERBS as readonly string[]).includes(v)).map((verb) => ({ verb, kind: 'action' as const })),
+  ...ACTION_VERBS.map((verb) => ({ verb, kind: 'action' as const })),
   ...MODAL_VERBS.map((verb) => ({ verb, kind: 'modal' as const })),
 ];
 
