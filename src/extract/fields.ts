@@ -2,7 +2,7 @@
 import type { DocumentFields, ParsedPost } from '../core/types.ts';
 import { DATE_LINE, PERIOD_STATEMENT, YEAR_RANGE, parseDocDate } from './dates.ts';
 import { AGENCY_NAMES } from './dictionaries/agencies.ts';
-import { BOOK_TITLE } from './text.ts';
+import { BOOK_TITLE, stripSpaces } from './text.ts';
 
 /** 文种 words a title ends with, longest first so 复函 wins over 函 and 指导意见 maps to 意见. */
 const DOC_TYPES: Array<[suffix: string, type: string]> = (
@@ -30,7 +30,6 @@ const ISSUER_SPLIT = /[、\s]+/;
 const ISSUER_BEFORE_ABOUT = /^(.{2,40}?)关于/;
 const DOC_NUMBER_LINE = /^[\u4e00-\u9fa5]{1,12}[〔［[]\d{4}[〕］\]]\s*\d+\s*号$/;
 const UP_TO_ABOUT = /^.*?关于/;
-const SPACES = /\s+/g;
 
 /** A notice that encloses another document (关于印发…的通知): its outline comes from the enclosed text. */
 export function isEnclosingNotice(title: string): boolean {
@@ -137,7 +136,7 @@ export function extractFields(post: ParsedPost, { hasOutline, hasArticles }: Out
     plan_type: plan.type,
     plan_name: plan.name,
     issuer: printedIssuer ? fullIssuer(printedIssuer) : plan.issuer,
-    doc_number: docNumber ? docNumber.replace(SPACES, '') : null,
+    doc_number: docNumber ? stripSpaces(docNumber) : null,
     issued_date: issued,
     period_start: period ? period[0] : null,
     period_end: period ? period[1] : null,

@@ -1,5 +1,5 @@
 // Recognises the numbering label at the start of a paragraph, in every style Chinese official texts use.
-import { chineseNumber } from './text.ts';
+import { chineseNumber, stripSpaces } from './text.ts';
 
 /** Numbering styles, from the outermost kind to the innermost. */
 export type LabelStyle =
@@ -72,10 +72,10 @@ export function matchLabel(paragraph: string): Label | null {
     let m = PAREN_CN.exec(paragraph);
     if (m) {
       const n = cnNumber(m[2]);
-      return n === null ? null : { style: 'paren-cn', label: m[1].replace(/\s+/g, ''), number: n, rest: m[3], structural: false };
+      return n === null ? null : { style: 'paren-cn', label: stripSpaces(m[1]), number: n, rest: m[3], structural: false };
     }
     m = PAREN_ARABIC.exec(paragraph);
-    if (m) return { style: 'paren-arabic', label: m[1].replace(/\s+/g, ''), number: String(Number(m[2])), rest: m[3], structural: false };
+    if (m) return { style: 'paren-arabic', label: stripSpaces(m[1]), number: String(Number(m[2])), rest: m[3], structural: false };
     return null;
   }
   if (first >= 0x30 && first <= 0x39) {
@@ -85,7 +85,7 @@ export function matchLabel(paragraph: string): Label | null {
       return { style: `dec${parts.length}`, label: m[1], number: String(Number(parts[parts.length - 1])), rest: m[2] ?? m[3], structural: false };
     }
     m = ARABIC.exec(paragraph);
-    if (m) return { style: 'arabic', label: m[1].replace(/\s+/g, ''), number: String(Number(m[2])), rest: m[3], structural: false };
+    if (m) return { style: 'arabic', label: stripSpaces(m[1]), number: String(Number(m[2])), rest: m[3], structural: false };
     m = DECIMAL_TOP.exec(paragraph);
     if (m) return { style: 'dec1', label: m[1], number: String(Number(m[1])), rest: m[2], structural: false };
     return null;

@@ -2,12 +2,12 @@
 import type { Mention, MentionKind } from '../core/types.ts';
 import type { ScannedParagraph } from './lexicon.ts';
 import type { PlacedParagraph } from './outline.ts';
+import { stripSpaces } from './text.ts';
 
 /** 《X》, with the 发文字号 that may follow it in brackets: 《X》（国办发〔2021〕51号）. */
 const CITED = /《([^《》]+)》(?:[（(]([^（）()]{1,20}?[〔［[]\d{4}[〕］\]]\s*\d+\s*号)[）)])?/g;
 /** A quoted term: short enough to be a name (“标准地”), not a quoted passage. */
 const QUOTED = /“([^“”]{1,24})”/g;
-const SPACES = /\s+/g;
 
 /** Counts of one provision, in the order first seen. */
 class ProvisionCounts {
@@ -36,7 +36,7 @@ export function extractMentions(scanned: ScannedParagraph[]): Mention[] {
       counts = new ProvisionCounts(p);
     }
     if (p.text.includes('《')) {
-      for (const m of p.text.matchAll(CITED)) counts.add('document', m[1].replace(SPACES, ''), m[2] ? m[2].replace(SPACES, '') : null);
+      for (const m of p.text.matchAll(CITED)) counts.add('document', stripSpaces(m[1]), m[2] ? stripSpaces(m[2]) : null);
     }
     // Quotes, agencies and regions inside a cited title belong to that document: read the blanked text.
     if (p.own.includes('“')) for (const m of p.own.matchAll(QUOTED)) counts.add('term', m[1]);
