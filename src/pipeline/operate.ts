@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from '../core/effects.ts';
 import { acquireLock, lockFile, LockBusyError, type Lock } from '../schedule/lock.ts';
 import { recordRun, type RunRecordStatus } from '../store/runs.ts';
-import { Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
-import { runPipeline, type RunDeps, type RunResult } from './run.ts';
+import { openStore, runPipelineOn, type RunDeps, type RunResult } from './run.ts';
 import { writeStatus, type LastRun } from './status.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -46,15 +45,14 @@ async function writeStatusLogged(pipeline: Pipeline, run: LastRun, logger: Logge
   await writeStatus(pipeline.outputDir, run).catch((err: unknown) => logger.error({ stage: 'record', err }, 'could not write status.json'));
 }
 
-/** Keeps the run in the store's runs table and in status.json; a failure here is logged, never hides the run's own outcome. */
-async function saveRun(pipeline: Pipeline, run: LastRun, logger: Logger): Promise<void> {
+/**
+ * Keeps the run in the runs table of the store it ran on (null when the store could not be opened) and in status.json;
+ * a failure here is logged, never hides the run's own outcome.
+ */
+async function saveRun(pipeline: Pipeline, store: Store | null, run: LastRun, logger: Logger): Promise<void> {
   try {
-    const store = await Store.open(join(pipeline.outputDir, 'store.duckdb'), pipeline.config.timezone);
-    try {
-      await recordRun(store, run);
-    } finally {
-      store.close();
-    }
+    if (store === null) throw new Error('the store could not be opened');
+    await recordRun(store, run);
   } catch (err) {
     logger.warn({ stage: 'record', err }, `could not record run ${run.run_id} in the store`);
   }
@@ -107,20 +105,27 @@ export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps): Promis
   const runLogger = withDefaultStage(deps.logger.child({ run_id: start.run_id }), 'run');
   const logger = runLogger.child({ pipeline: start.pipeline });
   const lock = await takeLock(pipeline, start, deps, logger);
+  let store: Store | null = null;
   try {
     let result: RunResult | null = null;
     let error: unknown = null;
     try {
-      result = await runPipeline(pipeline, { ...deps, logger: runLogger });
+      store = await openStore(pipeline);
+      result = await runPipelineOn(pipeline, store, { ...deps, logger: runLogger });
     } catch (err) {
       error = err;
     }
     const run = lastRunOf(start, deps.clock.now(), result?.status ?? 'failed', result, error);
-    await saveRun(pipeline, run, logger);
+    await saveRun(pipeline, store, run, logger);
     logOutcome(logger, pipeline, run, error);
     if (error !== null) throw error;
     return run;
   } finally {
-    await lock.release();
+    try {
+      store?.close();
+    } finally {
+      // The store is closed before the lock goes: the next run may open it as soon as it takes the lock.
+      await lock.release();
+    }
   }
 }

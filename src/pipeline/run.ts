@@ -116,103 +116,113 @@ async function allRejects(store: Store, result: RunResult): Promise<RejectRow[]>
   return [...stored, ...fetchFailures].sort((a, b) => (a.source_id < b.source_id ? -1 : a.source_id > b.source_id ? 1 : 0));
 }
 
+/** The pipeline's store, output/<id>/store.duckdb (made with its releases folder on first use); the caller closes it. */
+export async function openStore(pipeline: Pipeline): Promise<Store> {
+  await mkdir(releasesDir(pipeline.outputDir), { recursive: true });
+  return Store.open(join(pipeline.outputDir, 'store.duckdb'), pipeline.config.timezone);
+}
+
 /** One run of one pipeline: fetch, parse, extract, stage, compare, and publish a release when anything changed. */
 export async function runPipeline(pipeline: Pipeline, deps: RunDeps): Promise<RunResult> {
-  const { config, outputDir } = pipeline;
-  const logger = deps.logger.child({ pipeline: config.id });
-  const checkpoint = deps.checkpoint ?? (async () => {});
-  await mkdir(releasesDir(outputDir), { recursive: true });
-  const store = await Store.open(join(outputDir, 'store.duckdb'), config.timezone);
+  const store = await openStore(pipeline);
   try {
-    await recover(store, pipeline, logger);
-    const codeVersion = await currentCodeVersion();
-    const source = makeSource(pipeline, deps);
-    const previous = await store.previousRevisions(codeVersion);
-    const result: RunResult = { status: 'ok', releaseId: null, unchangedRun: false, fetched: 0, unchanged: 0, rejected: 0, failed: 0, rejects: [], stagedRows: 0, durations: { extract: 0, compare: 0, publish: 0 } };
-    let mark = performance.now();
-    const lap = (key: keyof RunResult['durations']) => {
-      const now = performance.now();
-      result.durations[key] = Math.round(now - mark);
-      mark = now;
-    };
-
-    const stager = await Stager.open(store.conn);
-    let summary: SourceSummary;
-    try {
-      stager.addRows(dictionaryRows());
-      summary = await consumeSource(source, pipeline, deps, { previous, cursor: await store.getMeta('cursor') }, stager, result, logger);
-    } finally {
-      stager.close();
-    }
-    result.stagedRows = stager.rows;
-    lap('extract');
-    await checkpoint('staged');
-
-    throwIfAborted(deps.signal, 'before comparing with the last release');
-    const counts = await store.computeChanges({ notModified: summary.notModified, firstRelease: (await store.lastRelease()) === null });
-    throwIfAborted(deps.signal, 'before publishing');
-    lap('compare');
-    let staging: string | null = null;
-    await store.conn.run('BEGIN TRANSACTION');
-    try {
-      await store.savePostStates(codeVersion, summary.cursor);
-      if (counts.changes === 0) {
-        await store.conn.run('COMMIT');
-        result.unchangedRun = true;
-        logger.info({ stage: 'publish' }, 'nothing changed: no new release');
-      } else {
-        const parent = await store.lastRelease();
-        const releaseId = nextReleaseId(deps.clock.now(), parent?.release_id ?? null);
-        const created = deps.clock.now().toISOString();
-        const release = { release_id: releaseId, created_at: created, parent_release_id: parent?.release_id ?? null, code_version: codeVersion, schema_version: SCHEMA_VERSION, inputs_sha256: await store.inputsSha256(codeVersion) };
-        await store.applyRelease(release, counts);
-        await checkpoint('applied');
-        staging = await makeStagingDir(outputDir, releaseId);
-        const rejects = await allRejects(store, result);
-        await writeReleaseFiles(store.conn, {
-          dir: staging,
-          tables: TABLES.map((t) => ({ spec: t, query: releaseQuery(t, releaseId) })),
-          formats: config.publish.formats,
-          rejects,
-          changelog: buildChangelog({ ...(await changelogInput(store)), releaseId, parentReleaseId: parent?.release_id ?? null, rejects }),
-          viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'],
-          info: { name: config.id, title: config.title || config.id, releaseId, created, codeVersion },
-        });
-        await checkpoint('written');
-        await rename(staging, join(releasesDir(outputDir), releaseId));
-        await checkpoint('renamed');
-        await store.conn.run('COMMIT');
-        result.releaseId = releaseId;
-      }
-    } catch (err) {
-      await store.conn.run('ROLLBACK').catch(() => {});
-      if (staging) await rm(staging, { recursive: true, force: true }).catch(() => {});
-      throw err;
-    }
-    if (result.releaseId) {
-      const releaseId = result.releaseId;
-      await checkpoint('committed');
-      // The release is committed: what follows only points at it, and the next run's recovery redoes it if it fails here.
-      try {
-        await pointLatest(outputDir, releaseId);
-        await writeHistory(store, pipeline, releaseId);
-        if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
-      } catch (err) {
-        logger.warn({ stage: 'publish', release_id: releaseId }, `release ${releaseId} is published, but updating latest, history/ or old releases failed (${(err as Error).message}); the next run repairs them`);
-      }
-      logger.info({ stage: 'publish', release_id: releaseId, ...counts }, `published release ${releaseId}`);
-    }
-    lap('publish');
-    result.rejects = await allRejects(store, result);
-    result.rejected = result.rejects.length - result.failed;
-    if (result.rejects.length) result.status = 'partial';
-    if (!result.releaseId && !(await store.lastRelease())) {
-      throw new CliError(`pipeline ${config.id}: nothing could be published: ${result.rejects.length} post(s) rejected, none usable. See the reasons above and fix the posts or the source.`, { exitCode: 1 });
-    }
-    return result;
+    return await runPipelineOn(pipeline, store, deps);
   } finally {
     store.close();
   }
+}
+
+/** runPipeline on a store the caller opened (openStore) and closes, so it can record the run there too. */
+export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunDeps): Promise<RunResult> {
+  const { config, outputDir } = pipeline;
+  const logger = deps.logger.child({ pipeline: config.id });
+  const checkpoint = deps.checkpoint ?? (async () => {});
+  await recover(store, pipeline, logger);
+  const codeVersion = await currentCodeVersion();
+  const source = makeSource(pipeline, deps);
+  const previous = await store.previousRevisions(codeVersion);
+  const result: RunResult = { status: 'ok', releaseId: null, unchangedRun: false, fetched: 0, unchanged: 0, rejected: 0, failed: 0, rejects: [], stagedRows: 0, durations: { extract: 0, compare: 0, publish: 0 } };
+  let mark = performance.now();
+  const lap = (key: keyof RunResult['durations']) => {
+    const now = performance.now();
+    result.durations[key] = Math.round(now - mark);
+    mark = now;
+  };
+
+  const stager = await Stager.open(store.conn);
+  let summary: SourceSummary;
+  try {
+    stager.addRows(dictionaryRows());
+    summary = await consumeSource(source, pipeline, deps, { previous, cursor: await store.getMeta('cursor') }, stager, result, logger);
+  } finally {
+    stager.close();
+  }
+  result.stagedRows = stager.rows;
+  lap('extract');
+  await checkpoint('staged');
+
+  throwIfAborted(deps.signal, 'before comparing with the last release');
+  const counts = await store.computeChanges({ notModified: summary.notModified, firstRelease: (await store.lastRelease()) === null });
+  throwIfAborted(deps.signal, 'before publishing');
+  lap('compare');
+  let staging: string | null = null;
+  await store.conn.run('BEGIN TRANSACTION');
+  try {
+    await store.savePostStates(codeVersion, summary.cursor);
+    if (counts.changes === 0) {
+      await store.conn.run('COMMIT');
+      result.unchangedRun = true;
+      logger.info({ stage: 'publish' }, 'nothing changed: no new release');
+    } else {
+      const parent = await store.lastRelease();
+      const releaseId = nextReleaseId(deps.clock.now(), parent?.release_id ?? null);
+      const created = deps.clock.now().toISOString();
+      const release = { release_id: releaseId, created_at: created, parent_release_id: parent?.release_id ?? null, code_version: codeVersion, schema_version: SCHEMA_VERSION, inputs_sha256: await store.inputsSha256(codeVersion) };
+      await store.applyRelease(release, counts);
+      await checkpoint('applied');
+      staging = await makeStagingDir(outputDir, releaseId);
+      const rejects = await allRejects(store, result);
+      await writeReleaseFiles(store.conn, {
+        dir: staging,
+        tables: TABLES.map((t) => ({ spec: t, query: releaseQuery(t, releaseId) })),
+        formats: config.publish.formats,
+        rejects,
+        changelog: buildChangelog({ ...(await changelogInput(store)), releaseId, parentReleaseId: parent?.release_id ?? null, rejects }),
+        viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'],
+        info: { name: config.id, title: config.title || config.id, releaseId, created, codeVersion },
+      });
+      await checkpoint('written');
+      await rename(staging, join(releasesDir(outputDir), releaseId));
+      await checkpoint('renamed');
+      await store.conn.run('COMMIT');
+      result.releaseId = releaseId;
+    }
+  } catch (err) {
+    await store.conn.run('ROLLBACK').catch(() => {});
+    if (staging) await rm(staging, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
+  if (result.releaseId) {
+    const releaseId = result.releaseId;
+    await checkpoint('committed');
+    // The release is committed: what follows only points at it, and the next run's recovery redoes it if it fails here.
+    try {
+      await pointLatest(outputDir, releaseId);
+      await writeHistory(store, pipeline, releaseId);
+      if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
+    } catch (err) {
+      logger.warn({ stage: 'publish', release_id: releaseId }, `release ${releaseId} is published, but updating latest, history/ or old releases failed (${(err as Error).message}); the next run repairs them`);
+    }
+    logger.info({ stage: 'publish', release_id: releaseId, ...counts }, `published release ${releaseId}`);
+  }
+  lap('publish');
+  result.rejects = await allRejects(store, result);
+  result.rejected = result.rejects.length - result.failed;
+  if (result.rejects.length) result.status = 'partial';
+  if (!result.releaseId && !(await store.lastRelease())) {
+    throw new CliError(`pipeline ${config.id}: nothing could be published: ${result.rejects.length} post(s) rejected, none usable. See the reasons above and fix the posts or the source.`, { exitCode: 1 });
+  }
+  return result;
 }
 
 /** Drains the source into the stager: every post parsed and extracted once, failures kept by name. */

@@ -18,13 +18,13 @@ export interface RunRecord {
   error: string | null;
 }
 
-const RUNS_SQL = `CREATE TABLE IF NOT EXISTS runs (
+/** The runs table, created with the rest of the store's schema (Store.open). */
+export const RUNS_SQL = `CREATE TABLE IF NOT EXISTS runs (
   run_id VARCHAR PRIMARY KEY, pipeline VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ NOT NULL,
   status VARCHAR NOT NULL, fetched INTEGER, unchanged INTEGER, rejected INTEGER, failed INTEGER, release_id VARCHAR, error VARCHAR)`;
 
-/** Appends one run to the store's runs table (created on first use). */
+/** Appends one run to the store's runs table. */
 export async function recordRun(store: Store, r: RunRecord): Promise<void> {
-  await store.conn.run(RUNS_SQL);
   await store.conn.run('INSERT INTO runs VALUES ($1, $2, CAST($3 AS TIMESTAMPTZ), CAST($4 AS TIMESTAMPTZ), $5, $6, $7, $8, $9, $10, $11)', [
     r.run_id,
     r.pipeline,

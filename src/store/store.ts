@@ -4,6 +4,7 @@ import { isWhole, TABLE_BY_NAME, TABLES, VERSIONED, type TableSpec } from '../co
 import { keyedDiffSql, keyExpr } from './keyed-diff.ts';
 import { stagePlans } from './plans.ts';
 import { redlineProvisions, type ProvisionText } from './redlines.ts';
+import { RUNS_SQL } from './runs.ts';
 import { columnList, createTableSql, histName, LIST_SEPARATOR, stageName, stagingType, typedFromStaging } from './schema.ts';
 
 export type Cell = string | number | boolean | null | readonly string[];
@@ -152,6 +153,7 @@ export class Store {
   private async ensureSchema(): Promise<void> {
     await this.conn.run(POSTS_SQL);
     await this.conn.run('CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)');
+    await this.conn.run(RUNS_SQL);
     for (const t of TABLES) {
       const extra = t.kind === 'versioned' ? ['_valid_from VARCHAR NOT NULL', '_valid_to VARCHAR'] : [];
       await this.conn.run(createTableSql(histName(t), t, extra));
