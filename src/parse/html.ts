@@ -21,7 +21,7 @@ function hidesElement(name: string, value: string): boolean {
   return name === 'class' && SKIPPED_CLASS.test(value);
 }
 
-export interface HtmlText {
+interface HtmlText {
   /** Text blocks inside the root element (or the whole fragment), outside any table. */
   paragraphs: string[];
   /**

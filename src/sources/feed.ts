@@ -168,7 +168,7 @@ export function jekyllDate(text: string | null): string | null {
 }
 
 /** The item as a Jekyll post: JSON-quoted front matter (valid YAML), the HTML, then the `<link>` line finews posts end with. */
-export function synthesizePost(item: FeedItem & { html: string }): string {
+function synthesizePost(item: FeedItem & { html: string }): string {
   const date = jekyllDate(item.date);
   const front = [
     '---',

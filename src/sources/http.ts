@@ -24,7 +24,7 @@ export interface HttpOptions {
   min_retry_delay_ms?: number;
 }
 
-export const USER_AGENT = 'zhengce/0.1 (open-data pipeline of Chinese government policy posts; set source.http.user_agent to add a contact)';
+const USER_AGENT = 'zhengce/0.1 (open-data pipeline of Chinese government policy posts; set source.http.user_agent to add a contact)';
 
 const DEFAULT_MIN_RETRY_DELAY_MS = 500;
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);

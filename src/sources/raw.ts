@@ -35,7 +35,7 @@ export interface BodySnapshot {
 }
 
 /** Every sourceId a completed run saw upstream; what is not listed had been removed. */
-export interface ListingSnapshot {
+interface ListingSnapshot {
   kind: 'listing';
   url: string;
   source: string;
@@ -68,7 +68,7 @@ export interface SnapshotStore {
   saveListing(listing: Omit<ListingSnapshot, 'kind'>): Promise<void>;
 }
 
-export const INDEX_FILE = 'index.jsonl';
+const INDEX_FILE = 'index.jsonl';
 
 function objectPath(rawDir: string, hash: string): string {
   return join(rawDir, 'objects', hash.slice(0, 2), hash);

@@ -13,7 +13,7 @@ export interface Agency {
   short: readonly string[];
 }
 
-export const AGENCIES: readonly Agency[] = [
+const AGENCIES: readonly Agency[] = [
   { full: '中共中央', short: ['党中央'] },
   { full: '中共中央办公厅', short: ['中办'] },
   { full: '中央组织部', short: ['中组部'] },
