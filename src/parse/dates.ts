@@ -10,6 +10,7 @@ const pad = (n: string): string => n.padStart(2, '0');
 /**
  * `2022-01-06 15:04:39 +0800` → `2022-01-06T15:04:39+08:00`. Without an offset the local time is
  * kept as printed (no zone is invented); a value without a date (`+0800`) gives null.
+ * yaml leaves plain dates as strings; only an explicit `!!timestamp` tag makes it a Date (UTC, as YAML reads it).
  */
 export function frontMatterDate(value: unknown): string | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();

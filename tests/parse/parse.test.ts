@@ -69,6 +69,11 @@ describe('Jekyll posts', () => {
     assert.deepEqual(post.tags, ['东财滚动新闻', '要闻']);
     assert.deepEqual(post.paragraphs, ['正文一句。']);
   });
+
+  test('a date tagged !!timestamp, which yaml turns into a Date, is still the publication date', () => {
+    const post = parsePost(rawPost('x', '---\ntitle: "标题"\ndate: !!timestamp 2021-12-08 10:46:18\n---\n\n正文一句。\n'));
+    assert.equal(post.publishedAt, '2021-12-08T10:46:18.000Z');
+  });
 });
 
 describe('gov.cn policy-library pages', () => {
