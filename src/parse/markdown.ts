@@ -44,6 +44,8 @@ export function parseMarkdown(text: string): PostBody {
     if (para !== '') paragraphs.push(para);
   }
   if (title === '' && paragraphs.length > 0) title = paragraphs.shift()!;
-  if (paragraphs.length === 0) throw new ParseFailure('the markdown text has a title but no paragraphs');
+  if (paragraphs.length === 0) {
+    throw new ParseFailure(title === '' ? 'the markdown text has no title and no paragraphs' : 'the markdown text has a title but no paragraphs');
+  }
   return { title, publishedAt: titleDate(title), categories: [], tags: [], meta, paragraphs, link: null };
 }

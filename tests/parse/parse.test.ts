@@ -172,6 +172,8 @@ describe('bad input is rejected with a reason a user can act on', () => {
   test('a body with no paragraphs', () => {
     rejects('---\ntitle: "x"\n---\n\n<http://a.b/c>\n\n[返回首页](../)\n', 'parse', /no text paragraphs/);
     rejects('# 只有标题\n', 'parse', /no paragraphs/);
+    rejects('# 只有标题\n', 'parse', /has a title but no paragraphs/);
+    rejects('（更新时间戳: 1664115469821）\n', 'parse', /has no title and no paragraphs/);
   });
   test('UTF-16 with a BOM is text, not binary', () => {
     const utf16 = new Uint8Array([0xff, 0xfe, ...Array.from('# 标题\n\n第一条 内容。\n', (c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8]).flat()]);
