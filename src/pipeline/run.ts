@@ -162,26 +162,29 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
   await checkpoint('staged');
 
   throwIfAborted(deps.signal, 'before comparing with the last release');
-  const counts = await store.computeChanges({ notModified: summary.notModified, firstRelease: (await store.lastRelease()) === null });
+  // Read once: nothing but this run's transaction below adds a release (one process at a time writes the store).
+  const parent = await store.lastRelease();
+  const counts = await store.computeChanges({ notModified: summary.notModified, firstRelease: parent === null });
   throwIfAborted(deps.signal, 'before publishing');
   lap('compare');
   let staging: string | null = null;
+  let rejects: RejectRow[];
   await store.conn.run('BEGIN TRANSACTION');
   try {
     await store.savePostStates(codeVersion, summary.cursor);
+    // The posts whose processing failed, as the post states just saved say: the release lists them, and so does the run's result.
+    rejects = await allRejects(store, result);
     if (counts.changes === 0) {
       await store.conn.run('COMMIT');
       result.unchangedRun = true;
       logger.info({ stage: 'publish' }, 'nothing changed: no new release');
     } else {
-      const parent = await store.lastRelease();
       const releaseId = nextReleaseId(deps.clock.now(), parent?.release_id ?? null);
       const created = deps.clock.now().toISOString();
       const release = { release_id: releaseId, created_at: created, parent_release_id: parent?.release_id ?? null, code_version: codeVersion, schema_version: SCHEMA_VERSION, inputs_sha256: await store.inputsSha256(codeVersion) };
       await store.applyRelease(release, counts);
       await checkpoint('applied');
       staging = await makeStagingDir(outputDir, releaseId);
-      const rejects = await allRejects(store, result);
       await writeReleaseFiles(store.conn, {
         dir: staging,
         tables: TABLES.map((t) => ({ spec: t, query: releaseQuery(t, releaseId) })),
@@ -216,10 +219,10 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
     logger.info({ stage: 'publish', release_id: releaseId, ...counts }, `published release ${releaseId}`);
   }
   lap('publish');
-  result.rejects = await allRejects(store, result);
+  result.rejects = rejects;
   result.rejected = result.rejects.length - result.failed;
   if (result.rejects.length) result.status = 'partial';
-  if (!result.releaseId && !(await store.lastRelease())) {
+  if (!result.releaseId && parent === null) {
     throw new CliError(`pipeline ${config.id}: nothing could be published: ${result.rejects.length} post(s) rejected, none usable. See the reasons above and fix the posts or the source.`, { exitCode: 1 });
   }
   return result;
