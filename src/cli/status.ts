@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { EXIT } from '../core/errors.ts';
 import type { Pipeline } from '../pipeline/config.ts';
 import { latestReleaseId, readStatus, type LastRun } from '../pipeline/status.ts';
-import { inspectLock, lockFile, type LockHolder } from '../schedule/lock.ts';
+import { inspectLock, lockFile, type LockHolder } from '../pipeline/lock.ts';
 import { nextRunTime } from '../schedule/schedule.ts';
 import { loadPipelines } from './pipelines.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../core/effects.ts';
-import { acquireLock, lockFile, LockBusyError, type Lock } from '../schedule/lock.ts';
+import { acquireLock, lockFile, LockBusyError, type Lock } from './lock.ts';
 import { recordRun, type RunRecordStatus } from '../store/runs.ts';
 import type { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { logLines, makeWorkspace, runCli } from '../helpers/cli.ts';
-import { exists, exitWithin, startCli, waitFor } from './process.ts';
+import { exists, exitWithin, startCli, waitFor } from '../schedule/process.ts';
 
 test('one run per pipeline: a second run exits 75 naming the holder; a killed holder\'s lock is taken over', async () => {
   const ws = await makeWorkspace({ id: 'locked' });
