@@ -11,7 +11,7 @@ const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory
  * A release named on the command line: a release folder, or with --pipeline a release id or `latest`
  * of that pipeline's output.
  */
-export async function resolveRelease(arg: string, pipelineName: string | undefined, cwd: string): Promise<string> {
+async function resolveRelease(arg: string, pipelineName: string | undefined, cwd: string): Promise<string> {
   if (await isDir(resolve(cwd, arg))) return resolve(cwd, arg);
   if (!pipelineName) throw new CliError(`no release folder "${arg}"; name a folder (output/<id>/releases/<release_id>) or add --pipeline <id> to name a release id`);
   const { outputDir } = await loadPipeline(pipelineName, cwd);

@@ -51,7 +51,7 @@ const cronString = z.string().refine((s) => cron.validate(s), {
   message: 'not a valid cron expression (5 or 6 fields, e.g. "*/30 * * * *")',
 });
 
-export const pipelineSchema = z.strictObject({
+const pipelineSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case, e.g. finews-gov'),
   title: z.string().default(''),
   schedule: cronString.optional(),

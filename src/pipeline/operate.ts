@@ -17,7 +17,7 @@ interface RunStart {
 }
 
 /** Gives every line that names no stage of its own a default one, so each line of a run says where it is. */
-export function withDefaultStage(logger: Logger, stage: string): Logger {
+function withDefaultStage(logger: Logger, stage: string): Logger {
   const at = (level: Level) => (fields: Record<string, unknown>, msg?: string) => logger[level]({ stage, ...fields }, msg);
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (bindings) => withDefaultStage(logger.child(bindings), stage) };
 }

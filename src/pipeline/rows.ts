@@ -11,7 +11,7 @@ import type { Row } from '../store/store.ts';
  * Hash of what the body says, not how it is laid out: a template-only re-scrape, re-wrapped lines or
  * full-width punctuation keep it. The title is a column of its own, so a new title is a metadata update.
  */
-export function contentSha256(post: ParsedPost): string {
+function contentSha256(post: ParsedPost): string {
   return sha256(foldText(post.paragraphs.join('\n')));
 }
 

@@ -67,7 +67,7 @@ function makeSource(p: Pipeline, deps: RunDeps): Source {
 const MAX_IN_FLIGHT = 64;
 
 /** Release ids are UTC times to the second; a second run within the same second waits its turn by one. */
-export function nextReleaseId(now: Date, last: string | null): string {
+function nextReleaseId(now: Date, last: string | null): string {
   const id = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(':', '');
   let t = new Date(Math.floor(now.getTime() / 1000) * 1000);
   while (last !== null && id(t) <= last) t = new Date(t.getTime() + 1000);

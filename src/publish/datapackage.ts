@@ -32,7 +32,7 @@ function fieldOf(c: Column): Record<string, unknown> {
   }
 }
 
-export function tableSchema(t: TableSpec): Record<string, unknown> {
+function tableSchema(t: TableSpec): Record<string, unknown> {
   return {
     fields: t.columns.map(fieldOf),
     primaryKey: t.key,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../core/files.ts';
 
 export const releasesDir = (outputDir: string): string => join(outputDir, 'releases');
-export const stagingDir = (outputDir: string, releaseId: string): string => join(releasesDir(outputDir), `.tmp-${releaseId}`);
+const stagingDir = (outputDir: string, releaseId: string): string => join(releasesDir(outputDir), `.tmp-${releaseId}`);
 
 /** A fresh, empty folder to write a release into before it is renamed into place. */
 export async function makeStagingDir(outputDir: string, releaseId: string): Promise<string> {
