@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { PostError } from '../core/errors.ts';
+import { readJson, writeFileAtomic } from '../core/files.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source } from '../core/source.ts';
 
@@ -29,19 +30,11 @@ type StatIndex = Record<string, { size: number; mtimeMs: number; sha256: string 
 
 const STAT_INDEX = 'dir-index.json';
 
-async function readStatIndex(dir: string): Promise<StatIndex> {
-  try {
-    return JSON.parse(await readFile(join(dir, STAT_INDEX), 'utf8')) as StatIndex;
-  } catch {
-    return {};
-  }
-}
+const readStatIndex = async (dir: string): Promise<StatIndex> => (await readJson<StatIndex>(join(dir, STAT_INDEX))) ?? {};
 
 async function writeStatIndex(dir: string, index: StatIndex): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${STAT_INDEX}.${process.pid}.tmp`);
-  await writeFile(tmp, JSON.stringify(index));
-  await rename(tmp, join(dir, STAT_INDEX));
+  await writeFileAtomic(join(dir, STAT_INDEX), JSON.stringify(index));
 }
 
 /**

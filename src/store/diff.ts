@@ -4,6 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '../core/sql.ts';
 import { VERSIONED } from '../core/tables.ts';
 import { keyedDiffSql } from './keyed-diff.ts';
+import { DOCUMENT_CHANGE } from './queries.ts';
 
 export interface DocumentChange {
   doc_id: string;
@@ -45,8 +46,7 @@ export async function diffReleases(fromDir: string, toDir: string): Promise<Rele
     const documents = await all<DocumentChange & { inserted: number; updated: number; deleted: number }>(`
       WITH c AS (
         SELECT doc_id,
-          CASE WHEN bool_or(table_name = 'documents' AND change_type = 'insert') THEN 'added'
-               WHEN bool_or(table_name = 'documents' AND change_type = 'delete') THEN 'removed' ELSE 'changed' END AS change,
+          ${DOCUMENT_CHANGE} AS change,
           coalesce(any_value(changed_columns) FILTER (table_name = 'documents'), []) AS changed_columns,
           count(*) FILTER (table_name = 'provisions' AND change_type = 'insert')::INT AS inserted,
           count(*) FILTER (table_name = 'provisions' AND change_type = 'update')::INT AS updated,

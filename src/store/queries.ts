@@ -18,6 +18,10 @@ export function historyQuery(t: TableSpec): string {
   return `SELECT ${columnList(t)}${validity} FROM ${histName(t)} ORDER BY ${orderBy([...orderOf(t), ...(validity ? ['_valid_from'] : [])])}`;
 }
 
+/** Over one document's rows of `changes`: whether the document was added, removed or changed (in any table). */
+export const DOCUMENT_CHANGE = `CASE WHEN bool_or(table_name = 'documents' AND change_type = 'insert') THEN 'added'
+  WHEN bool_or(table_name = 'documents' AND change_type = 'delete') THEN 'removed' ELSE 'changed' END`;
+
 /** Redlines quoted per changed document in CHANGELOG.md; the rest are in redlines.csv. */
 const REDLINE_SAMPLES = 3;
 
@@ -41,8 +45,7 @@ export async function changelogInput(store: Store) {
   const rows = await store.all<ChangedDoc>(`
     WITH docs AS (
       SELECT doc_id,
-        CASE WHEN bool_or(table_name = 'documents' AND change_type = 'insert') THEN 'added'
-             WHEN bool_or(table_name = 'documents' AND change_type = 'delete') THEN 'removed' ELSE 'changed' END AS kind,
+        ${DOCUMENT_CHANGE} AS kind,
         any_value(changed_columns) FILTER (table_name = 'documents') AS changed_columns,
         any_value(CAST(before ->> 'version' AS INTEGER)) FILTER (table_name = 'documents') AS from_version,
         any_value(CAST(after ->> 'version' AS INTEGER)) FILTER (table_name = 'documents') AS to_version
