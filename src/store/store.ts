@@ -63,10 +63,10 @@ export class Stager {
   /** Rows appended so far, over all tables. */
   rows = 0;
 
-  private constructor(private readonly conn: DuckDBConnection) {}
+  private constructor() {}
 
   static async open(conn: DuckDBConnection): Promise<Stager> {
-    const s = new Stager(conn);
+    const s = new Stager();
     for (const t of VERSIONED) {
       await conn.run(`DROP TABLE IF EXISTS ${stageName(t)}`);
       await conn.run(createTableSql(stageName(t), t, [], true, true));

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeBody } from '../../src/core/charset.ts';
 import { silentLogger, type Clock } from '../../src/core/effects.ts';
