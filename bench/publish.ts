@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { noProgress, silentLogger, systemClock } from '../src/core/effects.ts';
-import { TABLES } from '../src/core/tables.ts';
+import { quote } from '../src/core/sql.ts';
+import { orderOf, TABLES } from '../src/core/tables.ts';
 import { validatePipeline } from '../src/pipeline/config.ts';
 import { runPipeline } from '../src/pipeline/run.ts';
 import { exportTable } from '../src/publish/release.ts';
@@ -28,15 +29,15 @@ export async function benchPublish(): Promise<{ rows: number; publishSeconds: nu
         FROM read_parquet('${join(dir, 'output', 'latest', `${t.name}.parquet`)}'), range(${COPIES}) r(c)`);
     }
     const [{ n }] = (await conn.runAndReadAll('SELECT count(*)::INT AS n FROM provisions')).getRowObjectsJson() as { n: number }[];
-    const query = (name: string) => `SELECT * FROM ${name} ORDER BY ALL`;
+    const order = (t: (typeof tables)[number]) => orderOf(t).map(quote).join(', ');
 
     let started = performance.now();
-    for (const t of tables) await exportTable(conn, dir, { spec: t, query: query(t.name) }, ['csv', 'parquet']);
+    for (const t of tables) await exportTable(conn, dir, { spec: t, rows: { select: `SELECT * FROM ${t.name}`, order: orderOf(t) } }, ['csv', 'parquet']);
     const publishSeconds = (performance.now() - started) / 1000;
     started = performance.now();
     for (const t of tables) {
-      await conn.run(`COPY (${query(t.name)}) TO '${join(dir, `raw-${t.name}.csv`)}' (FORMAT csv, HEADER)`);
-      await conn.run(`COPY (${query(t.name)}) TO '${join(dir, `raw-${t.name}.parquet`)}' (FORMAT parquet, COMPRESSION zstd)`);
+      await conn.run(`COPY (SELECT * FROM ${t.name} ORDER BY ${order(t)}) TO '${join(dir, `raw-${t.name}.csv`)}' (FORMAT csv, HEADER)`);
+      await conn.run(`COPY (SELECT * FROM ${t.name} ORDER BY ${order(t)}) TO '${join(dir, `raw-${t.name}.parquet`)}' (FORMAT parquet, COMPRESSION zstd)`);
     }
     const copySeconds = (performance.now() - started) / 1000;
     return { rows: n, publishSeconds: Number(publishSeconds.toFixed(2)), copySeconds: Number(copySeconds.toFixed(2)), ratio: Number((publishSeconds / copySeconds).toFixed(2)) };

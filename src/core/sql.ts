@@ -5,3 +5,9 @@ export const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`
 
 /** A single-quoted SQL string literal (a value, a file path), any `'` doubled. */
 export const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+/** A query's rows (no ORDER BY of its own) and the columns that order them where they are published. */
+export interface OrderedRows {
+  select: string;
+  order: string[];
+}

@@ -12,9 +12,10 @@ import { buildChangelog } from '../publish/changelog.ts';
 import { makeStagingDir, pointLatest, pruneReleases, releasesDir, removeUncommittedReleases } from '../publish/files.ts';
 import { writeParquet } from '../publish/parquet.ts';
 import { writeReleaseFiles, type RejectRow } from '../publish/release.ts';
+import { withSortedRows } from '../publish/sorted.ts';
 import { buildViewsSql } from '../publish/views.ts';
 import { createSource, rawSnapshotSource } from '../sources/index.ts';
-import { changelogInput, historyQuery, releaseQuery } from '../store/queries.ts';
+import { changelogInput, historyRows, releaseRows } from '../store/queries.ts';
 import { Stager, Store, type PostState } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import type { ExtractResult } from './extract-job.ts';
@@ -94,7 +95,7 @@ async function writeHistory(store: Store, pipeline: Pipeline, releaseId: string)
   await mkdir(dir, { recursive: true });
   for (const t of HISTORY_TABLES) {
     const tmp = join(dir, `.${t.name}.parquet.tmp`);
-    await writeParquet(store.conn, historyQuery(t), tmp);
+    await withSortedRows(store.conn, historyRows(t), (query) => writeParquet(store.conn, query, tmp));
     await rename(tmp, join(dir, `${t.name}.parquet`));
   }
   // The search path also names the folder as seen from where the pipeline runs, so `.read output/<id>/history/views.sql` works there.
@@ -187,7 +188,7 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
       staging = await makeStagingDir(outputDir, releaseId);
       await writeReleaseFiles(store.conn, {
         dir: staging,
-        tables: TABLES.map((t) => ({ spec: t, query: releaseQuery(t, releaseId) })),
+        tables: TABLES.map((t) => ({ spec: t, rows: releaseRows(t, releaseId) })),
         formats: config.publish.formats,
         rejects,
         changelog: buildChangelog({ ...(await changelogInput(store)), releaseId, parentReleaseId: parent?.release_id ?? null, rejects }),

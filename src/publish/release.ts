@@ -2,19 +2,21 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { stringify } from 'csv-stringify/sync';
+import type { OrderedRows } from '../core/sql.ts';
 import type { TableSpec } from '../core/tables.ts';
 import { writeArrow } from './arrow.ts';
 import { CSV_OPTIONS, writeCsv } from './csv.ts';
 import { buildDataPackage, type PublishedFile } from './datapackage.ts';
 import { writeParquet } from './parquet.ts';
+import { withSortedRows } from './sorted.ts';
 import { buildViewsSql, TIMELINE_VIEW } from './views.ts';
 
 export type Format = 'csv' | 'parquet' | 'arrow';
 
 export interface ReleaseTable {
   spec: TableSpec;
-  /** A query giving exactly the rows of this table in this release, in their published order. */
-  query: string;
+  /** Exactly the rows of this table in this release, and their published order. */
+  rows: OrderedRows;
 }
 
 export interface RejectRow {
@@ -35,28 +37,28 @@ export interface ReleaseFilesOptions {
   info: { name: string; title: string; releaseId: string; created: string; codeVersion: string };
 }
 
-/** Exports one table in every requested format; returns the files written. */
-export async function exportTable(conn: DuckDBConnection, dir: string, t: ReleaseTable, formats: Format[]): Promise<PublishedFile[]> {
-  const files: PublishedFile[] = [];
-  let rows = -1;
-  // Sorted once, read in order by every format (a table scan keeps insertion order).
-  const sorted = formats.length > 1;
-  if (sorted) await conn.run(`CREATE OR REPLACE TEMP TABLE export_rows AS ${t.query}`);
-  const query = sorted ? 'SELECT * FROM export_rows' : t.query;
-  for (const format of formats) {
-    const path = `${t.spec.name}.${format}`;
-    const file = join(dir, path);
-    if (format === 'csv') rows = await writeCsv(conn, query, t.spec.columns, file);
-    else if (format === 'parquet') await writeParquet(conn, query, file);
-    else await writeArrow(conn, query, t.spec.columns, file);
-    files.push({ table: t.spec, format, path, rows });
-  }
-  if (rows < 0) {
-    const reader = await conn.runAndReadAll(`SELECT count(*) AS n FROM (${query})`);
-    rows = Number(reader.getRowObjectsJson()[0].n);
-  }
-  if (sorted) await conn.run('DROP TABLE export_rows');
-  return files.map((f) => ({ ...f, rows }));
+/** Exports one table in every requested format, all from one sorted copy; returns the files written. */
+export async function exportTable(conn: DuckDBConnection, dir: string, t: ReleaseTable, formats: Format[], sliceRows?: number): Promise<PublishedFile[]> {
+  return withSortedRows(
+    conn,
+    t.rows,
+    async (query, rows) => {
+      const files: PublishedFile[] = [];
+      for (const format of formats) {
+        const path = `${t.spec.name}.${format}`;
+        const file = join(dir, path);
+        if (format === 'csv') {
+          // The CSV is the one format read back row by row: a short read must fail the release, not publish fewer rows.
+          const written = await writeCsv(conn, query, t.spec.columns, file);
+          if (written !== rows) throw new Error(`${path}: ${written} rows written of the table's ${rows}`);
+        } else if (format === 'parquet') await writeParquet(conn, query, file);
+        else await writeArrow(conn, query, t.spec.columns, file);
+        files.push({ table: t.spec, format, path, rows });
+      }
+      return files;
+    },
+    sliceRows,
+  );
 }
 
 /** Writes every file of a release into `dir`, which the caller then renames into place. */

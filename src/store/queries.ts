@@ -1,21 +1,18 @@
-import { quote, sqlString } from '../core/sql.ts';
+import { sqlString, type OrderedRows } from '../core/sql.ts';
 import { orderOf, type TableSpec } from '../core/tables.ts';
 import { columnList, histName } from './schema.ts';
 import type { Store } from './store.ts';
 
-const orderBy = (cols: string[]): string => cols.map(quote).join(', ');
-
-/** Exactly the rows of table `t` in release `releaseId`, in their published order (run inside the release transaction). */
-export function releaseQuery(t: TableSpec, releaseId: string): string {
-  if (t.kind === 'versioned') return `SELECT ${columnList(t)} FROM ${histName(t)} WHERE _valid_to IS NULL ORDER BY ${orderBy(orderOf(t))}`;
-  const only = t.name === 'changes' ? ` WHERE release_id = ${sqlString(releaseId)}` : '';
-  return `SELECT ${columnList(t)} FROM ${histName(t)}${only} ORDER BY ${orderBy(orderOf(t))}`;
+/** Exactly the rows of table `t` in release `releaseId`, and their published order (read inside the release transaction). */
+export function releaseRows(t: TableSpec, releaseId: string): OrderedRows {
+  const where = t.kind === 'versioned' ? ' WHERE _valid_to IS NULL' : t.name === 'changes' ? ` WHERE release_id = ${sqlString(releaseId)}` : '';
+  return { select: `SELECT ${columnList(t)} FROM ${histName(t)}${where}`, order: orderOf(t) };
 }
 
 /** Every row version of `t`, with its validity as release ids. */
-export function historyQuery(t: TableSpec): string {
-  const validity = t.kind === 'versioned' ? ', _valid_from, _valid_to' : '';
-  return `SELECT ${columnList(t)}${validity} FROM ${histName(t)} ORDER BY ${orderBy([...orderOf(t), ...(validity ? ['_valid_from'] : [])])}`;
+export function historyRows(t: TableSpec): OrderedRows {
+  const versioned = t.kind === 'versioned';
+  return { select: `SELECT ${columnList(t)}${versioned ? ', _valid_from, _valid_to' : ''} FROM ${histName(t)}`, order: [...orderOf(t), ...(versioned ? ['_valid_from'] : [])] };
 }
 
 /** Over one document's rows of `changes`: whether the document was added, removed or changed (in any table). */

@@ -1,0 +1,56 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quote, type OrderedRows } from '../core/sql.ts';
+
+/**
+ * Rows sorted at once. DuckDB's sort needs memory in proportion to its rows (at 320 MB it sorts
+ * 4.7 M provision rows but not 9.4 M), so a larger table is sorted in slices. Each slice scans the
+ * table again, so only a table beyond what one sort can hold is sliced (none at 100k posts).
+ */
+export const SLICE_ROWS = 4_000_000;
+
+/**
+ * Writes the rows, sorted, into the temporary table `name` (a scan of it returns them in order).
+ * A large table is cut into ranges of its leading order column, each sorted and appended in turn:
+ * the same rows in the same order as one ORDER BY, with memory bounded by a slice, not the table.
+ */
+export async function sortIntoTable(conn: DuckDBConnection, name: string, rows: OrderedRows, sliceRows = SLICE_ROWS): Promise<{ rows: number; slices: number }> {
+  const order = rows.order.map(quote).join(', ');
+  const [{ n }] = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM (${rows.select})`)).getRowObjectsJson() as { n: string }[];
+  const total = Number(n);
+  if (total <= sliceRows) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${quote(name)} AS ${rows.select} ORDER BY ${order}`);
+    return { rows: total, slices: 1 };
+  }
+  const lead = quote(rows.order[0]);
+  const parts = Math.ceil(total / sliceRows);
+  const bounds = quote(`${name}_bounds`);
+  // Cut points from a sample: where they fall changes only the slices' sizes, never the result.
+  const fractions = Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${bounds} AS SELECT list_sort(list_distinct(quantile_disc(v, [${fractions}]))) AS b
+    FROM (SELECT ${lead} AS v FROM (${rows.select}) WHERE ${lead} IS NOT NULL USING SAMPLE 20000 ROWS)`);
+  const [{ cuts }] = (await conn.runAndReadAll(`SELECT coalesce(len(b), 0)::INT AS cuts FROM ${bounds}`)).getRowObjectsJson() as { cuts: number }[];
+  const cut = (i: number) => `(SELECT b[${i}] FROM ${bounds})`;
+  // Ascending order puts NULLs last, so they are the last slice.
+  const ranges = Array.from({ length: cuts + 1 }, (_, i) => [i > 0 ? `${lead} >= ${cut(i)}` : '', i < cuts ? `${lead} < ${cut(i + 1)}` : `${lead} IS NOT NULL`].filter(Boolean).join(' AND '));
+  ranges.push(`${lead} IS NULL`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quote(name)} AS SELECT * FROM (${rows.select}) WHERE false`);
+  for (const where of ranges) await conn.run(`INSERT INTO ${quote(name)} SELECT * FROM (${rows.select}) WHERE ${where} ORDER BY ${order}`);
+  await conn.run(`DROP TABLE ${bounds}`);
+  return { rows: total, slices: ranges.length };
+}
+
+/** The temporary table that holds one table's sorted rows while its files are written. */
+const SORTED = 'export_rows';
+
+/**
+ * Sorts the rows once and hands `write` a query that reads them in order, and their count; every
+ * format of a table reads the same sorted copy, which is dropped afterwards.
+ */
+export async function withSortedRows<T>(conn: DuckDBConnection, rows: OrderedRows, write: (query: string, count: number) => Promise<T>, sliceRows = SLICE_ROWS): Promise<T> {
+  const sorted = await sortIntoTable(conn, SORTED, rows, sliceRows);
+  try {
+    return await write(`SELECT * FROM ${quote(SORTED)}`, sorted.rows);
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${quote(SORTED)}`);
+  }
+}
