@@ -10,8 +10,8 @@ export const SLICE_ROWS = 4_000_000;
 
 /**
  * Writes the rows, sorted, into the temporary table `name` (a scan of it returns them in order).
- * A large table is cut into ranges of its leading order column, each sorted and appended in turn:
- * the same rows in the same order as one ORDER BY, with memory bounded by a slice, not the table.
+ * A large table is cut into ranges of its order key, each sorted and appended in turn: the same
+ * rows in the same order as one ORDER BY, with memory bounded by a slice, not the table.
  */
 export async function sortIntoTable(conn: DuckDBConnection, name: string, rows: OrderedRows, sliceRows = SLICE_ROWS): Promise<{ rows: number; slices: number }> {
   const order = rows.order.map(quote).join(', ');
@@ -21,18 +21,18 @@ export async function sortIntoTable(conn: DuckDBConnection, name: string, rows: 
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${quote(name)} AS ${rows.select} ORDER BY ${order}`);
     return { rows: total, slices: 1 };
   }
-  const lead = quote(rows.order[0]);
+  // The whole key as one struct: DuckDB compares structs field by field with NULL last, as ORDER BY
+  // sorts, so ranges of it cut any order (a release's changes share their leading release_id).
+  const key = `struct_pack(${order})`;
   const parts = Math.ceil(total / sliceRows);
   const bounds = quote(`${name}_bounds`);
   // Cut points from a sample: where they fall changes only the slices' sizes, never the result.
   const fractions = Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts).join(', ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${bounds} AS SELECT list_sort(list_distinct(quantile_disc(v, [${fractions}]))) AS b
-    FROM (SELECT ${lead} AS v FROM (${rows.select}) WHERE ${lead} IS NOT NULL USING SAMPLE 20000 ROWS)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${bounds} AS SELECT list_sort(list_distinct(quantile_disc(k, [${fractions}]))) AS b
+    FROM (SELECT ${key} AS k FROM (${rows.select}) USING SAMPLE 20000 ROWS)`);
   const [{ cuts }] = (await conn.runAndReadAll(`SELECT coalesce(len(b), 0)::INT AS cuts FROM ${bounds}`)).getRowObjectsJson() as { cuts: number }[];
   const cut = (i: number) => `(SELECT b[${i}] FROM ${bounds})`;
-  // Ascending order puts NULLs last, so they are the last slice.
-  const ranges = Array.from({ length: cuts + 1 }, (_, i) => [i > 0 ? `${lead} >= ${cut(i)}` : '', i < cuts ? `${lead} < ${cut(i + 1)}` : `${lead} IS NOT NULL`].filter(Boolean).join(' AND '));
-  ranges.push(`${lead} IS NULL`);
+  const ranges = Array.from({ length: cuts + 1 }, (_, i) => [i > 0 ? `${key} >= ${cut(i)}` : 'true', i < cuts ? `${key} < ${cut(i + 1)}` : 'true'].join(' AND '));
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${quote(name)} AS SELECT * FROM (${rows.select}) WHERE false`);
   for (const where of ranges) await conn.run(`INSERT INTO ${quote(name)} SELECT * FROM (${rows.select}) WHERE ${where} ORDER BY ${order}`);
   await conn.run(`DROP TABLE ${bounds}`);
