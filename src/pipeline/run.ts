@@ -9,7 +9,7 @@ import type { Source, SourceEvent, SourceSummary } from '../core/source.ts';
 import { writeFileAtomic } from '../core/files.ts';
 import { SCHEMA_VERSION, TABLES, VERSIONED, type TableSpec } from '../core/tables.ts';
 import { buildChangelog } from '../publish/changelog.ts';
-import { makeStagingDir, pointLatest, pruneReleases, releasesDir, removeUncommittedReleases } from '../publish/files.ts';
+import { inspectReleases, makeStagingDir, placeStagedRelease, pointLatest, pruneReleases, releasesDir, settleStaging } from '../publish/files.ts';
 import { writeParquet } from '../publish/parquet.ts';
 import { writeReleaseFiles, type RejectRow } from '../publish/release.ts';
 import { withSortedRows } from '../publish/sorted.ts';
@@ -77,12 +77,25 @@ function nextReleaseId(now: Date, last: string | null): string {
 
 const HISTORY_TABLES: TableSpec[] = [...VERSIONED, TABLES.find((t) => t.name === 'changes')!];
 
-/** Puts `latest` and history/ back in step with the store after a run that was killed midway. */
+/**
+ * Puts releases/, `latest` and history/ back in step with the store after a run that was killed midway.
+ * It refuses, changing nothing, when releases/ holds published releases the store has no record of.
+ */
 async function recover(store: Store, pipeline: Pipeline, logger: Logger): Promise<void> {
   const { outputDir } = pipeline;
   const committed = await store.releaseIds();
-  const removed = await removeUncommittedReleases(outputDir, new Set(committed));
-  if (removed.length) logger.warn({ removed }, 'removed release folders a killed run left uncommitted');
+  const state = await inspectReleases(outputDir, new Set(committed));
+  if (state.unknown.length) {
+    const where = releasesDir(outputDir);
+    throw new CliError(
+      `pipeline ${pipeline.config.id}: ${where} holds ${state.unknown.length} release folder(s) that ${join(outputDir, 'store.duckdb')} has no record of: ${state.unknown.join(', ')}. ` +
+        'The store may have been moved, replaced by an older backup or belong to another pipeline. Restore the store.duckdb that published them, or move those folders out of releases/; nothing was changed.',
+      { exitCode: EXIT.failed },
+    );
+  }
+  const { placed, removed } = await settleStaging(outputDir, state.staging);
+  if (placed.length) logger.warn({ placed }, 'moved into place the committed release a killed run had left in staging');
+  if (removed.length) logger.warn({ removed }, 'removed the staging folders a killed run left uncommitted');
   const last = committed.at(-1);
   if (!last) return;
   const pointed = await readlink(join(outputDir, 'latest')).catch(() => null);
@@ -176,7 +189,6 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
     // The posts whose processing failed, as the post states just saved say: the release lists them, and so does the run's result.
     rejects = await allRejects(store, result);
     if (counts.changes === 0) {
-      await store.conn.run('COMMIT');
       result.unchangedRun = true;
       logger.info({ stage: 'publish' }, 'nothing changed: no new release');
     } else {
@@ -196,11 +208,9 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
         info: { name: config.id, title: config.title || config.id, releaseId, created, codeVersion },
       });
       await checkpoint('written');
-      await rename(staging, join(releasesDir(outputDir), releaseId));
-      await checkpoint('renamed');
-      await store.conn.run('COMMIT');
       result.releaseId = releaseId;
     }
+    await store.conn.run('COMMIT');
   } catch (err) {
     await store.conn.run('ROLLBACK').catch(() => {});
     if (staging) await rm(staging, { recursive: true, force: true }).catch(() => {});
@@ -209,13 +219,15 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
   if (result.releaseId) {
     const releaseId = result.releaseId;
     await checkpoint('committed');
-    // The release is committed: what follows only points at it, and the next run's recovery redoes it if it fails here.
+    // The release is committed with its files complete in staging: what follows only moves and points at it, and the next run's recovery redoes it if it fails here.
     try {
+      await placeStagedRelease(outputDir, releaseId);
+      await checkpoint('renamed');
       await pointLatest(outputDir, releaseId);
       await writeHistory(store, pipeline, releaseId);
       if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
     } catch (err) {
-      logger.warn({ stage: 'publish', release_id: releaseId }, `release ${releaseId} is published, but updating latest, history/ or old releases failed (${(err as Error).message}); the next run repairs them`);
+      logger.warn({ stage: 'publish', release_id: releaseId }, `release ${releaseId} is published, but placing its folder, updating latest, history/ or old releases failed (${(err as Error).message}); the next run repairs them`);
     }
     logger.info({ stage: 'publish', release_id: releaseId, ...counts }, `published release ${releaseId}`);
   }

@@ -7,8 +7,8 @@ import { makeWorkspace, runCli, SAMPLE_POSTS as POSTS } from '../helpers/cli.ts'
 import { query } from '../helpers/duckdb.ts';
 import { exists, startCli, waitFor } from '../schedule/process.ts';
 
-/** The run's checkpoints, in order: rows staged, store updated (uncommitted), files written aside, folder renamed, store committed. */
-const STAGES = ['staged', 'applied', 'written', 'renamed', 'committed'];
+/** The run's checkpoints, in order: rows staged, store updated (uncommitted), files written aside, store committed, folder renamed into place. */
+const STAGES = ['staged', 'applied', 'written', 'committed', 'renamed'];
 
 /** Starts a run that holds at `stage`, waits until it is there, and kills it with SIGKILL. */
 async function killAt(stage: string, cwd: string, file: string, out: string): Promise<void> {
@@ -40,7 +40,7 @@ for (const stage of STAGES) {
     // Whatever the moment, latest still shows a complete, valid release.
     const shown = join(ws.out, await readlink(join(ws.out, 'latest')));
     assert.equal((await runCli(['validate', shown], ws.cwd)).code, 0);
-    if (stage !== 'committed') assert.equal(shown, join(ws.out, 'releases', r1));
+    if (stage !== 'renamed') assert.equal(shown, join(ws.out, 'releases', r1));
     else {
       // The new folder is in place and the store committed, only latest may not have moved yet: it shows r1 or the new release.
       const fresh = (await releaseFolders(ws.out)).filter((f) => f !== r1 && !f.startsWith('.'));
