@@ -1,10 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CliError } from '../core/errors.ts';
+import { isWithin } from '../core/files.ts';
 
 const MB = 1024 * 1024;
 
@@ -146,12 +147,6 @@ export async function loadPipeline(nameOrPath: string, cwd: string): Promise<Pip
 const SYSTEM_TREES = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/sbin', '/sys', '/usr'];
 /** Shared top-level folders: a folder of its own inside them is fine, the folder itself is not. */
 const SHARED_DIRS = ['/home', '/media', '/mnt', '/opt', '/root', '/run', '/srv', '/tmp', '/var'];
-
-/** True when `inner` is `outer` or a folder below it. */
-function isWithin(inner: string, outer: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === '' || (rel !== '..' && !rel.startsWith('../'));
-}
 
 /** Why `outputDir` must not hold a pipeline's store and releases, or null when it may. */
 function outputDirProblem(config: PipelineConfig, cwd: string, outputDir: string): string | null {
