@@ -1,4 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { isAbsolute, relative, sep } from 'node:path';
 
 /** Writes a file aside and renames it into place, so a reader never sees half of it. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
@@ -14,4 +15,10 @@ export async function readJson<T>(file: string): Promise<T | null> {
   } catch {
     return null;
   }
+}
+
+/** True when the absolute path `inner` is `outer` or below it. */
+export function isWithin(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }

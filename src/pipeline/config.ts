@@ -1,16 +1,22 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CliError } from '../core/errors.ts';
+import { isWithin } from '../core/files.ts';
 
 const MB = 1024 * 1024;
+
+/** The HTTP layer speaks only http(s): another scheme (file:, ftp:) would fail at run time, after the store was opened. */
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
 
 /** Politeness and robustness of every HTTP request a source makes. */
 const httpSchema = z
   .strictObject({
-    rate_limit: z.number().positive().default(4).describe('requests per second per host'),
+    // 1/rate seconds is a setTimeout delay, which overflows past 2^31-1 ms (24.8 days) and then fires at once; 0.001/s is one request per 17 minutes.
+    rate_limit: z.number().min(0.001, 'at least 0.001 (one request per 1000 s)').default(4).describe('requests per second per host'),
     concurrency: z.number().int().positive().default(8).describe('requests in flight per host'),
     max_response_bytes: z.number().int().positive().default(20 * MB),
     headers_timeout_ms: z.number().int().positive().default(30_000),
@@ -34,14 +40,14 @@ const githubSchema = z.strictObject({
   repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
   branch: z.string().min(1).default('main'),
   path: z.string().default('_posts'),
-  api: z.url().default('https://api.github.com'),
-  raw: z.url().default('https://raw.githubusercontent.com'),
+  api: httpUrl.default('https://api.github.com'),
+  raw: httpUrl.default('https://raw.githubusercontent.com'),
   http: httpSchema,
 });
 
 const feedSchema = z.strictObject({
   type: z.literal('feed'),
-  url: z.url(),
+  url: httpUrl,
   /** Hosts whose pages may be fetched; the feed's own host is always allowed. */
   hosts: z.array(z.string()).default([]),
   http: httpSchema,
@@ -51,11 +57,21 @@ const cronString = z.string().refine((s) => cron.validate(s), {
   message: 'not a valid cron expression (5 or 6 fields, e.g. "*/30 * * * *")',
 });
 
+/** The check node-cron and DuckDB's SET TimeZone make at run time (both use ICU), made at load. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const pipelineSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case, e.g. finews-gov'),
   title: z.string().default(''),
   schedule: cronString.optional(),
-  timezone: z.string().default('Asia/Shanghai'),
+  timezone: z.string().refine(isTimeZone, 'not a known time zone (use an IANA name such as Asia/Shanghai)').default('Asia/Shanghai'),
   source: z.discriminatedUnion('type', [dirSchema, githubSchema, feedSchema]),
   filter: z
     .strictObject({
@@ -123,7 +139,35 @@ export async function loadPipeline(nameOrPath: string, cwd: string): Promise<Pip
   }
   const config = validatePipeline(value, file);
   const outputDir = resolve(cwd, config.publish.dir ?? join('output', config.id));
+  checkOutputDir(file, config, cwd, outputDir);
   return { file, config, cwd, outputDir };
+}
+
+/** Folders the operating system owns: nothing of a pipeline's may be written anywhere inside them. */
+const SYSTEM_TREES = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/sbin', '/sys', '/usr'];
+/** Shared top-level folders: a folder of its own inside them is fine, the folder itself is not. */
+const SHARED_DIRS = ['/home', '/media', '/mnt', '/opt', '/root', '/run', '/srv', '/tmp', '/var'];
+
+/** Why `outputDir` must not hold a pipeline's store and releases, or null when it may. */
+function outputDirProblem(config: PipelineConfig, cwd: string, outputDir: string): string | null {
+  if (outputDir === '/') return 'the root folder';
+  if (isWithin(homedir(), outputDir)) return `the home folder ${homedir()} or a folder holding it`;
+  const tree = SYSTEM_TREES.find((d) => isWithin(outputDir, d));
+  if (tree) return `inside the system folder ${tree}`;
+  if (SHARED_DIRS.includes(outputDir)) return 'a system folder';
+  if (config.source.type !== 'dir') return null;
+  const posts = resolve(cwd, config.source.path);
+  if (isWithin(outputDir, posts)) return `inside the source folder ${posts} (source.path): each run would read its own CHANGELOG.md back as a post`;
+  if (isWithin(posts, outputDir)) return `a folder holding the source folder ${posts} (source.path): releases would be written among the posts`;
+  return null;
+}
+
+/** A run writes store.duckdb, raw/ and releases/ into the output folder: a folder shared with anything else is refused at load. */
+function checkOutputDir(file: string, config: PipelineConfig, cwd: string, outputDir: string): void {
+  const problem = outputDirProblem(config, cwd, outputDir);
+  if (!problem) return;
+  const key = config.publish.dir === undefined ? `publish.dir (default output/${config.id})` : `publish.dir "${config.publish.dir}"`;
+  throw new CliError(`invalid pipeline ${file}:\n  - ${key} is ${outputDir}, ${problem}; set publish.dir to a folder of this pipeline's own`);
 }
 
 /** Every pipelines/*.yaml under cwd, sorted by file name. */

@@ -1,7 +1,7 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
+import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { PostError } from '../core/errors.ts';
-import { readJson, writeFileAtomic } from '../core/files.ts';
+import { isWithin, readJson, writeFileAtomic } from '../core/files.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source } from '../core/source.ts';
 
@@ -16,13 +16,61 @@ export interface DirSourceOptions {
 
 const POST_EXTENSIONS = new Set(['.md', '.html', '.htm']);
 
-/** Every post file under `root`, in a stable (sorted) order. */
-async function listPostFiles(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && POST_EXTENSIONS.has(extname(e.name).toLowerCase()) && e.name.toLowerCase() !== 'readme.md')
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
+/** Whether a file at this path is read as a post: a README is the folder's own notes. */
+const isPostName = (path: string): boolean => POST_EXTENSIONS.has(extname(path).toLowerCase()) && basename(path).toLowerCase() !== 'readme.md';
+
+/** A post file under the folder by its path below it (`/`-separated); `problem` says why a link to it is not followed. */
+interface Listed {
+  rel: string;
+  problem: string | null;
+}
+
+/**
+ * Every post under `root` in a stable (sorted) order. Symbolic links whose target stays inside the
+ * folder are followed; a broken link, a link out of the folder, or a folder link back to a folder
+ * it is inside (a loop) is listed with its problem, so that it is reported by name.
+ */
+async function listPosts(root: string): Promise<Listed[]> {
+  const rootReal = await realpath(root);
+  const listed: Listed[] = [];
+  // `ancestors` holds the real paths of the folders walked down to `dir`, the last being dir's own.
+  async function walk(dir: string, relDir: string, ancestors: string[]): Promise<void> {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(path, rel, [...ancestors, join(ancestors[ancestors.length - 1], entry.name)]);
+      else if (entry.isFile()) {
+        if (isPostName(entry.name)) listed.push({ rel, problem: null });
+      } else if (entry.isSymbolicLink()) await followLink(path, rel, ancestors);
+    }
+  }
+  async function followLink(path: string, rel: string, ancestors: string[]): Promise<void> {
+    const postName = isPostName(rel);
+    let target: string;
+    let isDir: boolean;
+    try {
+      target = await realpath(path);
+      isDir = (await stat(target)).isDirectory();
+    } catch (cause) {
+      // A broken link not named as a post is ignored, as any other file not named as a post is.
+      if (postName) listed.push({ rel, problem: `${rel} is a broken symbolic link (${(cause as NodeJS.ErrnoException).code}); restore its target or remove it` });
+      return;
+    }
+    if (!isDir && !postName) return;
+    if (!isWithin(target, rootReal)) listed.push({ rel, problem: `${rel} is a symbolic link to ${target}, outside the posts folder ${rootReal}; not followed: copy it into the folder` });
+    else if (!isDir) listed.push({ rel, problem: null });
+    else if (ancestors.includes(target)) listed.push({ rel, problem: `${rel} is a symbolic link to ${target}, a folder it is inside (a loop); not followed: remove the link` });
+    else await walk(path, rel, [...ancestors, target]);
+  }
+  await walk(root, '', [rootReal]);
+  return listed.sort((x, y) => (x.rel < y.rel ? -1 : x.rel > y.rel ? 1 : 0));
+}
+
+/** The message for a listed file that cannot be read now; one gone since the listing is most often a `git pull` at work. */
+function unreadable(rel: string, cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `${rel} was listed but is gone (moved or deleted while the folder was read, e.g. by a git pull); its previous version is kept until a run no longer lists it`;
+  return `cannot read ${rel}: ${(cause as Error).message}`;
 }
 
 /** What the last run saw of a file: a file whose size and mtime stand is not read again. */
@@ -46,17 +94,18 @@ export function dirSource(options: DirSourceOptions): Source {
   return async function* readDir(ctx) {
     const before = await readStatIndex(ctx.rawDir);
     const after: StatIndex = {};
-    let files: string[];
+    let listed: Listed[];
     try {
-      files = await listPostFiles(options.path);
+      listed = await listPosts(options.path);
     } catch (cause) {
       throw new Error(`cannot read the posts folder ${options.path}: ${(cause as Error).message}`, { cause });
     }
     const seen = new Map<string, string>();
-    for (const file of files) {
-      const rel = relative(options.path, file).split(sep).join('/');
+    for (const item of listed) {
+      const { rel, problem } = item;
       // The file name without its extension, kept with its sub-folder so that two folders may hold the same name.
-      const sourceId = rel.slice(0, rel.length - extname(rel).length);
+      const sourceId = isPostName(rel) ? rel.slice(0, rel.length - extname(rel).length) : rel;
+      const file = join(options.path, rel);
       const twin = seen.get(sourceId);
       if (twin !== undefined) {
         const error = new PostError('fetch', sourceId, `two files share the id "${sourceId}": ${twin} and ${rel}; rename one`);
@@ -64,7 +113,18 @@ export function dirSource(options: DirSourceOptions): Source {
         continue;
       }
       seen.set(sourceId, rel);
-      const { size, mtimeMs } = await stat(file);
+      if (problem !== null) {
+        yield { kind: 'failed', error: new PostError('fetch', sourceId, problem), url: file, attempts: 1 };
+        continue;
+      }
+      let size: number;
+      let mtimeMs: number;
+      try {
+        ({ size, mtimeMs } = await stat(file));
+      } catch (cause) {
+        yield { kind: 'failed', error: new PostError('fetch', sourceId, unreadable(rel, cause), { cause }), url: file, attempts: 1 };
+        continue;
+      }
       const known = before[rel];
       if (known && known.size === size && known.mtimeMs === mtimeMs && ctx.previous.get(sourceId) === known.sha256) {
         after[rel] = known;
@@ -76,7 +136,13 @@ export function dirSource(options: DirSourceOptions): Source {
         yield { kind: 'failed', error, url: file, attempts: 1 };
         continue;
       }
-      const bytes = await readFile(file);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file);
+      } catch (cause) {
+        yield { kind: 'failed', error: new PostError('fetch', sourceId, unreadable(rel, cause), { cause }), url: file, attempts: 1 };
+        continue;
+      }
       const revision = sha256(bytes);
       after[rel] = { size, mtimeMs, sha256: revision };
       if (ctx.previous.get(sourceId) === revision) {

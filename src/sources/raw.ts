@@ -43,7 +43,7 @@ interface ListingSnapshot {
   source_ids: string[];
 }
 
-type IndexLine = BodySnapshot | ListingSnapshot;
+export type IndexLine = BodySnapshot | ListingSnapshot;
 
 export type BodyMeta = Omit<BodySnapshot, 'kind' | 'encoding' | 'bytes' | 'sha256'>;
 
@@ -148,29 +148,41 @@ export function openSnapshotStore(rawDir: string): SnapshotStore {
   };
 }
 
-/** Reads raw/index.jsonl; a line cut short by a crash is skipped, not fatal. */
-export async function readSnapshotIndex(rawDir: string): Promise<IndexLine[]> {
-  const text = await readFile(join(rawDir, INDEX_FILE), 'utf8');
-  const lines: IndexLine[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      lines.push(JSON.parse(line) as IndexLine);
-    } catch {
-      continue;
+/** The lines of raw/index.jsonl one at a time, so memory does not grow with the index; a line cut short by a crash is skipped, not fatal. */
+export async function* readSnapshotIndex(rawDir: string): AsyncGenerator<IndexLine, void, void> {
+  const handle = await open(join(rawDir, INDEX_FILE));
+  try {
+    for await (const line of handle.readLines()) {
+      if (!line.trim()) continue;
+      try {
+        yield JSON.parse(line) as IndexLine;
+      } catch {
+        continue;
+      }
     }
+  } finally {
+    await handle.close();
   }
-  return lines;
 }
 
-/** The newest snapshot of each post in the newest listing (later index lines are newer). */
-function newestListedBodies(lines: IndexLine[]): { listing: ListingSnapshot; bodies: Map<string, BodySnapshot> } | null {
-  const listings = lines.filter((l): l is ListingSnapshot => l.kind === 'listing');
-  const listing = listings[listings.length - 1];
+/**
+ * The newest listing and the newest snapshot of each post of its source (later index lines are newer),
+ * in one pass: memory grows with the number of posts, not with the number of runs indexed.
+ */
+async function newestListedBodies(lines: AsyncIterable<IndexLine>): Promise<{ listing: ListingSnapshot; bodies: Map<string, BodySnapshot> } | null> {
+  let listing: ListingSnapshot | null = null;
+  // Which source the newest listing names is known only at the end: the newest bodies of each are kept.
+  const bodiesBySource = new Map<string, Map<string, BodySnapshot>>();
+  for await (const line of lines) {
+    if (line.kind === 'listing') listing = line;
+    else if (line.source_id !== null) {
+      let bodies = bodiesBySource.get(line.source);
+      if (!bodies) bodiesBySource.set(line.source, (bodies = new Map()));
+      bodies.set(line.source_id, line);
+    }
+  }
   if (!listing) return null;
-  const bodies = new Map<string, BodySnapshot>();
-  for (const line of lines) if (line.kind === 'body' && line.source === listing.source && line.source_id !== null) bodies.set(line.source_id, line);
-  return { listing, bodies };
+  return { listing, bodies: bodiesBySource.get(listing.source) ?? new Map() };
 }
 
 /**
@@ -180,13 +192,10 @@ function newestListedBodies(lines: IndexLine[]): { listing: ListingSnapshot; bod
  */
 export function rawSnapshotSource(rawDir: string): Source {
   return async function* replaySnapshots(ctx) {
-    let lines: IndexLine[];
-    try {
-      lines = await readSnapshotIndex(rawDir);
-    } catch (cause) {
+    await stat(join(rawDir, INDEX_FILE)).catch((cause: unknown) => {
       throw new Error(`no raw snapshots to replay in ${rawDir} (${(cause as Error).message}); run the pipeline once online first`, { cause });
-    }
-    const newest = newestListedBodies(lines);
+    });
+    const newest = await newestListedBodies(readSnapshotIndex(rawDir));
     if (!newest) throw new Error(`${join(rawDir, INDEX_FILE)} records no completed run to replay; run the pipeline once online first`);
     for (const sourceId of newest.listing.source_ids) {
       const snapshot = newest.bodies.get(sourceId);

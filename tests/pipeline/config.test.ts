@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFile, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { CliError } from '../../src/core/errors.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { ROOT } from '../helpers/cli.ts';
@@ -62,4 +62,72 @@ test('invalid YAML is a clear error', () => rejects('id: [a\n', /not valid YAML/
 
 test('a missing pipeline id says where it looked', async () => {
   await assert.rejects(loadPipeline('nope', ROOT), /no pipelines\/nope\.yaml/);
+});
+
+test('a time zone ICU does not know is refused at load, before any store exists', () => rejects('id: a\ntimezone: Asia/Shangai\nsource: {type: dir, path: x}\n', /timezone: not a known time zone/, /Asia\/Shanghai/));
+
+test('source URLs other than http(s) are refused', async () => {
+  await rejects('id: a\nsource: {type: feed, url: "file:///etc/passwd"}\n', /source\.url: an http:\/\/ or https:\/\/ URL/);
+  await rejects('id: a\nsource: {type: github, repo: o/r, api: "ftp://mirror.example"}\n', /source\.api: an http:\/\/ or https:\/\/ URL/);
+  await rejects('id: a\nsource: {type: github, repo: o/r, raw: "javascript:alert(1)"}\n', /source\.raw: an http:\/\/ or https:\/\/ URL/);
+});
+
+test('a rate_limit whose delay would overflow setTimeout is refused; the smallest allowed loads', async () => {
+  await rejects('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {rate_limit: 1e-9}}\n', /source\.http\.rate_limit: at least 0\.001/);
+  await rejects('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {rate_limit: 0}}\n', /source\.http\.rate_limit/);
+  const p = (await load('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {rate_limit: 0.001}}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
+  assert.ok(p.config.source.type === 'feed' && p.config.source.http.rate_limit === 0.001);
+});
+
+describe('publish.dir is checked at load', () => {
+  // Only loaded, never run: a run that got past the check would write into these folders as root.
+  const refused = (yaml: string, ...expected: RegExp[]) => rejects(yaml, /publish\.dir/, ...expected);
+
+  it('refuses the root folder', () => refused('id: a\nsource: {type: dir, path: posts}\npublish: {dir: /}\n', /is \/, the root folder/));
+
+  it('refuses system folders and anything inside the ones the OS owns', async () => {
+    await refused('id: a\nsource: {type: dir, path: posts}\npublish: {dir: /etc}\n', /inside the system folder \/etc/);
+    await refused('id: a\nsource: {type: dir, path: posts}\npublish: {dir: /usr/share/zhengce}\n', /inside the system folder \/usr/);
+    await refused('id: a\nsource: {type: dir, path: posts}\npublish: {dir: /var}\n', /is \/var, a system folder/);
+  });
+
+  it('refuses the home folder and a folder holding it', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'zhengce-home-'));
+    const saved = process.env.HOME;
+    process.env.HOME = join(home, 'me'); // os.homedir() reads HOME
+    try {
+      await refused(`id: a\nsource: {type: dir, path: posts}\npublish: {dir: ${home}/me}\n`, /the home folder/);
+      await refused(`id: a\nsource: {type: dir, path: posts}\npublish: {dir: ${home}}\n`, /the home folder .* or a folder holding it/);
+      const inside = (await load(`id: a\nsource: {type: dir, path: posts}\npublish: {dir: ${home}/me/zhengce-out}\n`)) as Awaited<ReturnType<typeof loadPipeline>>;
+      assert.equal(inside.outputDir, join(home, 'me', 'zhengce-out'), 'a folder of its own inside home is fine');
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
+  it('refuses a folder inside the dir source folder, resolved against the working folder as the loader does', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'zhengce-config-'));
+    await mkdir(join(cwd, 'posts'));
+    const file = join(cwd, 'p.yaml');
+    await writeFile(file, 'id: a\nsource: {type: dir, path: ./posts}\npublish: {dir: posts/out}\n');
+    await assert.rejects(loadPipeline(file, cwd), (err: Error) => {
+      assert.ok(err instanceof CliError);
+      assert.match(err.message, /p\.yaml/);
+      assert.match(err.message, new RegExp(`publish\\.dir "posts/out" is ${join(cwd, 'posts', 'out')}, inside the source folder ${join(cwd, 'posts')} \\(source\\.path\\): each run would read its own CHANGELOG\\.md back as a post`));
+      return true;
+    });
+    // The default output/<id> is checked too: a source that is the working folder holds it.
+    await writeFile(file, 'id: a\nsource: {type: dir, path: .}\n');
+    await assert.rejects(loadPipeline(file, cwd), /publish\.dir \(default output\/a\) is .*inside the source folder/);
+  });
+
+  it('refuses a folder holding the dir source folder', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'zhengce-config-'));
+    const file = join(cwd, 'p.yaml');
+    await writeFile(file, 'id: a\nsource: {type: dir, path: out/posts}\npublish: {dir: out}\n');
+    await assert.rejects(loadPipeline(file, cwd), new RegExp(`p\\.yaml:\\n  - publish\\.dir "out" is ${join(cwd, 'out')}, a folder holding the source folder ${join(cwd, 'out', 'posts')}`));
+    // A sibling is fine.
+    await writeFile(file, 'id: a\nsource: {type: dir, path: out/posts}\npublish: {dir: out/releases}\n');
+    assert.equal((await loadPipeline(file, cwd)).outputDir, join(cwd, 'out', 'releases'));
+  });
 });

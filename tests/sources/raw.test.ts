@@ -1,18 +1,29 @@
 import assert from 'node:assert/strict';
-import { appendFile, chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { appendFile, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it, test, type TestContext } from 'node:test';
 import { silentLogger, type Clock } from '../../src/core/effects.ts';
 import { sha256 } from '../../src/core/hash.ts';
 import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
 import type { RawPost } from '../../src/core/types.ts';
 import { githubSource } from '../../src/sources/github.ts';
-import { openSnapshotStore, readSnapshotIndex, rawSnapshotSource, type BodySnapshot } from '../../src/sources/raw.ts';
+import { openSnapshotStore, readSnapshotIndex, rawSnapshotSource, type BodySnapshot, type IndexLine } from '../../src/sources/raw.ts';
+import { ROOT } from '../helpers/cli.ts';
 import { encodeGbk, fixtureFiles, revisionsOf, runSource, useServerAndRawDir, testHttpOptions, type TestServer } from '../helpers/server.ts';
 
 const clock: Clock = { now: () => new Date('2026-01-02T03:04:05Z') };
 const posts = (events: SourceEvent[]) => events.flatMap((e) => (e.kind === 'post' ? [e.post] : []));
 const byId = (list: RawPost[]) => new Map(list.map((p) => [p.sourceId, p]));
+
+async function indexLines(rawDir: string): Promise<IndexLine[]> {
+  const lines: IndexLine[] = [];
+  for await (const line of readSnapshotIndex(rawDir)) lines.push(line);
+  return lines;
+}
 
 async function objectFiles(rawDir: string): Promise<string[]> {
   const entries = await readdir(join(rawDir, 'objects'), { recursive: true, withFileTypes: true });
@@ -44,7 +55,7 @@ describe('raw snapshots', () => {
   it('stores every fetched body once under its sha256, indexed with where and when it came from', async () => {
     server.files.set('_posts/gbk-page.md', { bytes: encodeGbk('<p>国务院办公厅</p>'), contentType: 'text/html; charset=gbk' });
     const { events } = await runSource(github(), ctx());
-    const lines = await readSnapshotIndex(rawDir);
+    const lines = await indexLines(rawDir);
     const bodies = lines.filter((l): l is BodySnapshot => l.kind === 'body');
     const trees = bodies.find((b) => b.source_id === null)!;
     assert.equal(trees.url, `${server.origin}${server.treesPath}`);
@@ -76,7 +87,7 @@ describe('raw snapshots', () => {
     assert.ok(before.every((name) => /^[0-9a-f]{64}$/.test(name)), 'no temp files left behind');
     await runSource(github(), ctx());
     assert.deepEqual(await objectFiles(rawDir), before, 'refetched bodies are not stored twice');
-    assert.equal((await readSnapshotIndex(rawDir)).length, lines.length * 2, 'but each fetch is indexed');
+    assert.equal((await indexLines(rawDir)).length, lines.length * 2, 'but each fetch is indexed');
   });
 
   it('replays the last fetch with no network: same posts, unchanged ones reported unchanged', async () => {
@@ -106,10 +117,10 @@ describe('raw snapshots', () => {
   it('reports a listed post that was never stored as failed, and survives a torn index line', async () => {
     server.faults = ({ path }) => (path.endsWith('885265.md') ? { kind: 'status', status: 404 } : null);
     await runSource(github(), ctx());
-    const indexed = (await readSnapshotIndex(rawDir)).length;
+    const indexed = (await indexLines(rawDir)).length;
     await appendFile(join(rawDir, 'index.jsonl'), '{"kind":"body","url":"http://cut');
     await runSource(github(), ctx());
-    assert.equal((await readSnapshotIndex(rawDir)).length, indexed * 2, 'the torn line is skipped, the next run indexed in full');
+    assert.equal((await indexLines(rawDir)).length, indexed * 2, 'the torn line is skipped, the next run indexed in full');
     const { events } = await runSource(rawSnapshotSource(rawDir), ctx());
     const failed = events.filter((e) => e.kind === 'failed');
     assert.equal(failed.length, 1);
@@ -156,4 +167,67 @@ describe('raw snapshots', () => {
   it('says what to do when there is nothing to replay', async () => {
     await assert.rejects(runSource(rawSnapshotSource(join(rawDir, 'none')), ctx()), /no raw snapshots to replay in .*run the pipeline once online first/);
   });
+});
+
+/** Writes raw/index.jsonl of `runs` runs of `ids`, each run a body per post then a listing; the last run edits the first post and drops the last. */
+async function writeLongIndex(rawDir: string, ids: string[], runs: number): Promise<void> {
+  const objects = new Map<string, Buffer>();
+  const store = (text: string) => {
+    const body = Buffer.from(text);
+    objects.set(sha256(body), body);
+    return sha256(body);
+  };
+  const body = (id: string, text: string) => {
+    const hash = store(text);
+    const line: BodySnapshot = { kind: 'body', url: `http://127.0.0.1/${id}.md`, source: 'test', source_id: id, fetched_at: '2026-01-02T03:04:05.000Z', status: 200, etag: `"${hash.slice(0, 12)}"`, last_modified: null, content_type: 'text/plain; charset=utf-8', content_encoding: null, encoding: 'utf-8', revision: hash, bytes: text.length, sha256: hash };
+    return `${JSON.stringify(line)}\n`;
+  };
+  const listing = (listed: string[]) => `${JSON.stringify({ kind: 'listing', url: 'http://127.0.0.1/list', source: 'test', fetched_at: '2026-01-02T03:04:05.000Z', source_ids: listed })}\n`;
+  const run = ids.map((id) => body(id, `post ${id}`)).join('') + listing(ids);
+  const out = createWriteStream(join(rawDir, 'index.jsonl'));
+  const batch = run.repeat(1000);
+  for (let written = 0; written < runs - 1; written += 1000) if (!out.write(written + 1000 <= runs - 1 ? batch : run.repeat(runs - 1 - written))) await once(out, 'drain');
+  out.end(ids.map((id, i) => body(id, i === 0 ? `post ${id} edited` : `post ${id}`)).join('') + listing(ids.slice(0, -1)));
+  await once(out, 'finish');
+  for (const [hash, bytes] of objects) {
+    await mkdir(join(rawDir, 'objects', hash.slice(0, 2)), { recursive: true });
+    await writeFile(join(rawDir, 'objects', hash.slice(0, 2), hash), bytes);
+  }
+}
+
+// Replays in a child whose heap is capped: reading the whole index into memory cannot fit there.
+const REPLAY = `
+const { rawSnapshotSource } = await import(${JSON.stringify(join(ROOT, 'src', 'sources', 'raw.ts'))});
+const rawDir = process.env.RAW_DIR;
+const quiet = () => {};
+const logger = { debug: quiet, info: quiet, warn: quiet, error: quiet, child: () => logger };
+globalThis.gc();
+const base = process.memoryUsage().heapUsed;
+let peak = base;
+const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 2);
+const posts = [];
+for await (const e of rawSnapshotSource(rawDir)({ previous: new Map(), cursor: null, rawDir, clock: { now: () => new Date() }, logger })) posts.push([e.kind, e.post?.sourceId, Buffer.from(e.post?.bytes ?? []).toString()]);
+clearInterval(sample);
+console.log(JSON.stringify({ posts, peakGrowthMB: (Math.max(peak, process.memoryUsage().heapUsed) - base) / 2 ** 20 }));
+`;
+
+test('offline replay streams raw/index.jsonl: a million lines replay within a 64 MB heap', { timeout: 120_000 }, async (t) => {
+  const rawDir = await mkdtemp(join(tmpdir(), 'zhengce-raw-long-'));
+  t.after(() => rm(rawDir, { recursive: true, force: true })); // a third of a gigabyte
+  const ids = ['p0', 'p1', 'p2', 'p3', 'p4'];
+  const runs = Math.ceil(1_000_000 / (ids.length + 1));
+  await writeLongIndex(rawDir, ids, runs);
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--max-old-space-size=64', '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', REPLAY], { cwd: ROOT, env: { ...process.env, RAW_DIR: rawDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const [code] = (await once(child, 'close')) as [number | null];
+  assert.equal(code, 0, `the replay ran out of memory or failed: ${stderr.slice(-2000)}`);
+  const result = JSON.parse(stdout) as { posts: [string, string, string][]; peakGrowthMB: number };
+  t.diagnostic(`${runs * (ids.length + 1)} index lines replayed in ${Date.now() - started} ms, heap growth peak ${result.peakGrowthMB.toFixed(1)} MB`);
+  // The newest listing (without p4) and the newest body of each post (p0 edited in the last run) win.
+  assert.deepEqual(result.posts, [['post', 'p0', 'post p0 edited'], ['post', 'p1', 'post p1'], ['post', 'p2', 'post p2'], ['post', 'p3', 'post p3']]);
+  assert.ok(result.peakGrowthMB < 32, `heap grew by ${result.peakGrowthMB} MB`);
 });
