@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
 import type { Logger, Progress } from '../core/effects.ts';
+import { escapeControls, escapeJsonControls } from '../core/terminal.ts';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -26,20 +27,19 @@ function prettyLine(line: string): string {
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   const tag = o.pipeline ? `[${o.pipeline}] ` : '';
-  return `${time} ${level.padEnd(5)} ${tag}${o.msg ?? ''}${extra ? `  ${extra}` : ''}\n`;
+  // Messages and fields carry file names and remote values: no ESC of theirs reaches the terminal, no newline forges a line.
+  return `${escapeControls(`${time} ${level.padEnd(5)} ${tag}${o.msg ?? ''}${extra ? `  ${extra}` : ''}`)}\n`;
 }
 
-/** pino for machines (one JSON object per line) or readable lines for a terminal. */
+/** pino for machines (one JSON object per line) or readable lines for a terminal; neither lets a control character through raw. */
 export function createLogger(o: LogOptions): Logger {
-  const destination =
-    o.format === 'json'
-      ? o.stream
-      : new Writable({
-          write(chunk: Buffer, _enc, done) {
-            for (const line of chunk.toString('utf8').split('\n')) if (line) o.stream.write(prettyLine(line));
-            done();
-          },
-        });
+  const format = o.format === 'json' ? (line: string) => `${escapeJsonControls(line)}\n` : prettyLine;
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) o.stream.write(format(line));
+      done();
+    },
+  });
   return pino({ level: o.level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.epochTime }, destination as pino.DestinationStream) as unknown as Logger;
 }
 

@@ -67,9 +67,10 @@ then the command exits 0. A second signal exits at once (still safe: the next ru
     usage: 'zhengce status [options] [pipeline id | file.yaml]…',
     options: { ...LOG_OPTIONS, json: { type: 'boolean' } },
     help: `Shows, for each named pipeline (every pipelines/*.yaml when none is named), its last run (status ok,
-partial, failed or skipped), its last release, the posts the last run could not process, the next
-scheduled run and the run in progress, if any. It reads output/<id>/status.json, latest.json and
-the lock file, never the store, so it works while a run is going.`,
+partial or failed), the last run refused for the lock (skipped), its last release, the posts the last
+run could not process, the next scheduled run and the run in progress (or a stale lock), if any. It
+reads output/<id>/status.json, latest.json and the lock file, never the store, so it works while a
+run is going.`,
     optionsHelp: `      --json               one JSON object {"pipelines": [...]} instead of readable lines
 `,
     action: ({ values, positionals }) => statusCommand(positionals, { json: Boolean(values.json), out: process.stdout }),

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { diffReleases, type ReleaseDiff } from '../store/diff.ts';
 import { validateRelease } from '../publish/validate.ts';
 import { CliError, EXIT } from '../core/errors.ts';
+import { escapeControls, escapeJsonControls } from '../core/terminal.ts';
 import { loadPipeline } from '../pipeline/config.ts';
 
 const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory(), () => false);
@@ -42,7 +43,8 @@ function formatDiff(d: ReleaseDiff): string {
     }
   }
   if (d.documents.length === 0) out.push('', 'No differences.');
-  return `${out.join('\n')}\n`;
+  // Titles and issuers come from remote posts: each line is escaped on its own.
+  return `${out.map((line) => escapeControls(line)).join('\n')}\n`;
 }
 
 /** `zhengce diff <a> <b>`: the changes between two releases, readable or as JSON. */
@@ -50,7 +52,7 @@ export async function diffCommand(args: string[], o: { json: boolean; pipeline?:
   if (args.length !== 2) throw new CliError('name two releases: zhengce diff <release-a> <release-b> (see zhengce diff --help)');
   const [a, b] = await Promise.all(args.map((x) => resolveRelease(x, o.pipeline, process.cwd())));
   const d = await diffReleases(a, b);
-  o.out.write(o.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+  o.out.write(o.json ? `${escapeJsonControls(JSON.stringify(d, null, 2))}\n` : formatDiff(d));
   return EXIT.ok;
 }
 
@@ -59,8 +61,8 @@ export async function validateCommand(args: string[], o: { json: boolean; pipeli
   if (args.length !== 1) throw new CliError('name one release: zhengce validate <release> (see zhengce validate --help)');
   const dir = await resolveRelease(args[0], o.pipeline, process.cwd());
   const report = await validateRelease(dir);
-  if (o.json) o.out.write(`${JSON.stringify({ release: dir, ok: report.problems.length === 0, ...report }, null, 2)}\n`);
-  else if (report.problems.length === 0) o.out.write(`${dir}: valid (${report.resources} files match datapackage.json)\n`);
-  else o.out.write(`${dir}: ${report.problems.length} problem(s)\n${report.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  if (o.json) o.out.write(`${escapeJsonControls(JSON.stringify({ release: dir, ok: report.problems.length === 0, ...report }, null, 2))}\n`);
+  else if (report.problems.length === 0) o.out.write(`${escapeControls(dir)}: valid (${report.resources} files match datapackage.json)\n`);
+  else o.out.write(`${escapeControls(dir)}: ${report.problems.length} problem(s)\n${report.problems.map((p) => `  - ${escapeControls(p)}`).join('\n')}\n`);
   return report.problems.length === 0 ? EXIT.ok : EXIT.failed;
 }

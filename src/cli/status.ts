@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { EXIT } from '../core/errors.ts';
+import { escapeControls, escapeJsonControls } from '../core/terminal.ts';
 import type { Pipeline } from '../pipeline/config.ts';
 import { latestReleaseId, readStatus, type LastRun } from '../pipeline/status.ts';
 import { inspectLock, lockFile, type LockHolder } from '../pipeline/lock.ts';
@@ -11,11 +12,15 @@ export interface PipelineStatus {
   pipeline: string;
   file: string;
   output: string;
-  /** The last attempt (status ok, partial, failed or skipped), from status.json; null before the first. */
+  /** The last run that ran (status ok, partial or failed), from status.json; null before the first. */
   last_run: LastRun | null;
+  /** The last run refused because another held the lock (status skipped); null before the first. */
+  last_skipped: LastRun | null;
   last_release: string | null;
   /** The process running it now, from the lock file (a stale lock is no run). */
   running: LockHolder | null;
+  /** A lock left by a process that is gone, and why it is judged so: the next run takes it over. */
+  stale_lock: { holder: LockHolder; because: string } | null;
   schedule: string | null;
   timezone: string;
   next_run: string | null;
@@ -25,13 +30,16 @@ export interface PipelineStatus {
 async function pipelineStatus(p: Pipeline): Promise<PipelineStatus> {
   const lock = await inspectLock(lockFile(p.outputDir));
   const { schedule, timezone } = p.config;
+  const status = await readStatus(p.outputDir);
   return {
     pipeline: p.config.id,
     file: p.file,
     output: p.outputDir,
-    last_run: (await readStatus(p.outputDir))?.last_run ?? null,
+    last_run: status?.last_run ?? null,
+    last_skipped: status?.last_skipped ?? null,
     last_release: await latestReleaseId(p.outputDir),
-    running: lock && !lock.stale ? lock.holder : null,
+    running: lock?.holder && lock.staleBecause === null ? lock.holder : null,
+    stale_lock: lock?.holder && lock.staleBecause !== null ? { holder: lock.holder, because: lock.staleBecause } : null,
     schedule: schedule ?? null,
     timezone,
     next_run: nextRunTime(p)?.toISOString() ?? null,
@@ -47,10 +55,14 @@ function describe(s: PipelineStatus, cwd: string): string {
     if (r.error) lines.push(`  error         ${r.error}`);
     if (r.failures.length) lines.push(`  failures      ${r.failures.length}`, ...r.failures.map((f) => `    ${f.source_id} (${f.stage}): ${f.reason}`));
   }
+  if (s.last_skipped) lines.push(`  last skipped  at ${s.last_skipped.finished_at}: ${s.last_skipped.error}`);
   lines.push(`  last release  ${s.last_release ? `${s.last_release}  (${relative(cwd, s.output) || '.'}/releases/${s.last_release})` : 'none yet'}`);
   lines.push(`  next run      ${s.schedule ? `${s.next_run ?? 'never'}  ("${s.schedule}", ${s.timezone})` : 'not scheduled (no schedule key)'}`);
   if (s.running) lines.push(`  running now   pid ${s.running.pid} on ${s.running.host} since ${s.running.started_at}`);
-  return lines.join('\n');
+  const stale = s.stale_lock;
+  if (stale) lines.push(`  stale lock    pid ${stale.holder.pid} on ${stale.holder.host} since ${stale.holder.started_at}: ${stale.because}; the next run takes it over`);
+  // Each line is escaped on its own: a newline or ESC in a file name, a reason or a remote value shows as \x0a or \x1b.
+  return lines.map((line) => escapeControls(line)).join('\n');
 }
 
 /** `zhengce status [pipeline…]`: the last run, last release, failures and next run of each pipeline. */
@@ -58,6 +70,6 @@ export async function statusCommand(names: string[], o: { json: boolean; out: No
   const cwd = process.cwd();
   const statuses: PipelineStatus[] = [];
   for (const p of await loadPipelines(names, cwd)) statuses.push(await pipelineStatus(p));
-  o.out.write(o.json ? `${JSON.stringify({ pipelines: statuses }, null, 2)}\n` : `${statuses.map((s) => describe(s, cwd)).join('\n\n')}\n`);
+  o.out.write(o.json ? `${escapeJsonControls(JSON.stringify({ pipelines: statuses }, null, 2))}\n` : `${statuses.map((s) => describe(s, cwd)).join('\n\n')}\n`);
   return EXIT.ok;
 }

@@ -8,12 +8,16 @@ export interface LockHolder {
   pid: number;
   host: string;
   started_at: string;
+  /** The kernel's boot id (Linux; absent without /proc): a lock taken before the last boot is stale. */
+  boot_id?: string;
+  /** The holder's start in clock ticks since boot (field 22 of /proc/<pid>/stat): a live pid that started at another time is another process. */
+  pid_start_ticks?: number;
 }
 
 export interface Lock {
   holder: LockHolder;
-  /** The holder of a stale lock this one replaced, if any. */
-  tookOver: LockHolder | null;
+  /** The holder of a stale lock this one replaced, and why it was judged gone, if any. */
+  tookOver: { holder: LockHolder; because: string } | null;
   release(): Promise<void>;
 }
 
@@ -34,6 +38,9 @@ export const lockFile = (outputDir: string): string => join(outputDir, 'run.lock
 /** Lock files this process holds: a lock naming our own pid that is not among them was left by an earlier process with our pid. */
 const held = new Set<string>();
 
+/** Numbers this process's attempts, so that two taking the same lock at once write different files aside. */
+let attempts = 0;
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -44,10 +51,33 @@ function isAlive(pid: number): boolean {
   }
 }
 
+let ownBootId: Promise<string | null> | undefined;
+
+/** This boot's id, or null where /proc is missing (then locks are judged by pid alone). */
+function bootId(): Promise<string | null> {
+  ownBootId ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim() || null, () => null);
+  return ownBootId;
+}
+
+/** Field 22 of /proc/<pid>/stat, or null without /proc; fields are counted after the name's last ')', as the name may hold spaces and ')'. */
+async function pidStartTicks(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isSafeInteger(ticks) ? ticks : null;
+  } catch {
+    return null;
+  }
+}
+
 function parseHolder(text: string): LockHolder | null {
   try {
     const h = JSON.parse(text) as Partial<LockHolder>;
-    return typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.started_at === 'string' ? (h as LockHolder) : null;
+    if (typeof h.pid !== 'number' || typeof h.host !== 'string' || typeof h.started_at !== 'string') return null;
+    const holder: LockHolder = { pid: h.pid, host: h.host, started_at: h.started_at };
+    if (typeof h.boot_id === 'string') holder.boot_id = h.boot_id;
+    if (typeof h.pid_start_ticks === 'number') holder.pid_start_ticks = h.pid_start_ticks;
+    return holder;
   } catch {
     return null;
   }
@@ -55,15 +85,24 @@ function parseHolder(text: string): LockHolder | null {
 
 const readHolder = (file: string): Promise<LockHolder | null> => readFile(file, 'utf8').then(parseHolder, () => null);
 
-/** A lock is stale when its process is gone; a process on another host cannot be checked, so its lock stands. */
-function isStale(file: string, holder: LockHolder): boolean {
-  if (holder.host !== hostname()) return false;
-  if (holder.pid === process.pid) return !held.has(file);
-  return !isAlive(holder.pid);
+/**
+ * Why a lock's holder is gone, or null when it may still run. A pid alone is not enough: after a
+ * reboot or a container restart it often names another live process. A process on another host
+ * cannot be checked, so its lock stands; what /proc cannot tell is judged by the pid alone.
+ */
+async function staleBecause(file: string, holder: LockHolder): Promise<string | null> {
+  if (holder.host !== hostname()) return null;
+  const boot = await bootId();
+  if (holder.boot_id !== undefined && boot !== null && holder.boot_id !== boot) return 'the host has booted since (another boot id)';
+  if (holder.pid === process.pid) return held.has(file) ? null : 'its pid is now this process';
+  if (!isAlive(holder.pid)) return 'its process is gone';
+  const ticks = holder.pid_start_ticks === undefined ? null : await pidStartTicks(holder.pid);
+  if (ticks !== null && ticks !== holder.pid_start_ticks) return `its pid ${holder.pid} now belongs to another process (another start time)`;
+  return null;
 }
 
-/** The current holder of a lock file and whether it is stale, or null when nobody holds it. */
-export async function inspectLock(file: string): Promise<{ holder: LockHolder | null; stale: boolean } | null> {
+/** The current holder of a lock file and why it is stale (null: it may still run), or null when nobody holds it. */
+export async function inspectLock(file: string): Promise<{ holder: LockHolder | null; staleBecause: string | null } | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -71,7 +110,7 @@ export async function inspectLock(file: string): Promise<{ holder: LockHolder | 
     return null;
   }
   const holder = parseHolder(text);
-  return { holder, stale: holder !== null && isStale(file, holder) };
+  return { holder, staleBecause: holder === null ? null : await staleBecause(file, holder) };
 }
 
 const sameHolder = (a: LockHolder | null, b: LockHolder): boolean => a !== null && a.pid === b.pid && a.host === b.host && a.started_at === b.started_at;
@@ -99,9 +138,12 @@ async function removeStale(file: string, stale: LockHolder): Promise<boolean> {
  */
 export async function acquireLock(file: string, now: Date): Promise<Lock> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), started_at: now.toISOString() };
-  const tmp = `${file}.${process.pid}.tmp`;
+  const [boot, ticks] = await Promise.all([bootId(), pidStartTicks(process.pid)]);
+  if (boot !== null) holder.boot_id = boot;
+  if (ticks !== null) holder.pid_start_ticks = ticks;
+  const tmp = `${file}.${process.pid}-${++attempts}.tmp`;
   await writeFile(tmp, `${JSON.stringify(holder)}\n`);
-  let tookOver: LockHolder | null = null;
+  let tookOver: Lock['tookOver'] = null;
   try {
     for (;;) {
       try {
@@ -112,8 +154,8 @@ export async function acquireLock(file: string, now: Date): Promise<Lock> {
       }
       const current = await inspectLock(file);
       if (current === null) continue;
-      if (!current.stale || !current.holder || tookOver) throw new LockBusyError(file, current.holder);
-      if (await removeStale(file, current.holder)) tookOver = current.holder;
+      if (current.staleBecause === null || !current.holder || tookOver) throw new LockBusyError(file, current.holder);
+      if (await removeStale(file, current.holder)) tookOver = { holder: current.holder, because: current.staleBecause };
       else throw new LockBusyError(file, await readHolder(file));
     }
   } finally {

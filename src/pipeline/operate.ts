@@ -77,8 +77,8 @@ async function takeLock(pipeline: Pipeline, start: RunStart, deps: RunDeps, logg
     await mkdir(pipeline.outputDir, { recursive: true });
     const lock = await acquireLock(lockFile(pipeline.outputDir), start.started);
     if (lock.tookOver) {
-      const { pid, host, started_at } = lock.tookOver;
-      logger.warn({ stage: 'lock', stale_holder: lock.tookOver }, `took over a stale lock: pid ${pid} on ${host}, started ${started_at}, is gone without releasing it`);
+      const { holder, because } = lock.tookOver;
+      logger.warn({ stage: 'lock', stale_holder: holder, because }, `took over a stale lock of pid ${holder.pid} on ${holder.host} (started ${holder.started_at}): ${because}`);
     }
     return lock;
   } catch (err) {

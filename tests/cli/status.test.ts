@@ -1,12 +1,23 @@
 import assert from 'node:assert/strict';
-import { copyFile, readlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeWorkspace, ROOT, runCli } from '../helpers/cli.ts';
+import { logLines, makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+
+interface Run {
+  status: string;
+  run_id: string;
+  fetched: number;
+  rejected: number;
+  error: string | null;
+  failures: { source_id: string; stage: string; reason: string }[];
+}
 
 interface Status {
   pipeline: string;
-  last_run: { status: string; run_id: string; fetched: number; rejected: number; failures: { source_id: string; stage: string; reason: string }[] } | null;
+  last_run: Run | null;
+  last_skipped: Run | null;
   last_release: string | null;
   running: unknown;
   schedule: string | null;
@@ -63,4 +74,68 @@ test('status after a partial run names the failed posts', async () => {
   assert.match(text.stdout, /last run\s+partial/);
   assert.match(text.stdout, /failures\s+1\n\s+empty \(\w+\): /);
   assert.match(text.stdout, /next run\s+not scheduled/);
+});
+
+test('a run refused for the lock is kept apart: last_run keeps the real run and its failures', async () => {
+  const ws = await makeWorkspace({ id: 'kept' });
+  await copyFile(join(ROOT, 'tests', 'fixtures', 'bad', 'empty.md'), join(ws.postsDir, 'empty.md'));
+  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 2);
+  const real = (await statusJson(ws.file, ws.cwd)).last_run!;
+  assert.equal(real.status, 'partial');
+
+  // A lock naming this test process, which is alive: the next run is refused.
+  const lock = join(ws.out, 'run.lock');
+  await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() }));
+  const refused = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(refused.code, 75, refused.stderr);
+
+  const s = await statusJson(ws.file, ws.cwd);
+  assert.deepEqual(s.last_run, real, 'the real run and its failures stand');
+  assert.equal(s.last_skipped!.status, 'skipped');
+  assert.notEqual(s.last_skipped!.run_id, real.run_id);
+  assert.match(String(s.last_skipped!.error), new RegExp(`another run holds .*pid ${process.pid} on `));
+  const file = JSON.parse(await readFile(join(ws.out, 'status.json'), 'utf8'));
+  assert.deepEqual([file.last_run.run_id, file.last_skipped.run_id], [real.run_id, s.last_skipped!.run_id], 'status.json itself keeps both');
+
+  const text = await runCli(['status', ws.file], ws.cwd);
+  assert.match(text.stdout, /last run\s+partial/);
+  assert.match(text.stdout, /failures\s+1\n\s+empty \(\w+\): /);
+  assert.match(text.stdout, new RegExp(`last skipped\\s+at \\S+: another run holds .*pid ${process.pid} on `));
+
+  // The next real run replaces last_run and leaves the record of the refusal.
+  await rm(lock);
+  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 2);
+  const after = await statusJson(ws.file, ws.cwd);
+  assert.notEqual(after.last_run!.run_id, real.run_id);
+  assert.equal(after.last_skipped!.run_id, s.last_skipped!.run_id);
+});
+
+test('control characters in post file names reach neither the log nor status raw', async () => {
+  const ws = await makeWorkspace({ id: 'escapes', posts: [] });
+  await mkdir(ws.postsDir);
+  // ESC [31m (colour), the one-byte C1 CSI U+009B and an OSC title sequence ending in BEL.
+  const rejected = 'bad\x1b[31mred\u009b2J';
+  const kept = '\x1b]0;owned\x07post';
+  await copyFile(join(ROOT, 'tests', 'fixtures', 'bad', 'empty.md'), join(ws.postsDir, `${rejected}.md`));
+  await copyFile(join(SAMPLE_POSTS, '2021-12-08-202112082206672930.md'), join(ws.postsDir, `${kept}.md`));
+  const raw = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+
+  const pretty = await runCli(['run', '--log-format', 'pretty', ws.file], ws.cwd);
+  assert.equal(pretty.code, 2, pretty.stderr);
+  assert.doesNotMatch(pretty.stdout, raw);
+  assert.match(pretty.stdout, /rejected bad\\x1b\[31mred\\x9b2J: the file is empty/, 'the post is named recognisably');
+  assert.match(pretty.stdout, /2 fetched, 0 unchanged, 1 rejected/, 'the post under an ESC name is read like any other');
+
+  const json = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(json.code, 2, json.stderr);
+  assert.doesNotMatch(json.stdout, raw, 'JSON log lines escape C1 too');
+
+  const text = await runCli(['status', ws.file], ws.cwd);
+  assert.doesNotMatch(text.stdout, raw);
+  assert.match(text.stdout, /failures\s+1\n\s+bad\\x1b\[31mred\\x9b2J \(parse\): /);
+  const statusJsonText = await runCli(['status', '--json', ws.file], ws.cwd);
+  assert.doesNotMatch(statusJsonText.stdout, raw);
+  const s = JSON.parse(statusJsonText.stdout).pipelines[0] as Status;
+  assert.deepEqual(s.last_run!.failures.map((f) => f.source_id), [rejected], 'JSON keeps the name itself');
+  assert.ok(logLines(json.stdout).some((l) => l.source_id === rejected), 'and so do JSON log lines');
 });

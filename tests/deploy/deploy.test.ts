@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -187,4 +187,18 @@ test('every recipe, npm start and the scaled benchmark start Node with the same 
   assert.equal(starts.length, 5, starts.join('\n'));
   for (const line of starts) assert.ok(line.includes(`node ${cap} `), line);
   assert.ok((await readFile(join(ROOT, 'bench', 'bench.ts'), 'utf8')).includes(`const HEAP_CAP = '${cap}'`));
+});
+
+test('no recipe starts zhengce through npx or npm: a supervisor must signal node itself', async () => {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  assert.ok(readme.includes('**Supervise `node`, never `npx`.**'), 'README, Operations');
+  // SIGTERM to npx ends npm and orphans the scheduler; installing with npm (npm ci) is fine.
+  const viaNpm = /\bnpx\b|\bnpm\s+(?:-\S+\s+)*(?:start|restart|run|run-script|exec|x|test)\b/;
+  const offending: string[] = [];
+  for (const name of await readdir(DEPLOY)) {
+    for (const [i, line] of (await read(name)).split('\n').entries()) {
+      if (!line.trimStart().startsWith('#') && viaNpm.test(line)) offending.push(`${name}:${i + 1}: ${line.trim()}`);
+    }
+  }
+  assert.deepEqual(offending, []);
 });
