@@ -19,9 +19,11 @@ export interface SourceContext {
  * One thing a source reports about one post:
  * `post` — new or changed bytes; `unchanged` — still present, same revision;
  * `failed` — present upstream but not fetched (its previous version must be kept, never deleted).
+ * A `post` with `release` holds its bytes in the source's byte budget (http.max_bytes_in_flight):
+ * the consumer calls it once done with `post.bytes`, or the source stops fetching once the budget is full.
  */
 export type SourceEvent =
-  | { kind: 'post'; post: RawPost }
+  | { kind: 'post'; post: RawPost; release?: () => void }
   | { kind: 'unchanged'; sourceId: string }
   | { kind: 'failed'; error: PostError; url: string; attempts: number };
 

@@ -21,11 +21,19 @@ const httpSchema = z
     max_response_bytes: z.number().int().positive().default(20 * MB),
     headers_timeout_ms: z.number().int().positive().default(30_000),
     body_timeout_ms: z.number().int().positive().default(60_000),
+    /** A total deadline per request, so a server dripping bytes cannot hold a run (and its lock) forever. */
+    response_timeout_ms: z.number().int().positive().default(120_000),
+    /** Bytes of post bodies held at once, from download to extraction; a download counts max_response_bytes until its size is known. */
+    max_bytes_in_flight: z.number().int().positive().default(256 * MB),
     retries: z.number().int().min(0).default(4),
     min_retry_delay_ms: z.number().int().positive().default(500),
     max_retry_delay_ms: z.number().int().positive().default(30_000),
     /** Overrides the default User-Agent, e.g. to add an operator's contact address. */
     user_agent: z.string().min(1).optional(),
+  })
+  .refine((http) => http.max_bytes_in_flight >= http.max_response_bytes, {
+    path: ['max_bytes_in_flight'],
+    message: 'must be at least http.max_response_bytes: each download holds that much of the budget until its size is known',
   })
   .prefault({});
 
@@ -48,7 +56,7 @@ const githubSchema = z.strictObject({
 const feedSchema = z.strictObject({
   type: z.literal('feed'),
   url: httpUrl,
-  /** Hosts whose pages may be fetched; the feed's own host is always allowed. */
+  /** Hosts (with their port when not the default) whose pages may be fetched; the feed's own origin always may. */
   hosts: z.array(z.string()).default([]),
   http: httpSchema,
 });

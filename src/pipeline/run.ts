@@ -64,7 +64,7 @@ function makeSource(p: Pipeline, deps: RunDeps): Source {
   return createSource(s, { cwd: p.cwd, githubToken: deps.env.GITHUB_TOKEN ?? null, dispatcher: deps.dispatcher, userAgent: s.type === 'dir' ? undefined : s.http.user_agent });
 }
 
-/** Posts parsed and extracted at once (each holds its bytes until its rows are staged). */
+/** Posts parsed and extracted at once (each holds its bytes until extracted; http sources also bound them by http.max_bytes_in_flight). */
 const MAX_IN_FLIGHT = 64;
 
 /** Release ids are UTC times to the second; a second run within the same second waits its turn by one. */
@@ -290,6 +290,8 @@ async function consumeSource(
         const base: PostState = { sourceId: raw.sourceId, docId: docId(raw.source, raw.sourceId), url: raw.url, revision: raw.revision, status: 'active', fetchedAt: raw.fetchedAt };
         const staged = pool
           .extract(raw)
+          // Extraction is done with the bytes: the source may spend their share of its byte budget on further downloads.
+          .finally(() => event.release?.())
           // A worker thread that dies takes its posts with it: they are rejected by name, the run goes on.
           .catch((err: Error): ExtractResult => ({ ok: false, stage: 'extract', message: `the extraction worker thread failed while holding this post: ${err.message}` }))
           .then((r) => {

@@ -7,13 +7,13 @@ import { CharsetError, decodeBody } from '../core/charset.ts';
 import { PostError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source, SourceContext, SourceEvent } from '../core/source.ts';
-import { conditionalHeaders, createHttpClient, fetchInOrder, HttpError, listingCursor, type HttpClient, type HttpOptions, type HttpResponse } from './http.ts';
+import { ByteBudget, conditionalHeaders, createHttpClient, fetchInOrder, HttpError, listingCursor, type HttpClient, type HttpOptions, type HttpResponse } from './http.ts';
 import { openSnapshotStore, responseMeta, type SnapshotStore } from './raw.ts';
 
 /** Structurally the `feed` source of a pipeline config (src/pipeline/config.ts). */
 export interface FeedSourceOptions {
   url: string;
-  /** Hosts whose pages may be fetched for an item without content; the feed's own host always may. */
+  /** Hosts (`name`, or `name:port` for a port other than the scheme's default) whose pages may be fetched for an item without content; the feed's own origin always may. */
   hosts: string[];
   http: HttpOptions;
 }
@@ -189,65 +189,97 @@ interface RunState {
   source: string;
   feed: HttpResponse;
   feedSha: string;
-  allowedHosts: Set<string>;
+  budget: ByteBudget;
+  /** What a download holds of the budget until its size is known (http.max_response_bytes). */
+  maxBodyBytes: number;
+  /** Why a link may not be followed (linkFollowRule), or null when it may. */
+  refuseLink: (link: URL) => string | null;
 }
 
 function failed(sourceId: string, message: string, url: string, attempts: number, cause?: unknown): SourceEvent {
   return { kind: 'failed', error: new PostError('fetch', sourceId, message, { cause }), url, attempts };
 }
 
-/** The post carried inside the feed item itself. */
+/** The post carried inside the feed item itself, held in the byte budget like a downloaded one. */
 async function inlinePost(item: FeedItem & { id: string; html: string }, run: RunState): Promise<SourceEvent> {
   const bytes = new TextEncoder().encode(synthesizePost(item));
   const revision = sha256(bytes);
   if (run.ctx.previous.get(item.id) === revision) return { kind: 'unchanged', sourceId: item.id };
-  const url = item.link ?? run.feed.url;
-  const fetchedAt = run.ctx.clock.now().toISOString();
-  await run.snapshots.saveBody(
-    { url, source: run.source, source_id: item.id, fetched_at: fetchedAt, status: run.feed.status, etag: null, last_modified: null, content_type: SYNTHESIZED_TYPE, content_encoding: null, revision, derived_from: run.feedSha },
-    bytes,
-  );
-  return { kind: 'post', post: { source: run.source, sourceId: item.id, url, bytes, contentType: SYNTHESIZED_TYPE, revision, fetchedAt } };
+  const held = await run.budget.reserve(bytes.byteLength);
+  try {
+    const url = item.link ?? run.feed.url;
+    const fetchedAt = run.ctx.clock.now().toISOString();
+    await run.snapshots.saveBody(
+      { url, source: run.source, source_id: item.id, fetched_at: fetchedAt, status: run.feed.status, etag: null, last_modified: null, content_type: SYNTHESIZED_TYPE, content_encoding: null, revision, derived_from: run.feedSha },
+      bytes,
+    );
+    return { kind: 'post', post: { source: run.source, sourceId: item.id, url, bytes, contentType: SYNTHESIZED_TYPE, revision, fetchedAt }, release: held.release };
+  } catch (err) {
+    held.release();
+    throw err;
+  }
 }
 
-/** The page an item without content links to, fetched only from an allowed host. */
+/** The page an item without content links to, fetched only from an allowed origin, within the byte budget. */
 async function linkedPost(item: FeedItem & { id: string }, link: URL, run: RunState): Promise<SourceEvent> {
+  // Asked for before any await, so shares are granted in the order fetchInOrder yields the items.
+  const held = await run.budget.reserve(run.maxBodyBytes);
   try {
     const response = await run.http.get(link.href);
+    held.shrink(response.bytes.byteLength);
     const revision = sha256(response.bytes);
-    if (run.ctx.previous.get(item.id) === revision) return { kind: 'unchanged', sourceId: item.id };
+    if (run.ctx.previous.get(item.id) === revision) {
+      held.release();
+      return { kind: 'unchanged', sourceId: item.id };
+    }
     const fetchedAt = run.ctx.clock.now().toISOString();
     await run.snapshots.saveBody(responseMeta(response, { url: link.href, source: run.source, source_id: item.id, fetched_at: fetchedAt, revision }), response.bytes);
-    return { kind: 'post', post: { source: run.source, sourceId: item.id, url: link.href, bytes: response.bytes, contentType: response.contentType, revision, fetchedAt } };
+    return { kind: 'post', post: { source: run.source, sourceId: item.id, url: link.href, bytes: response.bytes, contentType: response.contentType, revision, fetchedAt }, release: held.release };
   } catch (err) {
+    held.release();
     if (!(err instanceof HttpError)) throw err;
     return failed(item.id, err.message, link.href, err.attempts, err);
   }
 }
 
-/** What one item yields: its own HTML, its linked page when the host is allowed, or why neither. */
+/** What one item yields: its own HTML, its linked page when it may be followed, or why neither. */
 function itemEvent(item: FeedItem & { id: string }, run: RunState): Promise<SourceEvent> {
   if (item.unreadable) return Promise.resolve(failed(item.id, `feed item "${item.id}": ${item.unreadable}`, item.link ?? run.feed.url, 1));
   if (item.html !== null) return inlinePost({ ...item, html: item.html }, run);
   const link = item.link ? new URL(item.link) : null;
   if (!link) return Promise.resolve(failed(item.id, `feed item "${item.id}" has neither content nor a link`, run.feed.url, 1));
-  const allowed = (link.protocol === 'https:' || link.protocol === 'http:') && (run.allowedHosts.has(link.host) || run.allowedHosts.has(link.hostname));
-  if (!allowed) {
-    const message = `feed item "${item.id}" has no content and links to ${link.host}, which is not in source.hosts; not followed`;
-    return Promise.resolve(failed(item.id, message, link.href, 0));
-  }
+  const refused = run.refuseLink(link);
+  if (refused) return Promise.resolve(failed(item.id, `feed item "${item.id}" has no content and ${refused}; not followed`, link.href, 0));
   return linkedPost(item, link, run);
+}
+
+/**
+ * The link rule of an item without content: followed on the feed's own origin (scheme, host and
+ * port), or on a host listed in `hosts` (`name:port` for a port other than the default) over https,
+ * or over http when the feed itself is http. Returns why a link is refused, or null.
+ */
+function linkFollowRule(feedUrl: URL, hosts: readonly string[]): (link: URL) => string | null {
+  const listed = new Set(hosts.map((h) => h.toLowerCase()));
+  const schemes = feedUrl.protocol === 'http:' ? ['https:', 'http:'] : ['https:'];
+  return (link) => {
+    if (link.origin === feedUrl.origin) return null;
+    if (!schemes.includes(link.protocol)) {
+      return feedUrl.protocol === 'https:' && link.protocol === 'http:' ? `links to ${link.href} over plain http from an https feed` : `links to a ${link.protocol} URL`;
+    }
+    if (listed.has(link.host)) return null;
+    return `links to ${link.origin}, which is neither the feed's origin (${feedUrl.origin}) nor a host in source.hosts (list "${link.host}" there to allow it)`;
+  };
 }
 
 /**
  * Source `feed`: a conditional GET of the feed (ETag / Last-Modified → cursor; a 304 ends the run),
  * then one post per item keyed by guid/id. Items carrying HTML need no further request; an item
- * without content is fetched from its link only if the link's host is the feed's or in `hosts`.
+ * without content is fetched from its link only under linkFollowRule.
  */
 export function feedSource(options: FeedSourceOptions, deps: FeedSourceDeps = {}): Source {
   const feedUrl = new URL(options.url);
   const source = `feed:${feedUrl.host}`;
-  const allowedHosts = new Set([feedUrl.host, feedUrl.hostname, ...options.hosts]);
+  const refuseLink = linkFollowRule(feedUrl, options.hosts);
 
   return async function* fetchFeed(ctx) {
     const logger = ctx.logger.child({ source });
@@ -275,7 +307,8 @@ export function feedSource(options: FeedSourceOptions, deps: FeedSourceDeps = {}
         throw new Error(`cannot read the feed ${feedUrl.href}: ${what}. Nothing was changed; check source.url in the pipeline`, { cause });
       }
 
-      const run: RunState = { ctx, http, snapshots, source, feed, feedSha: saved.sha256, allowedHosts };
+      const budget = new ByteBudget(options.http.max_bytes_in_flight);
+      const run: RunState = { ctx, http, snapshots, source, feed, feedSha: saved.sha256, budget, maxBodyBytes: options.http.max_response_bytes, refuseLink };
       const keyed: (FeedItem & { id: string })[] = [];
       const seen = new Set<string>();
       for (const [index, item] of items.entries()) {

@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import { PostError } from '../core/errors.ts';
 import type { Logger } from '../core/effects.ts';
 import type { Source, SourceContext, SourceEvent } from '../core/source.ts';
-import { conditionalHeaders, createHttpClient, fetchInOrder, HttpError, listingCursor, type HttpClient, type HttpOptions, type HttpResponse } from './http.ts';
+import { ByteBudget, conditionalHeaders, createHttpClient, fetchInOrder, HttpError, listingCursor, type HttpClient, type HttpOptions, type HttpResponse } from './http.ts';
 import { openSnapshotStore, responseMeta, type SnapshotStore } from './raw.ts';
 
 /** Structurally the `github` source of a pipeline config (src/pipeline/config.ts). */
@@ -123,14 +123,20 @@ interface RunState {
   source: string;
   auth: Record<string, string>;
   logger: Logger;
+  budget: ByteBudget;
+  /** What a download holds of the budget until its size is known (http.max_response_bytes). */
+  maxBodyBytes: number;
   /** Downloads whose bytes did not hash to the tree's sha (a raw CDN behind the tree). */
   staleDownloads: number;
 }
 
-/** Downloads one changed post; a failure that retries could not fix becomes a `failed` event. */
+/** Downloads one changed post within the byte budget; a failure that retries could not fix becomes a `failed` event. */
 async function downloadPost(blob: PostBlob, run: RunState): Promise<SourceEvent> {
+  // Asked for before any await, so shares are granted in the order fetchInOrder yields the posts.
+  const held = await run.budget.reserve(run.maxBodyBytes);
   try {
     const response = await run.http.get(blob.url, run.auth);
+    held.shrink(response.bytes.byteLength);
     const fetchedAt = run.ctx.clock.now().toISOString();
     // The revision is the sha of the bytes actually received: if the raw CDN served an older copy
     // than the tree lists, the run keeps no cursor, so the next run lists the tree again, sees the
@@ -142,8 +148,9 @@ async function downloadPost(blob: PostBlob, run: RunState): Promise<SourceEvent>
     }
     await run.snapshots.saveBody(responseMeta(response, { url: blob.url, source: run.source, source_id: blob.sourceId, fetched_at: fetchedAt, revision }), response.bytes);
     const post = { source: run.source, sourceId: blob.sourceId, url: blob.url, bytes: response.bytes, contentType: response.contentType, revision, fetchedAt };
-    return { kind: 'post', post };
+    return { kind: 'post', post, release: held.release };
   } catch (err) {
+    held.release();
     if (!(err instanceof HttpError)) throw err;
     return { kind: 'failed', error: new PostError('fetch', blob.sourceId, err.message, { cause: err }), url: blob.url, attempts: err.attempts };
   }
@@ -169,7 +176,8 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
     const logger = ctx.logger.child({ source });
     const http = createHttpClient(options.http, { logger, dispatcher: deps.dispatcher, userAgent: deps.userAgent, signal: ctx.signal });
     const snapshots = openSnapshotStore(ctx.rawDir);
-    const run: RunState = { ctx, http, snapshots, source, auth, logger, staleDownloads: 0 };
+    const budget = new ByteBudget(options.http.max_bytes_in_flight);
+    const run: RunState = { ctx, http, snapshots, source, auth, logger, budget, maxBodyBytes: options.http.max_response_bytes, staleDownloads: 0 };
     try {
       let response: HttpResponse;
       try {

@@ -1,6 +1,8 @@
 // The one HTTP client every network source uses: polite (rate and connection limits, a named
 // User-Agent), patient (retries with backoff that honour Retry-After) and defensive (size caps on
-// the wire and after decompression, Content-Length checked).
+// the wire and after decompression, Content-Length checked, a total deadline per request, and a
+// budget on the bytes of bodies a source run holds at once).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, type ZlibOptions } from 'node:zlib';
 import { Agent, interceptors, type Dispatcher, type RetryHandler } from 'undici';
@@ -16,6 +18,10 @@ export interface HttpOptions {
   max_response_bytes: number;
   headers_timeout_ms: number;
   body_timeout_ms: number;
+  /** Total deadline of one request: headers and body of every attempt, and the waits between them. */
+  response_timeout_ms: number;
+  /** Bytes of post bodies one source run holds at once (ByteBudget). */
+  max_bytes_in_flight: number;
   /** Retries after the first attempt. */
   retries: number;
   /** Cap on one backoff wait; a Retry-After asking for longer makes the request fail instead. */
@@ -88,8 +94,6 @@ export interface HttpClientDeps {
   signal?: AbortSignal;
 }
 
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
 /** Spaces request starts per host at 1/rate s; a Retry-After holds back the whole host, not one request. */
 class HostRateLimiter {
   readonly #intervalMs: number;
@@ -138,13 +142,13 @@ interface RetryErrorShape {
 }
 
 /** The retry decision for one request: which failures are transient, how long to wait, when to give up. */
-function retryPolicy(options: HttpOptions, limiter: HostRateLimiter, logger: Logger, url: string, log: AttemptLog): RetryHandler.RetryCallback {
+function retryPolicy(options: HttpOptions, limiter: HostRateLimiter, logger: Logger, url: string, log: AttemptLog, signal: AbortSignal): RetryHandler.RetryCallback {
   const minDelay = options.min_retry_delay_ms ?? DEFAULT_MIN_RETRY_DELAY_MS;
   return (err, { state, opts }, callback) => {
     const { statusCode, code, headers } = err as RetryErrorShape;
     // undici wraps retryable statuses in UND_ERR_REQ_RETRY; then the status decides.
     const transient = statusCode !== undefined && code === 'UND_ERR_REQ_RETRY' ? RETRY_STATUSES.has(statusCode) : RETRY_ERROR_CODES.has(code ?? '');
-    if (!transient || state.counter > options.retries) return callback(err);
+    if (!transient || state.counter > options.retries || signal.aborted) return callback(err);
     const now = Date.now();
     const asked = parseRetryAfter(headerValue(headers?.['retry-after']), now);
     if (asked !== null && asked > options.max_retry_delay_ms) {
@@ -153,9 +157,18 @@ function retryPolicy(options: HttpOptions, limiter: HostRateLimiter, logger: Log
     }
     const delay = asked ?? Math.min(minDelay * 2 ** (state.counter - 1), options.max_retry_delay_ms);
     if (asked !== null) limiter.holdUntil(new URL(String(opts.origin)).host, now + asked);
-    log.attempts = Math.max(log.attempts, state.counter + 1);
     logger.warn({ url, status: statusCode ?? null, code: code ?? null, attempt: state.counter, retry_in_ms: Math.round(delay) }, 'retrying request');
-    setTimeout(() => callback(null), delay);
+    // undici forwards an abort only to the attempt in progress, so a wait between attempts must end on it here.
+    const stop = () => {
+      clearTimeout(timer);
+      callback(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      log.attempts = Math.max(log.attempts, state.counter + 1);
+      callback(null);
+    }, delay);
+    signal.addEventListener('abort', stop, { once: true });
   };
 }
 
@@ -241,24 +254,37 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
   const userAgent = deps.userAgent ?? USER_AGENT;
   const limit = options.max_response_bytes;
 
+  /** One request within http.response_timeout_ms, all its attempts and waits included; past it, an HttpError saying so. */
   async function get(url: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    const deadline = AbortSignal.timeout(options.response_timeout_ms);
+    const signal = deps.signal ? AbortSignal.any([deps.signal, deadline]) : deadline;
     const log: AttemptLog = { attempts: 1, gaveUp: null };
+    try {
+      return await getWithRestarts(url, headers, log, signal);
+    } catch (err) {
+      if (!deadline.aborted || deps.signal?.aborted) throw err;
+      const message = `GET ${url}: no complete answer within ${options.response_timeout_ms} ms (http.response_timeout_ms, which counts every attempt and the waits between them) after ${attemptsText(log.attempts)}; raise http.response_timeout_ms if the server is slow but answering`;
+      throw new HttpError(url, message, { attempts: log.attempts, cause: err });
+    }
+  }
+
+  async function getWithRestarts(url: string, headers: Record<string, string>, log: AttemptLog, signal: AbortSignal): Promise<HttpResponse> {
     for (;;) {
       try {
-        return await getOnce(url, headers, log);
+        return await getOnce(url, headers, log, signal);
       } catch (err) {
         // A body that broke off on a server without Range support cannot be resumed: start it over, within the same retry budget.
         const status = ((err as HttpError).cause as RetryErrorShape | undefined)?.statusCode;
-        if (!(err instanceof HttpError) || status === undefined || status >= 300 || log.attempts > options.retries || deps.signal?.aborted) throw err;
+        if (!(err instanceof HttpError) || status === undefined || status >= 300 || log.attempts > options.retries || signal.aborted) throw err;
         const delay = Math.min((options.min_retry_delay_ms ?? DEFAULT_MIN_RETRY_DELAY_MS) * 2 ** (log.attempts - 1), options.max_retry_delay_ms);
         deps.logger.warn({ url, attempt: log.attempts, retry_in_ms: delay }, 'the transfer broke off and cannot be resumed: starting it over');
         log.attempts++;
-        await sleep(delay);
+        await sleep(delay, undefined, { signal });
       }
     }
   }
 
-  async function getOnce(url: string, headers: Record<string, string>, log: AttemptLog): Promise<HttpResponse> {
+  async function getOnce(url: string, headers: Record<string, string>, log: AttemptLog, signal: AbortSignal): Promise<HttpResponse> {
     const target = new URL(url);
     const request: Dispatcher.RequestOptions & { retryOptions: RetryHandler.RetryOptions } = {
       origin: target.origin,
@@ -267,14 +293,14 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
       headers: { 'user-agent': userAgent, 'accept-encoding': 'gzip, br', ...headers },
       headersTimeout: options.headers_timeout_ms,
       bodyTimeout: options.body_timeout_ms,
-      signal: deps.signal,
-      retryOptions: { retry: retryPolicy(options, limiter, deps.logger, url, log) },
+      signal,
+      retryOptions: { retry: retryPolicy(options, limiter, deps.logger, url, log, signal) },
     };
     let response: Dispatcher.ResponseData;
     try {
       response = await dispatcher.request(request);
     } catch (cause) {
-      if (deps.signal?.aborted) throw cause;
+      if (signal.aborted) throw cause;
       const reason = log.gaveUp ?? describeFailure(cause, limit);
       const status = (cause as RetryErrorShape).statusCode;
       const responseHeaders = flattenHeaders((cause as RetryErrorShape).headers ?? {});
@@ -306,7 +332,7 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
     try {
       wire = await readCapped(response.body, limit, url, log.attempts);
     } catch (cause) {
-      if (cause instanceof HttpError || deps.signal?.aborted) throw cause;
+      if (cause instanceof HttpError || signal.aborted) throw cause;
       throw new HttpError(url, `GET ${url}: ${log.gaveUp ?? describeFailure(cause, limit)} after ${attemptsText(log.attempts)}`, { status: statusCode, attempts: log.attempts, cause });
     }
     // A body shorter or longer than announced is a broken transfer, never a post.
@@ -322,6 +348,54 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
       await ownAgent?.close();
     },
   };
+}
+
+/** A share of a ByteBudget, held until released; releasing twice frees it once. */
+export interface ByteReservation {
+  /** Frees all but `bytes` of the share (a share never grows), e.g. once a body's real size is known. */
+  shrink(bytes: number): void;
+  release(): void;
+}
+
+/**
+ * The bytes of bodies one source run holds at once (http.max_bytes_in_flight). Shares are granted
+ * in the order they were asked for, so the post a source must yield next never waits behind later
+ * ones; a share larger than the whole budget is cut to it, and so waits until it is alone.
+ */
+export class ByteBudget {
+  readonly capacity: number;
+  #held = 0;
+  readonly #queue: { bytes: number; grant: (reservation: ByteReservation) => void }[] = [];
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  reserve(bytes: number): Promise<ByteReservation> {
+    return new Promise((grant) => {
+      this.#queue.push({ bytes: Math.min(bytes, this.capacity), grant });
+      this.#grantWaiting();
+    });
+  }
+
+  #grantWaiting(): void {
+    while (this.#queue.length > 0 && this.#held + this.#queue[0].bytes <= this.capacity) {
+      const { bytes, grant } = this.#queue.shift()!;
+      this.#held += bytes;
+      grant(this.#share(bytes));
+    }
+  }
+
+  #share(bytes: number): ByteReservation {
+    let share = bytes;
+    const resize = (to: number) => {
+      if (to >= share) return;
+      this.#held -= share - to;
+      share = to;
+      this.#grantWaiting();
+    };
+    return { shrink: resize, release: () => resize(0) };
+  }
 }
 
 /**

@@ -33,13 +33,14 @@ export interface ServedFile {
 /**
  * What to do to the n-th request (attempt 0, 1, …) for a path:
  * a status (with Retry-After), a truncated body (Content-Length larger than what is sent, then the
- * socket is cut), a reset before any answer, or a slow answer.
+ * socket is cut), a reset before any answer, a slow answer, or a body sent one byte every `everyMs`.
  */
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'truncate' }
   | { kind: 'reset' }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  | { kind: 'drip'; everyMs: number };
 
 export type FaultPlan = (request: { path: string; attempt: number }) => Fault | null;
 
@@ -60,6 +61,10 @@ export interface TestServer {
   /** URL path → page or feed, outside the repository. */
   routes: Map<string, ServedFile>;
   requests: LoggedRequest[];
+  /** Sizes of the files being answered now, from each request's arrival until its response closes. */
+  openBytes: number;
+  /** The largest openBytes since the last reset. */
+  peakOpenBytes: number;
   faults: FaultPlan | null;
   /** The trees answer says `truncated: true`. */
   truncatedTree: boolean;
@@ -106,6 +111,15 @@ function treeAnswer(files: Map<string, ServedFile>, truncated: boolean): string 
 
 function sendBody(res: ServerResponse, status: number, headers: Record<string, string | number>, body: Buffer, fault: Fault | null): void {
   res.writeHead(status, { ...headers, 'content-length': body.length });
+  if (fault?.kind === 'drip') {
+    let sent = 0;
+    const timer = setInterval(() => {
+      res.write(body.subarray(sent, ++sent));
+      if (sent === body.length) res.end();
+    }, fault.everyMs);
+    res.on('close', () => clearInterval(timer));
+    return;
+  }
   if (fault?.kind === 'truncate') {
     // Cut the connection a moment after half the body, once the client has surely received that half.
     res.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => res.socket?.destroy(), 20));
@@ -158,6 +172,15 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
     state.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, at: Date.now() });
     const attempt = attempts.get(path) ?? 0;
     attempts.set(path, attempt + 1);
+    const served = (path.startsWith(rawPrefix) ? state.files.get(decodeURIComponent(path.slice(rawPrefix.length))) : state.routes.get(path))?.bytes.length ?? 0;
+    state.openBytes += served;
+    state.peakOpenBytes = Math.max(state.peakOpenBytes, state.openBytes);
+    let open = true;
+    const closed = () => {
+      if (open) state.openBytes -= served;
+      open = false;
+    };
+    res.on('finish', closed).on('close', closed);
     const fault = state.faults?.({ path, attempt }) ?? null;
     const answer = () => {
       if (fault?.kind === 'reset') return void req.socket.destroy();
@@ -190,6 +213,8 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
     files: new Map(options.files ?? fixtureFiles()),
     routes: new Map(),
     requests: [],
+    openBytes: 0,
+    peakOpenBytes: 0,
     faults: null,
     truncatedTree: false,
     treesPath,
@@ -199,6 +224,7 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
       state.files = new Map(options.files ?? fixtureFiles());
       state.routes.clear();
       state.requests.length = 0;
+      state.peakOpenBytes = state.openBytes;
       state.faults = null;
       state.truncatedTree = false;
       attempts.clear();
@@ -330,6 +356,8 @@ export function testHttpOptions(overrides: Partial<HttpOptions> = {}): HttpOptio
     max_response_bytes: 1024 * 1024,
     headers_timeout_ms: 2000,
     body_timeout_ms: 2000,
+    response_timeout_ms: 10_000,
+    max_bytes_in_flight: 256 * 1024 * 1024,
     retries: 4,
     max_retry_delay_ms: 2000,
     min_retry_delay_ms: 5,
@@ -347,13 +375,14 @@ export function capturingLogger(): Logger & { lines: string[] } {
   return Object.assign(make({}), { lines });
 }
 
-/** Runs a source to its end and collects what it reported. */
+/** Runs a source to its end and collects what it reported, freeing each post's bytes in the source's budget on receipt. */
 export async function runSource(source: Source, ctx: SourceContext): Promise<{ events: SourceEvent[]; summary: SourceSummary }> {
   const events: SourceEvent[] = [];
   const generator = source(ctx);
   for (;;) {
     const step = await generator.next();
     if (step.done) return { events, summary: step.value };
+    if (step.value.kind === 'post') step.value.release?.();
     events.push(step.value);
   }
 }

@@ -131,3 +131,18 @@ describe('publish.dir is checked at load', () => {
     assert.equal((await loadPipeline(file, cwd)).outputDir, join(cwd, 'out', 'releases'));
   });
 });
+
+test('http has a total deadline per request and a byte budget by default, both overridable', async () => {
+  const p = (await load('id: a\nsource: {type: feed, url: "https://example.org/feed.xml"}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
+  assert.equal(p.config.source.type, 'feed');
+  if (p.config.source.type !== 'feed') return;
+  assert.equal(p.config.source.http.response_timeout_ms, 120_000);
+  assert.equal(p.config.source.http.max_bytes_in_flight, 256 * 1024 * 1024);
+  const q = (await load('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {response_timeout_ms: 5000, max_bytes_in_flight: 50000000}}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
+  assert.deepEqual(q.config.source.type === 'feed' && [q.config.source.http.response_timeout_ms, q.config.source.http.max_bytes_in_flight], [5000, 50_000_000]);
+});
+
+test('a response deadline that is not a positive integer is refused by key', () => rejects('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {response_timeout_ms: 0}}\n', /source\.http\.response_timeout_ms/));
+
+test('a byte budget smaller than one response is refused, saying why', () =>
+  rejects('id: a\nsource: {type: github, repo: a/b, http: {max_response_bytes: 1000000, max_bytes_in_flight: 999999}}\n', /source\.http\.max_bytes_in_flight: must be at least http\.max_response_bytes/));

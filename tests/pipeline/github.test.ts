@@ -12,7 +12,7 @@ const PLAN = '_posts/2022-01-06-202201062238656632.md';
 const POSTS_IN_TREE = 11; // the .md posts of pipelines/sample/posts
 
 /** A github pipeline pointed at the loopback server, with politeness off and short retry delays. */
-async function githubWorkspace(server: TestServer): Promise<{ cwd: string; file: string; out: string }> {
+async function githubWorkspace(server: TestServer, moreHttp = ''): Promise<{ cwd: string; file: string; out: string }> {
   const cwd = await mkdtemp(join(tmpdir(), 'zhengce-github-'));
   const file = join(cwd, 'finews.yaml');
   await writeFile(
@@ -25,7 +25,7 @@ source:
   path: _posts
   api: ${server.origin}
   raw: ${server.origin}
-  http: {rate_limit: 1000, concurrency: 8, retries: 4, min_retry_delay_ms: 5, max_retry_delay_ms: 2000, headers_timeout_ms: 2000, body_timeout_ms: 2000}
+  http: {rate_limit: 1000, concurrency: 8, retries: 4, min_retry_delay_ms: 5, max_retry_delay_ms: 2000, headers_timeout_ms: 2000, body_timeout_ms: 2000${moreHttp}}
 `,
   );
   return { cwd, file, out: join(cwd, 'output', 'finews') };
@@ -88,6 +88,18 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents.parquet'`);
     assert.equal(Number(n), POSTS_IN_TREE);
     assert.ok(server.requests.length > POSTS_IN_TREE + 1, 'faults were retried');
+  });
+
+  test('a byte budget of two downloads still publishes every post: the run frees each post once extracted', { timeout: 60_000 }, async () => {
+    server.reset();
+    // Answers wait 60 ms so downloads overlap; the posts (82 kB) do not fit the budget (60 kB) at once.
+    server.faults = ({ path }) => (path.startsWith(server.rawPath('')) ? { kind: 'delay', ms: 60 } : null);
+    const ws = await githubWorkspace(server, ', max_response_bytes: 30000, max_bytes_in_flight: 60000');
+    const r = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents.parquet'`);
+    assert.equal(Number(n), POSTS_IN_TREE);
+    assert.ok(server.peakOpenBytes <= 60_000, `${server.peakOpenBytes} bytes of answers were open at once`);
   });
 
   test('a post that keeps failing keeps its previous version, is named in rejects.csv, and the run exits 2', async () => {

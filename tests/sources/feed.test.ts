@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { MockAgent } from 'undici';
 import { decodeBody } from '../../src/core/charset.ts';
 import { silentLogger, type Clock } from '../../src/core/effects.ts';
 import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
@@ -12,6 +13,7 @@ import {
   rssFeed,
   runSource,
   splitJekyllPost,
+  startTestServer,
   useServerAndRawDir,
   testHttpOptions,
   type FeedEntry,
@@ -119,12 +121,90 @@ describe('feed source', () => {
     const [refused] = failures(events);
     assert.equal(refused.error.sourceId, 'unlisted-host');
     assert.equal(refused.url, elsewhere);
-    assert.match(refused.error.message, /not in source.hosts; not followed/);
+    assert.match(refused.error.message, /neither the feed's origin \(http:\/\/127\.0\.0\.1:\d+\) nor a host in source\.hosts \(list "localhost:\d+" there to allow it\); not followed/);
 
     server.requests.length = 0;
-    const allowed = await runSource(feedSource(options('/feed.xml', { hosts: ['localhost'] })), ctx());
+    const allowed = await runSource(feedSource(options('/feed.xml', { hosts: [`localhost:${new URL(server.origin).port}`] })), ctx());
     assert.deepEqual(failures(allowed.events), []);
     assert.ok(server.requests.some((r) => r.path === '/pages/elsewhere.html'));
+  });
+
+  describe('with a second server on another port of the same host', () => {
+    let other: TestServer;
+    before(async () => (other = await startTestServer()));
+    after(() => other.close());
+
+    it('follows a link only on the feed\'s origin, or on a host:port listed in hosts', async () => {
+      const page = fixtureFiles().get('pages/govcn-2018-12-03-content_5345407.html')!;
+      other.reset();
+      other.routes.set('/pages/5345407.html', page);
+      const otherPort = new URL(other.origin).port;
+      serveXml('/feed.xml', atomFeed(`${server.origin}/feed.xml`, [{ id: 'other-port', link: `${other.origin}/pages/5345407.html`, title: '国务院关于…' }]));
+
+      for (const hosts of [[], ['127.0.0.1']]) {
+        const { events } = await runSource(feedSource(options('/feed.xml', { hosts })), ctx());
+        assert.deepEqual(posts(events), [], `hosts ${JSON.stringify(hosts)}`);
+        const [refused] = failures(events);
+        assert.equal(refused.error.sourceId, 'other-port');
+        assert.match(refused.error.message, new RegExp(`links to http://127\\.0\\.0\\.1:${otherPort}, which is neither the feed's origin \\(${server.origin.replaceAll('.', '\\.')}\\) nor a host in source\\.hosts \\(list "127\\.0\\.0\\.1:${otherPort}" there to allow it\\); not followed`));
+      }
+      assert.equal(other.requests.length, 0, 'the other port was never asked');
+
+      const { events } = await runSource(feedSource(options('/feed.xml', { hosts: [`127.0.0.1:${otherPort}`] })), ctx());
+      assert.deepEqual(failures(events), []);
+      assert.deepEqual(Buffer.from(posts(events)[0].bytes), page.bytes);
+      assert.deepEqual(other.requests.map((r) => r.path), ['/pages/5345407.html']);
+    });
+  });
+
+  it('never follows an http link from an https feed, even to its own host or a listed one', async () => {
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    const entries: FeedEntry[] = [
+      { id: 'downgrade', link: 'http://feed.test/a.html', title: 'a' },
+      { id: 'other-port', link: 'https://feed.test:8443/b.html', title: 'b' },
+      { id: 'same-origin', link: 'https://feed.test/c.html', title: 'c' },
+    ];
+    agent.get('https://feed.test').intercept({ path: '/feed.xml' }).reply(200, atomFeed('https://feed.test/feed.xml', entries), { headers: { 'content-type': 'application/atom+xml' } });
+    agent.get('https://feed.test').intercept({ path: '/c.html' }).reply(200, '<p>c</p>', { headers: { 'content-type': 'text/html' } });
+    try {
+      const source = feedSource({ url: 'https://feed.test/feed.xml', hosts: ['feed.test'], http: testHttpOptions() }, { dispatcher: agent });
+      const { events } = await runSource(source, ctx());
+      assert.deepEqual(posts(events).map((p) => p.sourceId), ['same-origin']);
+      const refused = failures(events).map((f) => [f.error.sourceId, f.error.message]);
+      assert.deepEqual(refused, [
+        ['downgrade', 'feed item "downgrade" has no content and links to http://feed.test/a.html over plain http from an https feed; not followed'],
+        ['other-port', 'feed item "other-port" has no content and links to https://feed.test:8443, which is neither the feed\'s origin (https://feed.test) nor a host in source.hosts (list "feed.test:8443" there to allow it); not followed'],
+      ]);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('fails the run, naming the feed, http.response_timeout_ms and what to do, when the feed drips', async () => {
+    serveXml('/feed.xml', atomFeed(`${server.origin}/feed.xml`, finewsEntries(server.origin)));
+    server.faults = () => ({ kind: 'drip', everyMs: 100 });
+    const started = Date.now();
+    await assert.rejects(
+      runSource(feedSource(options('/feed.xml', { http: testHttpOptions({ response_timeout_ms: 600 }) })), ctx()),
+      /^Error: cannot read the feed http:\/\/127\.0\.0\.1:\d+\/feed\.xml: GET \S+: no complete answer within 600 ms \(http\.response_timeout_ms, which counts every attempt and the waits between them\) after 1 attempt; raise http\.response_timeout_ms .*\. Nothing was changed and the previous release stands/,
+    );
+    assert.ok(Date.now() - started < 2000, `the run took ${Date.now() - started} ms`);
+  });
+
+  it('holds linked pages within http.max_bytes_in_flight, and all arrive, changed or not', { timeout: 20_000 }, async () => {
+    const page = fixtureFiles().get('pages/govcn-2018-12-03-content_5345407.html')!;
+    const entries: FeedEntry[] = Array.from({ length: 6 }, (_, i) => ({ id: `page-${i}`, link: `${server.origin}/pages/${i}.html`, title: `${i}` }));
+    for (const e of entries) server.routes.set(new URL(e.link!).pathname, page);
+    serveXml('/feed.xml', atomFeed(`${server.origin}/feed.xml`, entries));
+    server.faults = ({ path }) => (path.startsWith('/pages/') ? { kind: 'delay', ms: 50 } : null);
+    const http = testHttpOptions({ max_response_bytes: page.bytes.length + 1000, max_bytes_in_flight: 2 * (page.bytes.length + 1000) });
+    const { events } = await runSource(feedSource(options('/feed.xml', { http })), ctx());
+    assert.deepEqual(posts(events).map((p) => p.sourceId), entries.map((e) => e.id));
+    assert.ok(server.peakOpenBytes <= 2 * page.bytes.length + 1, `${server.peakOpenBytes} bytes of pages were open at once`);
+    // Pages found unchanged must give their share back too, or this rerun would stop after two of them.
+    const rerun = await runSource(feedSource(options('/feed.xml', { http })), ctx({ previous: revisionsOf(events) }));
+    assert.deepEqual(rerun.events.map((e) => e.kind), entries.map(() => 'unchanged'));
   });
 
   it('decodes a GBK feed declared only in its XML declaration', async () => {

@@ -138,6 +138,50 @@ describe('github source', () => {
     assert.match(failed.error.message, /HTTP 503 after 3 attempts/);
   });
 
+  it('a post whose body drips fails by name at http.response_timeout_ms, and the others publish', async () => {
+    const dripping = '_posts/2021-12-08-202112082206672930.md';
+    server.faults = ({ path }) => (path === server.rawPath(dripping) ? { kind: 'drip', everyMs: 100 } : null);
+    const started = Date.now();
+    const { events, summary } = await runSource(githubSource(options(server, { http: testHttpOptions({ response_timeout_ms: 600 }) })), ctx());
+    assert.ok(Date.now() - started < 3000, `the run took ${Date.now() - started} ms`);
+    const [failed] = failures(events);
+    assert.equal(failures(events).length, 1);
+    if (failed.kind !== 'failed') return;
+    assert.equal(failed.error.sourceId, '2021-12-08-202112082206672930');
+    assert.match(failed.error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/zning1994\/finews\/main\/_posts\/2021-12-08-202112082206672930\.md: no complete answer within 600 ms \(http\.response_timeout_ms/);
+    assert.equal(posts(events).length, POSTS.length - 1);
+    assert.equal(summary.cursor, null, 'the next run tries it again');
+  });
+
+  it('holds no more post bytes at once than http.max_bytes_in_flight, downloading or waiting for the consumer, and all posts arrive', async () => {
+    // Each answer waits 60 ms so downloads overlap; the budget fits two downloads counted at max_response_bytes.
+    const http = testHttpOptions({ max_response_bytes: 30_000, max_bytes_in_flight: 60_000 });
+    let held = 0;
+    let peak = 0;
+    const sample = () => (peak = Math.max(peak, server.openBytes + held));
+    server.faults = ({ path }) => (sample(), path.startsWith(server.rawPath('')) ? { kind: 'delay', ms: 60 } : null);
+    const generator = githubSource(options(server, { http }))(ctx());
+    const got: string[] = [];
+    const releases: Promise<void>[] = [];
+    for (let step = await generator.next(); !step.done; step = await generator.next()) {
+      if (step.value.kind !== 'post') continue;
+      const { post, release } = step.value;
+      got.push(post.sourceId);
+      held += post.bytes.byteLength;
+      sample();
+      // A consumer that takes 40 ms over each post before letting go of its bytes.
+      releases.push(new Promise((done) => setTimeout(() => {
+        held -= post.bytes.byteLength;
+        release?.();
+        done();
+      }, 40)));
+    }
+    await Promise.all(releases);
+    assert.deepEqual(got.sort(), POSTS.map((p) => p.slice('_posts/'.length, -'.md'.length)).sort());
+    assert.ok(peak <= 60_000, `${peak} bytes were held at once`);
+    assert.ok(server.peakOpenBytes <= 60_000, `${server.peakOpenBytes} bytes of answers were open at once`);
+  });
+
   it('does not retry a 404', async () => {
     const gone = server.rawPath('_posts/2021-12-08-202112082206896686.md');
     server.faults = ({ path }) => (path === gone ? { kind: 'status', status: 404 } : null);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { MockAgent } from 'undici';
 import { silentLogger } from '../../src/core/effects.ts';
-import { conditionalHeaders, createHttpClient, fetchInOrder, HttpError, listingCursor, parseRetryAfter, type HttpOptions } from '../../src/sources/http.ts';
+import { ByteBudget, conditionalHeaders, createHttpClient, fetchInOrder, HttpError, listingCursor, parseRetryAfter, type HttpOptions } from '../../src/sources/http.ts';
 import { capturingLogger, gzip, startTestServer, testHttpOptions, type TestServer } from '../helpers/server.ts';
 
 async function getWith(server: TestServer, path: string, options: Partial<HttpOptions> = {}) {
@@ -96,6 +96,34 @@ describe('http client', () => {
     await assert.rejects(getWith(server, '/slow', { headers_timeout_ms: 100, retries: 0 }), /no answer within http.headers_timeout_ms after 1 attempt$/);
   });
 
+  it('ends a body that drips within http.response_timeout_ms, naming the url, the deadline and the key', async () => {
+    // One byte every 100 ms never trips body_timeout_ms (a pause between chunks); only a total deadline ends it.
+    server.routes.set('/drip', page('x'.repeat(200)));
+    server.faults = () => ({ kind: 'drip', everyMs: 100 });
+    const started = Date.now();
+    await assert.rejects(
+      getWith(server, '/drip', { response_timeout_ms: 600, body_timeout_ms: 2000 }),
+      (err: HttpError) => err instanceof HttpError && /\/drip: no complete answer within 600 ms \(http\.response_timeout_ms, which counts every attempt and the waits between them\) after 1 attempt; raise http\.response_timeout_ms/.test(err.message),
+    );
+    const took = Date.now() - started;
+    assert.ok(took >= 550 && took < 1500, `the request ended after ${took} ms`);
+    assert.equal(server.requests.length, 1, 'a request past its deadline is not retried');
+    await new Promise((done) => setTimeout(done, 50));
+    assert.equal(server.openBytes, 0, 'the dripping connection was closed');
+  });
+
+  it('counts retries and their waits inside http.response_timeout_ms', async () => {
+    // Each attempt answers 503 asking for a 1.5 s wait: the deadline ends the request during the first wait, not after it.
+    server.routes.set('/busy', page('busy'));
+    server.faults = () => ({ kind: 'status', status: 503, retryAfter: '1.5' });
+    const started = Date.now();
+    await assert.rejects(getWith(server, '/busy', { response_timeout_ms: 700, retries: 4 }), /\/busy: no complete answer within 700 ms .* after 1 attempt;/);
+    const took = Date.now() - started;
+    assert.ok(took < 1200, `the request ended after ${took} ms`);
+    await new Promise((done) => setTimeout(done, 1500));
+    assert.equal(server.requests.length, 1, 'no attempt starts after the deadline');
+  });
+
   it('spaces requests to one host at the rate limit', async () => {
     server.routes.set('/r', page('r'));
     const http = createHttpClient(testHttpOptions({ rate_limit: 20 }), { logger: silentLogger });
@@ -138,6 +166,31 @@ describe('http client, narrow unit checks', () => {
     assert.equal(parseRetryAfter('Fri, 02 Jan 2026 03:04:15 GMT', now), 10_000);
     assert.equal(parseRetryAfter('soon', now), null);
     assert.equal(parseRetryAfter(undefined, now), null);
+  });
+
+  it('ByteBudget grants shares in the order asked, frees what shrink and release give back, and cuts an oversized share to the whole', async () => {
+    const budget = new ByteBudget(100);
+    const granted: string[] = [];
+    const ask = (name: string, bytes: number) => budget.reserve(bytes).then((r) => (granted.push(name), r));
+    const a = await ask('a', 60);
+    const b = ask('b', 60); // does not fit beside a
+    const c = ask('c', 10); // would fit, but waits its turn behind b
+    await new Promise((done) => setImmediate(done));
+    assert.deepEqual(granted, ['a']);
+    a.shrink(40);
+    await new Promise((done) => setImmediate(done));
+    assert.deepEqual(granted, ['a', 'b'], '40 + 60 fits; c (10) still waits');
+    a.shrink(50); // a share never grows
+    a.release();
+    a.release(); // a second release frees nothing more
+    await c;
+    const huge = ask('huge', 1000);
+    (await b).release();
+    await new Promise((done) => setImmediate(done));
+    assert.deepEqual(granted, ['a', 'b', 'c'], 'the oversized share waits until it is alone');
+    (await c).release();
+    (await huge).release();
+    assert.deepEqual(granted, ['a', 'b', 'c', 'huge']);
   });
 
   it('fetchInOrder keeps input order and the concurrency bound', async () => {
