@@ -15,7 +15,7 @@ interface Command {
   help: string;
   /** Help lines of the command's own options, printed before the logging options. */
   optionsHelp?: string;
-  action(args: { values: Record<string, unknown>; positionals: string[]; logger: Logger; interactive: boolean }): Promise<number>;
+  action(args: { values: Record<string, unknown>; positionals: string[]; logger: Logger; interactive: boolean; verbose: boolean }): Promise<number>;
 }
 
 const LOG_OPTIONS = {
@@ -26,7 +26,7 @@ const LOG_OPTIONS = {
 } as const;
 
 const LOG_HELP = `  -q, --quiet              only warnings and errors
-  -v, --verbose            debug detail
+  -v, --verbose            debug detail, and the stack trace of a failure
       --log-format FORMAT  json (one object per line) or pretty; default: pretty on a terminal, json otherwise
   -h, --help               this help`;
 
@@ -47,7 +47,7 @@ Exit status: 0 every post processed; 2 a release stands but some posts were reje
 Several pipelines are all loaded and validated before any runs (a bad name or file: exit 1, nothing
 runs); each then runs even when an earlier one failed, and the exit is the most severe of theirs:
 1, then 75, then 2, then 0.`,
-    action: ({ values, positionals, logger, interactive }) => runCommand(positionals, { logger, interactive, offline: Boolean(values.offline) }),
+    action: ({ values, positionals, logger, interactive, verbose }) => runCommand(positionals, { logger, interactive, offline: Boolean(values.offline), verbose }),
   },
   schedule: {
     summary: 'run pipelines on their cron schedules until stopped',
@@ -137,7 +137,12 @@ export async function main(argv: string[]): Promise<number> {
   if (format !== 'json' && format !== 'pretty') throw new CliError(`--log-format must be json or pretty, not "${format}"`);
   const level = values.quiet ? 'warn' : values.verbose ? 'debug' : 'info';
   const logger = createLogger({ format: format as LogFormat, level, stream: process.stdout });
-  return command.action({ values, positionals, logger, interactive: interactive && !values.quiet });
+  const verbose = Boolean(values.verbose);
+  try {
+    return await command.action({ values, positionals, logger, interactive: interactive && !values.quiet, verbose });
+  } catch (err) {
+    return reportError(err, { verbose });
+  }
 }
 
 try {

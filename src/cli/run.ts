@@ -29,7 +29,7 @@ async function loadAll(names: string[], cwd: string): Promise<Pipeline[]> {
  * exit 1, nothing run), then runs each once under its lock, in order, whatever the earlier ones
  * did. Each failure is written to stderr as it happens; the exit code is the most severe of all.
  */
-export async function runCommand(names: string[], o: { logger: Logger; interactive: boolean; offline: boolean }): Promise<number> {
+export async function runCommand(names: string[], o: { logger: Logger; interactive: boolean; offline: boolean; verbose?: boolean }): Promise<number> {
   if (names.length === 0) throw new CliError('name at least one pipeline: zhengce run <id|file.yaml> (see zhengce run --help)', { exitCode: EXIT.failed });
   const pipelines = await loadAll(names, process.cwd());
   const stop = stopOnSignals(o.logger);
@@ -45,7 +45,7 @@ export async function runCommand(names: string[], o: { logger: Logger; interacti
         const run = await runPipelineOnce(pipeline, cliRunDeps(pipeline, { logger: o.logger, progress, signal: stop.signal, offline: o.offline }));
         if (run.status === 'partial') exit = worseExit(exit, EXIT.partial);
       } catch (err) {
-        exit = worseExit(exit, reportError(err));
+        exit = worseExit(exit, reportError(err, { verbose: o.verbose }));
       }
     }
     return exit;

@@ -1,11 +1,17 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
+import { fileSystemError } from './errors.ts';
 
-/** Writes a file aside and renames it into place, so a reader never sees half of it. */
+/** Writes a file aside and renames it into place, so a reader never sees half of it; a failure leaves no temporary file. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw fileSystemError(err, file) ?? err;
+  }
 }
 
 /** A JSON file's value, or null when the file is missing or not JSON. */

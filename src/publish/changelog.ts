@@ -27,14 +27,38 @@ const CLIP = 160;
 
 const REDLINE_WORDS: Record<string, string> = { added: '新增 added', removed: '删除 removed', modified: '修改 modified', moved: '移动 moved' };
 
+/** One line of text: line breaks and control characters (a crafted file name's newlines) become single spaces. */
+const flatten = (text: string): string => text.replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, ' ').trim();
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * A value (a feed's title, a file name) as literal text in Markdown: on one line, HTML's < > & as
+ * entities, inline punctuation backslash-escaped, and what would open a block at the start (- + 1.) too.
+ */
+export function escapeMarkdown(value: string): string {
+  return flatten(value)
+    .replace(/[\\`*_[\]()!#|~<>&]/g, (c) => ENTITIES[c] ?? `\\${c}`)
+    .replace(/^([-+]|\d+(?=[.)]))/, (m) => (/^\d/.test(m) ? `${m}\\` : `\\${m}`));
+}
+
+/** A value as a code span, fenced by more backticks than it holds, so no backtick inside can close it. */
+export function codeSpan(value: string): string {
+  const text = flatten(value);
+  const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  // CommonMark strips one space each side, which keeps a backtick at either end off the fence.
+  const pad = /^`|`$/.test(text) ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 const clip = (text: string): string => {
-  const flat = text.replace(/\s+/g, ' ');
+  const flat = flatten(text);
   return flat.length > CLIP ? `${flat.slice(0, CLIP)}…` : flat;
 };
 
 function line(d: ChangelogDocument): string {
-  const bits = [d.published_at?.slice(0, 10), d.issuer, d.doc_type].filter(Boolean).join(' · ');
-  return `- **${d.title || '(无标题 untitled)'}**${bits ? ` — ${bits}` : ''} (\`${d.doc_id}\`)`;
+  const bits = [d.published_at?.slice(0, 10), d.issuer, d.doc_type].filter((b): b is string => Boolean(b)).map(escapeMarkdown).join(' · ');
+  return `- **${escapeMarkdown(d.title) || '(无标题 untitled)'}**${bits ? ` — ${bits}` : ''} (${codeSpan(d.doc_id)})`;
 }
 
 function section(heading: string, docs: ChangelogDocument[], detail: (d: ChangelogDocument) => string[] = () => []): string[] {
@@ -48,14 +72,14 @@ function section(heading: string, docs: ChangelogDocument[], detail: (d: Changel
 
 function changedDetail(d: ChangelogDocument): string[] {
   const out: string[] = [];
-  if (d.changed_columns?.length) out.push(`  - 元数据变化 metadata changed: ${d.changed_columns.join(', ')}`);
+  if (d.changed_columns?.length) out.push(`  - 元数据变化 metadata changed: ${d.changed_columns.map(escapeMarkdown).join(', ')}`);
   if (d.revised) out.push(`  - 正文修订 content revised: version ${d.revised.from} → ${d.revised.to}`);
   const counts = Object.entries(d.redlineCounts ?? {});
   if (counts.length) {
-    const words = counts.sort().map(([type, n]) => `${n} ${REDLINE_WORDS[type] ?? type}`).join(', ');
+    const words = counts.sort().map(([type, n]) => `${n} ${REDLINE_WORDS[type] ?? escapeMarkdown(type)}`).join(', ');
     out.push(`  - 条目 provisions: ${words} (all in \`redlines.csv\`)`);
   }
-  for (const r of d.redlines ?? []) out.push(`  - ${r.label} ${REDLINE_WORDS[r.change_type] ?? r.change_type}: ${clip(r.text)}`);
+  for (const r of d.redlines ?? []) out.push(`  - ${escapeMarkdown(r.label)} ${REDLINE_WORDS[r.change_type] ?? escapeMarkdown(r.change_type)}: ${escapeMarkdown(clip(r.text))}`);
   return out;
 }
 
@@ -63,9 +87,9 @@ function changedDetail(d: ChangelogDocument): string[] {
 export function buildChangelog(input: ChangelogInput): string {
   const { added, changed, removed } = input;
   const out = [
-    `# 数据更新 Release ${input.releaseId}`,
+    `# 数据更新 Release ${escapeMarkdown(input.releaseId)}`,
     '',
-    input.parentReleaseId ? `Changes since release ${input.parentReleaseId}.` : 'First release of this dataset.',
+    input.parentReleaseId ? `Changes since release ${escapeMarkdown(input.parentReleaseId)}.` : 'First release of this dataset.',
     '',
     `| 新增 new | 变更 changed | 删除 removed |`,
     `|---:|---:|---:|`,
@@ -77,7 +101,7 @@ export function buildChangelog(input: ChangelogInput): string {
   ];
   if (input.rejects.length) {
     out.push(`## 未能处理 Posts that could not be processed (${input.rejects.length})`, '');
-    for (const r of input.rejects.slice(0, LIST_LIMIT)) out.push(`- \`${r.source_id}\` (${r.stage}): ${r.reason}`);
+    for (const r of input.rejects.slice(0, LIST_LIMIT)) out.push(`- ${codeSpan(r.source_id)} (${escapeMarkdown(r.stage)}): ${escapeMarkdown(r.reason)}`);
     out.push('', 'See `rejects.csv`.', '');
   }
   return `${out.join('\n').trimEnd()}\n`;

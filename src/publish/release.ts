@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { stringify } from 'csv-stringify/sync';
+import { fileSystemError } from '../core/errors.ts';
 import type { OrderedRows } from '../core/sql.ts';
 import type { TableSpec } from '../core/tables.ts';
 import { writeArrow } from './arrow.ts';
@@ -47,12 +48,16 @@ export async function exportTable(conn: DuckDBConnection, dir: string, t: Releas
       for (const format of formats) {
         const path = `${t.spec.name}.${format}`;
         const file = join(dir, path);
-        if (format === 'csv') {
-          // The CSV is the one format read back row by row: a short read must fail the release, not publish fewer rows.
-          const written = await writeCsv(conn, query, t.spec.columns, file);
-          if (written !== rows) throw new Error(`${path}: ${written} rows written of the table's ${rows}`);
-        } else if (format === 'parquet') await writeParquet(conn, query, file);
-        else await writeArrow(conn, query, t.spec.columns, file);
+        try {
+          if (format === 'csv') {
+            // The CSV is the one format read back row by row: a short read must fail the release, not publish fewer rows.
+            const written = await writeCsv(conn, query, t.spec.columns, file);
+            if (written !== rows) throw new Error(`${path}: ${written} rows written of the table's ${rows}`);
+          } else if (format === 'parquet') await writeParquet(conn, query, file);
+          else await writeArrow(conn, query, t.spec.columns, file);
+        } catch (err) {
+          throw fileSystemError(err, file) ?? err;
+        }
         files.push({ table: t.spec, format, path, rows });
       }
       return files;
@@ -65,11 +70,18 @@ export async function exportTable(conn: DuckDBConnection, dir: string, t: Releas
 export async function writeReleaseFiles(conn: DuckDBConnection, o: ReleaseFilesOptions): Promise<void> {
   const files: PublishedFile[] = [];
   for (const t of o.tables) files.push(...(await exportTable(conn, o.dir, t, o.formats)));
-  const rejects = stringify(o.rejects, { ...CSV_OPTIONS, columns: ['source_id', 'url', 'stage', 'reason'] });
-  await writeFile(join(o.dir, 'rejects.csv'), rejects);
-  await writeFile(join(o.dir, 'CHANGELOG.md'), o.changelog);
+  // A failed write names no file of its own (only the open does): the message names it.
+  const write = async (name: string, data: string) => {
+    try {
+      await writeFile(join(o.dir, name), data);
+    } catch (err) {
+      throw fileSystemError(err, join(o.dir, name)) ?? err;
+    }
+  };
+  await write('rejects.csv', stringify(o.rejects, { ...CSV_OPTIONS, columns: ['source_id', 'url', 'stage', 'reason'] }));
+  await write('CHANGELOG.md', o.changelog);
   const parquet = o.formats.includes('parquet');
-  await writeFile(join(o.dir, 'views.sql'), buildViewsSql(parquet ? o.tables.map((t) => t.spec) : [], o.viewsSearchPath, `zhengce release ${o.info.releaseId}: duckdb -c ".read views.sql"`, parquet ? [TIMELINE_VIEW] : []));
+  await write('views.sql', buildViewsSql(parquet ? o.tables.map((t) => t.spec) : [], o.viewsSearchPath, `zhengce release ${o.info.releaseId}: duckdb -c ".read views.sql"`, parquet ? [TIMELINE_VIEW] : []));
   const pkg = await buildDataPackage(o.dir, o.info, files);
-  await writeFile(join(o.dir, 'datapackage.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  await write('datapackage.json', `${JSON.stringify(pkg, null, 2)}\n`);
 }

@@ -48,9 +48,15 @@ const SORTED = 'export_rows';
  */
 export async function withSortedRows<T>(conn: DuckDBConnection, rows: OrderedRows, write: (query: string, count: number) => Promise<T>, sliceRows = SLICE_ROWS): Promise<T> {
   const sorted = await sortIntoTable(conn, SORTED, rows, sliceRows);
+  const drop = `DROP TABLE IF EXISTS ${quote(SORTED)}`;
+  let result: T;
   try {
-    return await write(`SELECT * FROM ${quote(SORTED)}`, sorted.rows);
-  } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${quote(SORTED)}`);
+    result = await write(`SELECT * FROM ${quote(SORTED)}`, sorted.rows);
+  } catch (err) {
+    // A failed write (a full disk) can abort the caller's transaction, so the drop fails too: the write's error is the one to report.
+    await conn.run(drop).catch(() => {});
+    throw err;
   }
+  await conn.run(drop);
+  return result;
 }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { quote, sqlString } from '../core/sql.ts';
@@ -31,20 +31,43 @@ export interface ValidationReport {
   problems: string[];
 }
 
+/**
+ * Why a path a datapackage.json names is refused, or null when it stays inside the release: a crafted
+ * package must not make validate read (and quote) a file elsewhere, such as /etc/passwd.
+ */
+async function outsideRelease(dir: string, path: unknown): Promise<string | null> {
+  if (typeof path !== 'string' || path === '') return 'is not a file name';
+  if (isAbsolute(path) || /^[a-zA-Z]:|^\\/.test(path)) return 'is an absolute path';
+  if (path.split(/[/\\]/).includes('..')) return 'climbs out with ".."';
+  // A symlink inside the release may still point out of it; a missing file is reported as missing.
+  const real = await realpath(join(dir, path)).catch(() => null);
+  if (real === null) return null;
+  const within = relative(await realpath(dir), real);
+  return within === '..' || within.startsWith(`..${sep}`) || isAbsolute(within) ? 'is a symlink to a file outside the release' : null;
+}
+
 /** Checks every file of a release against its datapackage.json: bytes, sha256, rows, columns, types, keys. */
 export async function validateRelease(dir: string): Promise<ValidationReport> {
   let pkg: { resources: Resource[] };
+  const refused = await outsideRelease(dir, 'datapackage.json');
+  if (refused) return { resources: 0, problems: [`${join(dir, 'datapackage.json')} ${refused}: refused, not read`] };
   try {
     pkg = JSON.parse(await readFile(join(dir, 'datapackage.json'), 'utf8'));
   } catch (cause) {
     return { resources: 0, problems: [`${join(dir, 'datapackage.json')}: cannot be read as JSON (${(cause as Error).message})`] };
   }
+  if (!Array.isArray(pkg?.resources)) return { resources: 0, problems: [`${join(dir, 'datapackage.json')}: has no "resources" list`] };
   const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const conn = await db.connect();
   const all = async <T>(sql: string): Promise<T[]> => (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[];
   const problems: string[] = [];
   try {
     for (const r of pkg.resources) {
+      const outside = await outsideRelease(dir, r.path);
+      if (outside) {
+        problems.push(`resource ${JSON.stringify(r.name)}: path ${JSON.stringify(r.path)} ${outside}: refused, not read (a release lists only its own files)`);
+        continue;
+      }
       const file = join(dir, r.path);
       const say = (what: string) => problems.push(`${r.path}: ${what}`);
       let digest;

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TABLE_BY_NAME } from '../../src/core/tables.ts';
 import { exportTable } from '../../src/publish/release.ts';
-import { sortIntoTable } from '../../src/publish/sorted.ts';
+import { sortIntoTable, withSortedRows } from '../../src/publish/sorted.ts';
 import { releaseRows } from '../../src/store/queries.ts';
 import { Store } from '../../src/store/store.ts';
 import { makeWorkspace, runCli } from '../helpers/cli.ts';
@@ -63,4 +63,21 @@ test('a release table exported in slices is byte for byte the published one', as
   } finally {
     store.close();
   }
+});
+
+test('withSortedRows: a write that fails inside a transaction is reported as itself, not as the aborted transaction of the drop that follows', async (t) => {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  t.after(() => {
+    conn.closeSync();
+    db.closeSync();
+  });
+  await conn.run('CREATE TABLE t AS SELECT range AS i FROM range(10)');
+  await conn.run('BEGIN TRANSACTION');
+  // A COPY to a full disk fails the same way: DuckDB aborts the transaction, and every later statement fails.
+  const write = async (query: string) => {
+    await conn.run(`SELECT CASE WHEN i = 3 THEN error('No space left on device') END FROM (${query})`);
+  };
+  await assert.rejects(withSortedRows(conn, { select: 'SELECT i FROM t', order: ['i'] }, write), /No space left on device/);
+  await conn.run('ROLLBACK');
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileDigest } from '../../src/publish/datapackage.ts';
 import { validateRelease } from '../../src/publish/validate.ts';
+import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
 
 test('validate names the duplicated key and the required column that holds nulls, as the column is spelled', async () => {
@@ -20,4 +21,44 @@ test('validate names the duplicated key and the required column that holds nulls
   await writeFile(join(dir, 'datapackage.json'), JSON.stringify({ resources: [resource] }));
   const report = await validateRelease(dir);
   assert.deepEqual(report, { resources: 1, problems: ['documents.parquet: 1 rows with duplicate keys', 'documents.parquet: 2 rows with null issued_date'] });
+});
+
+test('validate refuses datapackage.json paths that leave the release, naming the resource, and never quotes such a file', async () => {
+  const ws = await makeWorkspace({ posts: [join(SAMPLE_POSTS, '2021-12-08-202112082206885265.md')] });
+  const run = await runCli(['run', ws.file], ws.cwd);
+  assert.equal(run.code, 0, run.stderr);
+  // A copy of a real release, beside a file it must not read.
+  const root = await mkdtemp(join(tmpdir(), 'zhengce-crafted-'));
+  const release = join(root, 'release');
+  await cp(join(ws.out, 'latest'), release, { recursive: true, dereference: true });
+  const secret = join(root, 'passwd.csv');
+  await writeFile(secret, 'root:x:0:0:SECRET-LINE:/root:/bin/bash\n');
+  await symlink('../passwd.csv', join(release, 'link.csv'));
+  await symlink('documents.csv', join(release, 'same.csv'));
+  const pkg = JSON.parse(await readFile(join(release, 'datapackage.json'), 'utf8'));
+  const documents = pkg.resources.find((r: { path: string }) => r.path === 'documents.csv');
+  const crafted = (name: string, path: string) => ({ ...documents, name, path });
+  pkg.resources.push(crafted('up', '../passwd.csv'), crafted('deep', 'a/../../passwd.csv'), crafted('absolute', secret), crafted('etc', '/etc/passwd'), crafted('link', 'link.csv'), crafted('inside-link', 'same.csv'));
+  await writeFile(join(release, 'datapackage.json'), JSON.stringify(pkg));
+
+  const report = await validateRelease(release);
+  assert.deepEqual(report.problems, [
+    'resource "up": path "../passwd.csv" climbs out with "..": refused, not read (a release lists only its own files)',
+    'resource "deep": path "a/../../passwd.csv" climbs out with "..": refused, not read (a release lists only its own files)',
+    `resource "absolute": path ${JSON.stringify(secret)} is an absolute path: refused, not read (a release lists only its own files)`,
+    'resource "etc": path "/etc/passwd" is an absolute path: refused, not read (a release lists only its own files)',
+    'resource "link": path "link.csv" is a symlink to a file outside the release: refused, not read (a release lists only its own files)',
+  ]);
+  const cli = await runCli(['validate', release], ws.cwd);
+  assert.equal(cli.code, 1, cli.stderr);
+  assert.match(cli.stdout, /5 problem\(s\)/);
+  assert.doesNotMatch(cli.stdout + cli.stderr, /SECRET-LINE|root:x:0:0/);
+
+  // datapackage.json itself may be the link out.
+  await rm(join(release, 'datapackage.json'));
+  await symlink('../passwd.csv', join(release, 'datapackage.json'));
+  const linked = await runCli(['validate', release], ws.cwd);
+  assert.equal(linked.code, 1, linked.stderr);
+  assert.match(linked.stdout, /datapackage\.json is a symlink to a file outside the release: refused, not read/);
+  assert.doesNotMatch(linked.stdout + linked.stderr, /SECRET-LINE|root:x:0:0/);
 });
