@@ -6,6 +6,7 @@ import { benchChanges } from './changes.ts';
 import { benchExtract } from './extract-speed.ts';
 import { benchFetch } from './fetch.ts';
 import { benchPublish } from './publish.ts';
+import { benchRevision } from './revision.ts';
 
 const run = promisify(execFile);
 const HEAP_CAP = '--max-old-space-size=512';
@@ -40,6 +41,8 @@ report('no-change github run, source only (one 304)', `${fetch.noChangeSeconds} 
 report('no-change github run, whole pipeline', `${fetch.noChangePipelineSeconds} s`, '≤ 1 s');
 const changes = await benchChanges();
 report(`change computation, 2 × ${changes.rows.toLocaleString('en')} provision rows`, `${changes.seconds} s (${changes.changes.toLocaleString('en')} changes)`, '≤ 2 s');
+const revision = await benchRevision();
+report(`revision of a 5 × 800-item plan (${Math.round(revision.bytes / 1024)} KB): second run`, `${revision.seconds.toFixed(1)} s (compare ${(revision.durations.compare / 1000).toFixed(1)} s, publish ${(revision.durations.publish / 1000).toFixed(1)} s), peak RSS ${(revision.peakRssBytes / 2 ** 20).toFixed(0)} MiB (${revision.status}${revision.published ? '' : ', nothing published'})`, '≤ 30 s, ≤ 1 GiB');
 const publish = await benchPublish();
 report(`publish (CSV via csv-stringify + Parquet), ${publish.rows.toLocaleString('en')} provision rows`, `${publish.publishSeconds} s vs raw COPY ${publish.copySeconds} s = ${publish.ratio}×`, '≤ 2×');
 

@@ -298,6 +298,7 @@ export const TABLES: TableSpec[] = [
       col('old_text', 'VARCHAR', 'Text before', '修订前文本'),
       col('new_text', 'VARCHAR', 'Text after', '修订后文本'),
       col('diff', 'VARCHAR', 'Character diff: [-removed-]{+added+}', '逐字差异：[-删除-]{+新增+}'),
+      col('diff_kind', 'VARCHAR', 'chars (a character diff) or replaced (the diff would have exceeded its budget, so it is the whole old text replaced by the whole new one)', '差异类型：chars 逐字差异；replaced 超出计算预算，整段替换'),
     ],
   },
 ];

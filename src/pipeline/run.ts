@@ -19,7 +19,7 @@ import { changelogInput, historyRows, releaseRows } from '../store/queries.ts';
 import { Stager, Store, type PostState } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import type { ExtractResult } from './extract-job.ts';
-import { ExtractPool } from './extract-pool.ts';
+import { ExtractPool, type ExtractBudget } from './extract-pool.ts';
 import { dictionaryRows } from './rows.ts';
 import { codeVersion as currentCodeVersion } from './version.ts';
 
@@ -33,8 +33,10 @@ export interface RunDeps {
   offline?: boolean;
   /** Replaces the sources' own HTTP agents (tests point it at a loopback server). */
   dispatcher?: Dispatcher;
-  /** Worker threads for parse+extract in large runs (default: one per core but the main thread's; 0 extracts inline). */
+  /** Worker threads for parse+extract in large runs (default: one per core but the main thread's; 0 extracts inline but for posts over 512 KB). */
   workers?: number;
+  /** Time and heap one post's parse+extract may take on a worker thread (default DEFAULT_EXTRACT_BUDGET). */
+  extractBudget?: ExtractBudget;
   /** Test hook: awaited at named stages, so a test can kill the process at a known point. */
   checkpoint?: (stage: string) => Promise<void>;
 }
@@ -254,7 +256,7 @@ async function consumeSource(
   const { config, outputDir } = pipeline;
   const categories = config.filter.categories ? new Set(config.filter.categories) : null;
   const events = source({ previous: state.previous, cursor: state.cursor, rawDir: join(outputDir, 'raw'), clock: deps.clock, logger, signal: deps.signal });
-  const pool = new ExtractPool(deps.workers);
+  const pool = new ExtractPool(deps.workers, deps.extractBudget);
   const inFlight: Promise<void>[] = [];
   deps.progress.start('extract', null);
   try {

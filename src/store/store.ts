@@ -285,7 +285,7 @@ export class Store {
     const app = await c.createAppender('run_redlines');
     for (const r of revised) {
       for (const line of redlineProvisions(before.get(r.doc_id) ?? [], after.get(r.doc_id) ?? [])) {
-        const values: Cell[] = [r.doc_id, r.to_version, line.path, line.change_type, line.label, r.from_version, line.from_path, line.old_text, line.new_text, line.diff];
+        const values: Cell[] = [r.doc_id, r.to_version, line.path, line.change_type, line.label, r.from_version, line.from_path, line.old_text, line.new_text, line.diff, line.diff_kind];
         table('redlines').columns.forEach((col, i) => appendCell(app, col.type, values[i]));
         app.endRow();
       }
