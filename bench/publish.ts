@@ -32,7 +32,7 @@ export async function benchPublish(): Promise<{ rows: number; publishSeconds: nu
     const order = (t: (typeof tables)[number]) => orderOf(t).map(quote).join(', ');
 
     let started = performance.now();
-    for (const t of tables) await exportTable(conn, dir, { spec: t, rows: { select: `SELECT * FROM ${t.name}`, order: orderOf(t) } }, ['csv', 'parquet']);
+    for (const t of tables) await exportTable(conn, dir, t, { select: `SELECT * FROM ${t.name}`, order: orderOf(t) }, ['csv', 'parquet']);
     const publishSeconds = (performance.now() - started) / 1000;
     started = performance.now();
     for (const t of tables) {

@@ -9,7 +9,7 @@
 // All F1s are micro-averaged over documents, with multiset matching (a key printed twice in gold,
 // like the paths of the two enclosed 规定 in one notice, must be extracted twice).
 // Macro F1 = the unweighted mean of the four table F1s and the ten field accuracies (14 numbers).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { PolicyDocument } from '../src/core/types.ts';
@@ -89,8 +89,13 @@ function cell(value: string | undefined): string | null {
   return m ? m[1] : value;
 }
 
+/** A table's CSV rows: csv/<table>.csv, its parts csv/<table>/*.csv, or <table>.csv of a release in the earlier layout. */
 function readCsv(dir: string, table: string): Array<Record<string, string>> {
-  return parse(readFileSync(join(dir, `${table}.csv`)), { bom: true, columns: true, skip_empty_lines: true });
+  const read = (file: string) => parse(readFileSync(file), { bom: true, columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+  if (existsSync(join(dir, 'csv', `${table}.csv`))) return read(join(dir, 'csv', `${table}.csv`));
+  const parts = join(dir, 'csv', table);
+  if (existsSync(parts)) return readdirSync(parts).filter((f) => f.endsWith('.csv')).sort().flatMap((f) => read(join(parts, f)));
+  return read(join(dir, `${table}.csv`));
 }
 
 const intOrNull = (v: string | null): number | null => (v === null ? null : Number(v));

@@ -12,7 +12,7 @@ function main(argv: string[]): number {
     console.error('usage: npm run score -- <gold-dir> <release-dir> [--json]');
     return argv.includes('--help') ? 0 : 1;
   }
-  if (!existsSync(join(releaseDir, 'documents.csv'))) {
+  if (!existsSync(join(releaseDir, 'csv', 'documents.csv')) && !existsSync(join(releaseDir, 'documents.csv'))) {
     console.error(`no documents.csv in ${releaseDir}: give the folder of one release (output/<id>/releases/<release_id>)`);
     return 1;
   }

@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Logger } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
 import { createLogger, type LogFormat } from './logging.ts';
-import { diffCommand, validateCommand } from './releases.ts';
+import { diffCommand, exportCommand, validateCommand } from './releases.ts';
 import { reportError } from './report.ts';
 import { runCommand } from './run.ts';
 import { scheduleCommand } from './schedule.ts';
@@ -98,6 +98,21 @@ any mismatch, each named with the file and what differs.`,
   -p, --pipeline ID        resolve a release id (or "latest") against this pipeline's output folder
 `,
     action: ({ values, positionals }) => validateCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
+  },
+  export: {
+    summary: 'write whole tables of any release as single files',
+    usage: 'zhengce export [options] <release> --out DIR',
+    options: { ...LOG_OPTIONS, pipeline: { type: 'string', short: 'p' }, table: { type: 'string', multiple: true }, format: { type: 'string' }, out: { type: 'string' } },
+    help: `Writes each table of a release as one file, <table>.csv and <table>.parquet, into DIR, in the
+release's published order. A release is a release folder, or with --pipeline a release id or "latest";
+with --pipeline, a release whose folder was pruned (publish.keep) is rebuilt from history/.`,
+    optionsHelp: `  -p, --pipeline ID        resolve a release id (or "latest") against this pipeline's output folder
+      --table T            only this table (repeat for several)
+      --format FORMAT      csv or parquet (default: both)
+      --out DIR            the folder to write into (made when missing)
+`,
+    action: ({ values, positionals }) =>
+      exportCommand(positionals, { pipeline: values.pipeline as string | undefined, tables: (values.table as string[] | undefined) ?? [], format: values.format as string | undefined, out: values.out as string | undefined, stdout: process.stdout }),
   },
 };
 

@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { diffReleases, type ReleaseDiff } from '../store/diff.ts';
+import { exportRelease, type ExportSource } from '../publish/export.ts';
 import { validateRelease } from '../publish/validate.ts';
+import { TABLE_BY_NAME, TABLES } from '../core/tables.ts';
 import { CliError, EXIT } from '../core/errors.ts';
 import { escapeControls, escapeJsonControls } from '../core/terminal.ts';
 import { loadPipeline } from '../pipeline/config.ts';
@@ -65,4 +67,27 @@ export async function validateCommand(args: string[], o: { json: boolean; pipeli
   else if (report.problems.length === 0) o.out.write(`${escapeControls(dir)}: valid (${report.resources} files match datapackage.json)\n`);
   else o.out.write(`${escapeControls(dir)}: ${report.problems.length} problem(s)\n${report.problems.map((p) => `  - ${escapeControls(p)}`).join('\n')}\n`);
   return report.problems.length === 0 ? EXIT.ok : EXIT.failed;
+}
+
+/** `zhengce export <release>`: whole tables of a kept release, or of one only history/ still holds, as single files. */
+export async function exportCommand(args: string[], o: { pipeline?: string; tables: string[]; format?: string; out?: string; stdout: NodeJS.WritableStream }): Promise<number> {
+  if (args.length !== 1) throw new CliError('name one release: zhengce export <release> --out DIR (see zhengce export --help)');
+  if (!o.out) throw new CliError('say where the files go: --out DIR');
+  if (o.format !== undefined && o.format !== 'csv' && o.format !== 'parquet') throw new CliError(`--format must be csv or parquet, not "${o.format}"`);
+  const unknown = o.tables.filter((t) => !TABLE_BY_NAME.has(t));
+  if (unknown.length) throw new CliError(`no table ${unknown.map((t) => `"${t}"`).join(', ')}; tables: ${TABLES.map((t) => t.name).join(', ')}`);
+  const cwd = process.cwd();
+  let source: ExportSource;
+  if ((await isDir(resolve(cwd, args[0]))) || !o.pipeline) source = { kind: 'folder', dir: await resolveRelease(args[0], o.pipeline, cwd) };
+  else {
+    const { outputDir } = await loadPipeline(o.pipeline, cwd);
+    const kept = join(outputDir, args[0] === 'latest' ? 'latest' : join('releases', args[0]));
+    if (await isDir(kept)) source = { kind: 'folder', dir: kept };
+    else if (await isDir(join(outputDir, 'history', 'documents', `release_id=${args[0]}`))) source = { kind: 'history', outputDir, releaseId: args[0] };
+    else throw new CliError(`pipeline ${o.pipeline} has no release "${args[0]}", kept or in history/ (looked in ${join(outputDir, 'releases')} and ${join(outputDir, 'history')})`);
+  }
+  const outDir = resolve(cwd, o.out);
+  const files = await exportRelease(source, { tables: o.tables.length ? o.tables : undefined, formats: o.format ? [o.format as 'csv' | 'parquet'] : ['csv', 'parquet'], outDir });
+  for (const f of files) o.stdout.write(`${escapeControls(join(outDir, f.path))}  ${f.rows} rows\n`);
+  return EXIT.ok;
 }

@@ -1,4 +1,4 @@
-import { mkdir, readlink, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { join, relative } from 'node:path';
@@ -7,15 +7,15 @@ import { CliError, EXIT } from '../core/errors.ts';
 import { docId } from '../core/hash.ts';
 import type { Source, SourceEvent, SourceSummary } from '../core/source.ts';
 import { writeFileAtomic } from '../core/files.ts';
+import { partScope, WHOLE_PART } from '../core/layout.ts';
 import { SCHEMA_VERSION, TABLES, VERSIONED, type TableSpec } from '../core/tables.ts';
 import { buildChangelog } from '../publish/changelog.ts';
-import { inspectReleases, makeStagingDir, placeStagedRelease, pointLatest, pruneReleases, releasesDir, settleStaging } from '../publish/files.ts';
-import { writeParquet } from '../publish/parquet.ts';
+import { hasPartLayout, inspectReleases, makeStagingDir, placeStagedRelease, pointLatest, pruneReleases, releasesDir, settleStaging } from '../publish/files.ts';
+import { earlierHistoryFiles, writeHistoryPartition } from '../publish/history.ts';
 import { writeReleaseFiles, type RejectRow } from '../publish/release.ts';
-import { withSortedRows } from '../publish/sorted.ts';
-import { buildViewsSql } from '../publish/views.ts';
+import { buildHistoryViewsSql } from '../publish/views.ts';
 import { createSource, rawSnapshotSource } from '../sources/index.ts';
-import { changelogInput, historyRows, releaseRows } from '../store/queries.ts';
+import { changelogInput, historyPartitionRows, releaseRows } from '../store/queries.ts';
 import { Stager, Store, type PostState } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import type { ExtractResult } from './extract-job.ts';
@@ -102,21 +102,31 @@ async function recover(store: Store, pipeline: Pipeline, logger: Logger): Promis
   if (!last) return;
   const pointed = await readlink(join(outputDir, 'latest')).catch(() => null);
   if (pointed !== join('releases', last)) await pointLatest(outputDir, last);
-  if ((await store.getMeta('history_release')) !== last) await writeHistory(store, pipeline, last);
+  if ((await store.getMeta('history_release')) !== last) await writeHistory(store, pipeline, logger);
 }
 
-async function writeHistory(store: Store, pipeline: Pipeline, releaseId: string): Promise<void> {
+/**
+ * Writes the history/ partition of every committed release that lacks one (the new release, one a killed run
+ * missed, or every release of an output in the earlier layout), and history/views.sql.
+ */
+async function writeHistory(store: Store, pipeline: Pipeline, logger: Logger): Promise<void> {
   const dir = join(pipeline.outputDir, 'history');
   await mkdir(dir, { recursive: true });
+  const releases = await store.releaseIds();
   for (const t of HISTORY_TABLES) {
-    const tmp = join(dir, `.${t.name}.parquet.tmp`);
-    await withSortedRows(store.conn, historyRows(t), (query) => writeParquet(store.conn, query, tmp));
-    await rename(tmp, join(dir, `${t.name}.parquet`));
+    // One listing per table: any release whose partition is missing (a kill, a deleted folder, the earlier layout) is written.
+    const present = new Set(await readdir(join(dir, t.name)).catch(() => [] as string[]));
+    for (const releaseId of releases) {
+      if (!present.has(`release_id=${releaseId}`)) await writeHistoryPartition(store.conn, dir, t, releaseId, historyPartitionRows(t, releaseId));
+    }
   }
+  // The one-file history of the earlier layout is zhengce's own and now held whole by the partitions.
+  const earlier = await earlierHistoryFiles(dir);
+  for (const f of earlier) await rm(f);
+  if (earlier.length) logger.warn({ removed: earlier }, 'history/ converted to one partition per release (history/<table>/release_id=<id>/); the one-file history it replaces was removed');
   // The search path also names the folder as seen from where the pipeline runs, so `.read output/<id>/history/views.sql` works there.
-  const views = buildViewsSql(HISTORY_TABLES, ['.', relative(pipeline.cwd, dir) || '.'], 'every row version, with _valid_from/_valid_to release ids', [], '_history');
-  await writeFileAtomic(join(dir, 'views.sql'), views);
-  await store.setMeta('history_release', releaseId);
+  await writeFileAtomic(join(dir, 'views.sql'), buildHistoryViewsSql(HISTORY_TABLES, ['.', relative(pipeline.cwd, dir) || '.']));
+  await store.setMeta('history_release', releases.at(-1) ?? null);
 }
 
 /** A stop request (SIGTERM) ends the run here, before the publish step, leaving the last release as it was. */
@@ -199,16 +209,22 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
       const release = { release_id: releaseId, created_at: created, parent_release_id: parent?.release_id ?? null, code_version: codeVersion, schema_version: SCHEMA_VERSION, inputs_sha256: await store.inputsSha256(codeVersion) };
       await store.applyRelease(release, counts);
       await checkpoint('applied');
+      const plan = await store.planParts();
       staging = await makeStagingDir(outputDir, releaseId);
+      const parentDir = parent ? join(releasesDir(outputDir), parent.release_id) : null;
+      if (parent && !(await hasPartLayout(parentDir!))) logger.warn({ stage: 'publish', parent: parent.release_id }, `release ${parent.release_id} is in the earlier one-file layout: it stays as it is, and release ${releaseId} writes every table in parts`);
       await writeReleaseFiles(store.conn, {
         dir: staging,
-        tables: TABLES.map((t) => ({ spec: t, rows: releaseRows(t, releaseId) })),
+        parentDir: parentDir && (await hasPartLayout(parentDir)) ? parentDir : null,
+        tables: TABLES.map((t) => ({ spec: t, rows: (parts: readonly string[]) => store.partRows(t, releaseRows(t, releaseId), parts), parts: partScope(t) === 'document' ? plan.documentParts : [WHOLE_PART], dirty: plan.dirty.get(t.name)! })),
         formats: config.publish.formats,
+        csvMaxRows: config.publish.csv_max_rows,
         rejects,
         changelog: buildChangelog({ ...(await changelogInput(store)), releaseId, parentReleaseId: parent?.release_id ?? null, rejects }),
         viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'],
         info: { name: config.id, title: config.title || config.id, releaseId, created, codeVersion },
       });
+      await store.savePartAssignment();
       await checkpoint('written');
       result.releaseId = releaseId;
     }
@@ -226,7 +242,7 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
       await placeStagedRelease(outputDir, releaseId);
       await checkpoint('renamed');
       await pointLatest(outputDir, releaseId);
-      await writeHistory(store, pipeline, releaseId);
+      await writeHistory(store, pipeline, logger);
       if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
     } catch (err) {
       logger.warn({ stage: 'publish', release_id: releaseId }, `release ${releaseId} is published, but placing its folder, updating latest, history/ or old releases failed (${(err as Error).message}); the next run repairs them`);

@@ -11,13 +11,22 @@ interface Field {
   constraints?: { required?: boolean };
 }
 
-interface Resource {
-  name: string;
+interface FileEntry {
   path: string;
-  format: 'csv' | 'parquet' | 'arrow';
+  rows: number;
   bytes: number;
   hash: string;
+}
+
+interface Resource {
+  name: string;
+  path: string | string[];
+  format: 'csv' | 'parquet' | 'arrow';
+  bytes: number;
+  hash?: string;
   rows: number;
+  /** Every file of the resource (its parts); a release of the earlier one-file layout has only path, bytes and hash. */
+  x_files?: FileEntry[];
   schema: { fields: Field[]; primaryKey: string[] };
 }
 
@@ -63,56 +72,67 @@ export async function validateRelease(dir: string): Promise<ValidationReport> {
   const problems: string[] = [];
   try {
     for (const r of pkg.resources) {
-      const outside = await outsideRelease(dir, r.path);
-      if (outside) {
-        problems.push(`resource ${JSON.stringify(r.name)}: path ${JSON.stringify(r.path)} ${outside}: refused, not read (a release lists only its own files)`);
-        continue;
-      }
-      const file = join(dir, r.path);
-      const say = (what: string) => problems.push(`${r.path}: ${what}`);
-      let digest;
-      try {
-        digest = await fileDigest(file);
-      } catch {
-        say('missing');
-        continue;
-      }
-      if (digest.bytes !== r.bytes) say(`${digest.bytes} bytes, datapackage.json says ${r.bytes}`);
-      if (`sha256:${digest.sha256}` !== r.hash) say(`sha256 ${digest.sha256} does not match ${r.hash}`);
+      const entries: FileEntry[] = r.x_files ?? [{ path: r.path as string, rows: r.rows, bytes: r.bytes, hash: r.hash ?? '' }];
       const expected = r.schema.fields.map((f) => f.name);
-      try {
-        let names: string[];
-        let rows: number;
-        if (r.format === 'arrow') {
-          const table = tableFromIPC(await readFile(file));
-          names = table.schema.fields.map((f) => f.name);
-          rows = table.numRows;
-        } else {
-          const source = r.format === 'parquet' ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header = true, all_varchar = true)`;
-          const described = await all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${source}`);
-          names = described.map((d) => d.column_name);
-          if (r.format === 'parquet') {
-            for (const f of r.schema.fields) {
-              const got = described.find((d) => d.column_name === f.name)?.column_type;
-              if (got && got !== PARQUET_TYPE[f.type]) say(`column ${f.name} is ${got}, the schema says ${f.type}`);
-            }
-            const required = r.schema.fields.filter((f) => f.constraints?.required && names.includes(f.name));
-            const key = r.schema.primaryKey.map(quote).join(', ');
-            const [check] = await all<Record<string, number>>(`SELECT count(*) - count(DISTINCT (${key})) AS ${quote('duplicate keys')}
-              ${required.map((f) => `, count(*) FILTER (${quote(f.name)} IS NULL) AS ${quote(`null ${f.name}`)}`).join('')} FROM ${source}`);
-            for (const [what, n] of Object.entries(check)) if (Number(n) > 0) say(`${n} rows with ${what}`);
-          }
-          [{ rows }] = await all<{ rows: number }>(`SELECT count(*)::INT AS rows FROM ${source}`);
+      const readable: string[] = [];
+      for (const e of entries) {
+        const outside = await outsideRelease(dir, e.path);
+        if (outside) {
+          problems.push(`resource ${JSON.stringify(r.name)}: path ${JSON.stringify(e.path)} ${outside}: refused, not read (a release lists only its own files)`);
+          continue;
         }
-        if (names.join(',') !== expected.join(',')) say(`columns [${names.join(', ')}], the schema says [${expected.join(', ')}]`);
-        if (rows !== r.rows) say(`${rows} rows, datapackage.json says ${r.rows}`);
-      } catch (cause) {
-        say(`cannot be read as ${r.format}: ${(cause as Error).message.split('\n')[0]}`);
+        const file = join(dir, e.path);
+        const say = (what: string) => problems.push(`${e.path}: ${what}`);
+        let digest;
+        try {
+          digest = await fileDigest(file);
+        } catch {
+          say('missing');
+          continue;
+        }
+        if (digest.bytes !== e.bytes) say(`${digest.bytes} bytes, datapackage.json says ${e.bytes}`);
+        if (`sha256:${digest.sha256}` !== e.hash) say(`sha256 ${digest.sha256} does not match ${e.hash}`);
+        try {
+          let names: string[];
+          let rows: number;
+          if (r.format === 'arrow') {
+            const table = tableFromIPC(await readFile(file));
+            names = table.schema.fields.map((f) => f.name);
+            rows = table.numRows;
+          } else {
+            const source = r.format === 'parquet' ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header = true, all_varchar = true)`;
+            const described = await all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${source}`);
+            names = described.map((d) => d.column_name);
+            if (r.format === 'parquet') {
+              for (const f of r.schema.fields) {
+                const got = described.find((d) => d.column_name === f.name)?.column_type;
+                if (got && got !== PARQUET_TYPE[f.type]) say(`column ${f.name} is ${got}, the schema says ${f.type}`);
+              }
+            }
+            [{ rows }] = await all<{ rows: number }>(`SELECT count(*)::INT AS rows FROM ${source}`);
+          }
+          if (names.join(',') !== expected.join(',')) say(`columns [${names.join(', ')}], the schema says [${expected.join(', ')}]`);
+          else readable.push(file);
+          if (rows !== e.rows) say(`${rows} rows, datapackage.json says ${e.rows}`);
+        } catch (cause) {
+          say(`cannot be read as ${r.format}: ${(cause as Error).message.split('\n')[0]}`);
+        }
+      }
+      const total = entries.reduce((n, e) => n + e.rows, 0);
+      if (total !== r.rows) problems.push(`${r.name}: its files hold ${total} rows, datapackage.json says ${r.rows}`);
+      // Keys are unique and required values present over the whole table, across its parts.
+      if (r.format === 'parquet' && readable.length === entries.length && readable.length > 0) {
+        const source = `read_parquet([${readable.map(sqlString).join(', ')}])`;
+        const required = r.schema.fields.filter((f) => f.constraints?.required);
+        const key = r.schema.primaryKey.map(quote).join(', ');
+        const [check] = await all<Record<string, number>>(`SELECT count(*) - count(DISTINCT (${key})) AS ${quote('duplicate keys')}
+          ${required.map((f) => `, count(*) FILTER (${quote(f.name)} IS NULL) AS ${quote(`null ${f.name}`)}`).join('')} FROM ${source}`);
+        for (const [what, n] of Object.entries(check)) if (Number(n) > 0) problems.push(`${r.name}: ${n} rows with ${what}`);
       }
     }
   } finally {
     conn.closeSync();
     db.closeSync();
   }
-  return { resources: pkg.resources.length, problems };
+  return { resources: pkg.resources.reduce((n, r) => n + (r.x_files?.length ?? 1), 0), problems };
 }

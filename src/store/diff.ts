@@ -1,8 +1,9 @@
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '../core/sql.ts';
-import { VERSIONED } from '../core/tables.ts';
+import { partsGlob } from '../core/layout.ts';
+import { TABLE_BY_NAME, VERSIONED } from '../core/tables.ts';
 import { keyedDiffSql } from './keyed-diff.ts';
 import { DOCUMENT_CHANGE } from './queries.ts';
 
@@ -23,19 +24,25 @@ export interface ReleaseDiff {
   documents: DocumentChange[];
 }
 
-const parquet = (dir: string, table: string): string => `read_parquet(${sqlString(join(dir, `${table}.parquet`))})`;
+/** A release's Parquet rows of a table: its parts, or the one file of a release in the earlier layout. */
+async function tableReader(dir: string): Promise<(table: string) => string> {
+  const parts = await stat(join(dir, 'documents')).then((s) => s.isDirectory(), () => false);
+  if (!parts) {
+    await access(join(dir, 'documents.parquet')).catch(() => {
+      throw new Error(`${dir} has no Parquet files: diff reads the Parquet files of a release (publish.formats must include parquet)`);
+    });
+  }
+  return (table) => `read_parquet(${sqlString(join(dir, parts ? partsGlob(TABLE_BY_NAME.get(table)!) : `${table}.parquet`))})`;
+}
 
 /** What changed between any two release folders, computed from their Parquet files in DuckDB. */
 export async function diffReleases(fromDir: string, toDir: string): Promise<ReleaseDiff> {
-  for (const dir of [fromDir, toDir]) {
-    await access(join(dir, 'documents.parquet')).catch(() => {
-      throw new Error(`${dir} has no documents.parquet: diff reads the Parquet files of a release (publish.formats must include parquet)`);
-    });
-  }
+  const from = await tableReader(fromDir);
+  const to = await tableReader(toDir);
   const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const conn = await db.connect();
   try {
-    const parts = VERSIONED.map((t) => keyedDiffSql(t, `SELECT * FROM ${parquet(fromDir, t.name)}`, `SELECT * FROM ${parquet(toDir, t.name)}`));
+    const parts = VERSIONED.map((t) => keyedDiffSql(t, `SELECT * FROM ${from(t.name)}`, `SELECT * FROM ${to(t.name)}`));
     await conn.run(`CREATE TEMP TABLE d AS ${parts.join(' UNION ALL ')}`);
     const all = async <T>(sql: string): Promise<T[]> => (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[];
     const counts = await all<{ table_name: string; change_type: string; n: number }>('SELECT table_name, change_type, count(*)::INT AS n FROM d GROUP BY ALL');
@@ -56,8 +63,8 @@ export async function diffReleases(fromDir: string, toDir: string): Promise<Rele
         CAST(coalesce(n.published_at, o.published_at) AS VARCHAR) AS published_at, coalesce(n.issuer, o.issuer) AS issuer,
         c.changed_columns, c.inserted, c.updated, c.deleted
       FROM c
-      LEFT JOIN ${parquet(toDir, 'documents')} n USING (doc_id)
-      LEFT JOIN ${parquet(fromDir, 'documents')} o USING (doc_id)
+      LEFT JOIN ${to('documents')} n USING (doc_id)
+      LEFT JOIN ${from('documents')} o USING (doc_id)
       ORDER BY c.change, coalesce(n.published_at, o.published_at) NULLS LAST, c.doc_id`);
     return {
       from: fromDir,

@@ -1,4 +1,5 @@
-import { sqlString, type OrderedRows } from '../core/sql.ts';
+import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
+import { keyExpr } from './keyed-diff.ts';
 import { orderOf, type TableSpec } from '../core/tables.ts';
 import { columnList, histName } from './schema.ts';
 import type { Store } from './store.ts';
@@ -9,10 +10,25 @@ export function releaseRows(t: TableSpec, releaseId: string): OrderedRows {
   return { select: `SELECT ${columnList(t)} FROM ${histName(t)}${where}`, order: orderOf(t) };
 }
 
-/** Every row version of `t`, with its validity as release ids. */
-export function historyRows(t: TableSpec): OrderedRows {
-  const versioned = t.kind === 'versioned';
-  return { select: `SELECT ${columnList(t)}${versioned ? ', _valid_from, _valid_to' : ''} FROM ${histName(t)}`, order: [...orderOf(t), ...(versioned ? ['_valid_from'] : [])] };
+/**
+ * The row versions release `releaseId` wrote into table `t`, for history/<table>/release_id=<id>/: the new
+ * image of each inserted or updated row, and a tombstone (key columns only) per deleted key, told apart by `_op`.
+ * The change feed's rows carry their release in the partition, not a column.
+ */
+export function historyPartitionRows(t: TableSpec, releaseId: string): OrderedRows {
+  const r = sqlString(releaseId);
+  if (t.kind === 'log') {
+    return { select: `SELECT ${t.columns.filter((c) => c.name !== 'release_id').map((c) => quote(c.name)).join(', ')} FROM ${histName(t)} WHERE release_id = ${r}`, order: orderOf(t).filter((c) => c !== 'release_id') };
+  }
+  const h = histName(t);
+  const closed = `SELECT ${keyExpr(t, 'c')} FROM ${h} c WHERE c._valid_to = ${r}`;
+  const opened = `SELECT ${keyExpr(t, 'o')} FROM ${h} o WHERE o._valid_from = ${r}`;
+  const tombstone = t.columns.map((c) => (t.key.includes(c.name) ? `d.${quote(c.name)}` : `CAST(NULL AS ${c.type}) AS ${quote(c.name)}`)).join(', ');
+  return {
+    select: `SELECT ${columnList(t, 'n')}, CASE WHEN ${keyExpr(t, 'n')} IN (${closed}) THEN 'update' ELSE 'insert' END AS _op FROM ${h} n WHERE n._valid_from = ${r}
+      UNION ALL SELECT ${tombstone}, 'delete' AS _op FROM ${h} d WHERE d._valid_to = ${r} AND ${keyExpr(t, 'd')} NOT IN (${opened})`,
+    order: orderOf(t),
+  };
 }
 
 /** Over one document's rows of `changes`: whether the document was added, removed or changed (in any table). */

@@ -1,5 +1,6 @@
 import { DuckDBConnection, DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
-import { quote, sqlString } from '../core/sql.ts';
+import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
+import { DOC_PARTS_SQL, partRows, planParts, savePartAssignment, type PartPlan } from './parts.ts';
 import { isWhole, TABLE_BY_NAME, TABLES, VERSIONED, type TableSpec } from '../core/tables.ts';
 import { keyedDiffSql, keyExpr } from './keyed-diff.ts';
 import { stagePlans } from './plans.ts';
@@ -154,9 +155,15 @@ export class Store {
     await this.conn.run(POSTS_SQL);
     await this.conn.run('CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)');
     await this.conn.run(RUNS_SQL);
+    await this.conn.run(DOC_PARTS_SQL);
     for (const t of TABLES) {
       const extra = t.kind === 'versioned' ? ['_valid_from VARCHAR NOT NULL', '_valid_to VARCHAR'] : [];
       await this.conn.run(createTableSql(histName(t), t, extra));
+    }
+    // A store made by earlier code gains the columns added since (e.g. redlines.diff_kind), empty for its old rows; inserts go BY NAME.
+    const present = new Set((await this.all<{ c: string }>("SELECT table_name || '.' || column_name AS c FROM duckdb_columns() WHERE schema_name = 'main'")).map((r) => r.c));
+    for (const t of TABLES) {
+      for (const c of t.columns) if (!present.has(`${histName(t)}.${c.name}`)) await this.conn.run(`ALTER TABLE ${quote(histName(t))} ADD COLUMN ${quote(c.name)} ${c.type}`);
     }
   }
 
@@ -309,13 +316,13 @@ export class Store {
       const sameDoc = isWhole(t) ? '' : 'AND h.doc_id = x.doc_id';
       await c.run(`UPDATE ${histName(t)} AS h SET _valid_to = ${r} FROM run_changes x
         WHERE x.table_name = '${t.name}' AND x.change_type <> 'insert' AND h._valid_to IS NULL ${sameDoc} AND ${keyExpr(t, 'h')} = x.row_key`);
-      await c.run(`INSERT INTO ${histName(t)} SELECT ${columnList(t, 'n')}, ${r}, NULL FROM new_${t.name} n
+      await c.run(`INSERT INTO ${histName(t)} BY NAME SELECT ${columnList(t, 'n')}, ${r} AS _valid_from, NULL AS _valid_to FROM new_${t.name} n
         WHERE ${keyExpr(t, 'n')} IN (SELECT row_key FROM run_changes WHERE table_name = '${t.name}' AND change_type <> 'delete')`);
     }
-    await c.run('INSERT INTO redlines SELECT * FROM run_redlines');
+    await c.run('INSERT INTO redlines BY NAME SELECT * FROM run_redlines');
     // A first release has no parent to differ from: it lists each new document once, not a JSON copy of every row.
     const logged = release.parent_release_id === null ? "WHERE table_name = 'documents'" : '';
-    await c.run(`INSERT INTO changes SELECT ${r}, table_name, row_key, change_type, doc_id, changed_columns, before, after FROM run_changes ${logged}`);
+    await c.run(`INSERT INTO changes BY NAME SELECT ${r} AS release_id, table_name, row_key, change_type, doc_id, changed_columns, before, after FROM run_changes ${logged}`);
     await c.run(`INSERT INTO document_versions
       SELECT n.doc_id, n.version, ${r}, n.content_sha256, p.revision, CAST(p.fetched_at AS TIMESTAMPTZ), 'active'
       FROM new_documents n JOIN stage_posts p USING (doc_id)
@@ -325,6 +332,21 @@ export class Store {
       FROM run_changes x WHERE x.table_name = 'documents' AND x.change_type = 'delete'`);
     await c.run(`INSERT INTO releases VALUES (${r}, ${sqlString(release.created_at)}, ${release.parent_release_id ? sqlString(release.parent_release_id) : 'NULL'},
       ${sqlString(release.code_version)}, ${release.schema_version}, ${sqlString(release.inputs_sha256)}, ${counts.added}, ${counts.changed}, ${counts.removed})`);
+  }
+
+  /** This release's parts and the ones each table rewrites (after applyRelease, inside its transaction). */
+  planParts(): Promise<PartPlan> {
+    return planParts(this.conn);
+  }
+
+  /** Keeps this release's part assignment with it (inside its transaction). */
+  savePartAssignment(): Promise<void> {
+    return savePartAssignment(this.conn);
+  }
+
+  /** The rows of the given parts of table `t`, tagged with their part, ordered by part then as published. */
+  partRows(t: TableSpec, rows: OrderedRows, parts: readonly string[]): OrderedRows {
+    return partRows(t, rows, parts);
   }
 
   /** A fingerprint of every input: the ids and revisions of all posts, and the code that read them. */

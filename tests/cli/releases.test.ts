@@ -4,9 +4,21 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace, ROOT, runCli } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { VERSIONED } from '../../src/core/tables.ts';
 
 const POSTS = join(ROOT, 'pipelines', 'sample', 'posts');
 const REVISIONS = join(ROOT, 'tests', 'fixtures', 'revisions');
+
+/** Runs `fn` with `dir` as the working folder, as an analyst's `.read views.sql` there would. */
+async function inFolder<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const home = process.cwd();
+  process.chdir(dir);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(home);
+  }
+}
 
 async function releaseIds(out: string): Promise<string[]> {
   return (await readdir(join(out, 'releases'))).filter((n) => !n.startsWith('.')).sort();
@@ -57,32 +69,28 @@ describe('releases over time', async () => {
     assert.match(changelog, /redlines\.csv/);
   });
 
-  test('as-of queries on history/ reproduce each release exactly', async () => {
+  test('<table>_as_of(release) over history/ reproduces each release exactly, table by table, row for row', async () => {
+    const views = await readFile(join(ws.out, 'history', 'views.sql'), 'utf8');
     for (const r of [r1, r2]) {
-      for (const t of ['documents', 'provisions', 'principles', 'milestones']) {
-        const asOf = `SELECT * EXCLUDE (_valid_from, _valid_to) FROM '${ws.out}/history/${t}.parquet' WHERE _valid_from <= '${r}' AND (_valid_to IS NULL OR _valid_to > '${r}')`;
-        const release = `SELECT * FROM '${ws.out}/releases/${r}/${t}.parquet'`;
-        const [{ n }] = await query<{ n: number }>(`SELECT (SELECT count(*) FROM (${asOf} EXCEPT ALL ${release})) + (SELECT count(*) FROM (${release} EXCEPT ALL ${asOf})) AS n`);
-        assert.equal(Number(n), 0, `${t} as of ${r}`);
+      for (const t of VERSIONED.map((v) => v.name)) {
+        const release = `SELECT * FROM '${ws.out}/releases/${r}/${t}/*.parquet'`;
+        const asOf = `SELECT * FROM ${t}_as_of('${r}')`;
+        const rows = await inFolder(ws.cwd, () => query<{ n: number; total: number }>(`${views} SELECT (SELECT count(*) FROM (${asOf} EXCEPT ALL ${release})) + (SELECT count(*) FROM (${release} EXCEPT ALL ${asOf})) AS n, (SELECT count(*) FROM (${release})) AS total`));
+        assert.equal(Number(rows.at(-1)!.n), 0, `${t} as of ${r}`);
+        if (['documents', 'provisions'].includes(t)) assert.ok(Number(rows.at(-1)!.total) > 0, `${t} of ${r} has rows to compare`);
       }
     }
   });
 
   test('history/views.sql gives <table>_history views from the folder the pipeline ran in', async () => {
     const views = await readFile(join(ws.out, 'history', 'views.sql'), 'utf8');
-    const home = process.cwd();
-    try {
-      process.chdir(ws.cwd);
-      const rows = await query<{ versions: number; releases: number }>(`${views} SELECT count(*) AS versions, count(DISTINCT _valid_from) AS releases FROM documents_history`);
-      assert.deepEqual([Number(rows.at(-1)!.versions) > 3, Number(rows.at(-1)!.releases)], [true, 2]);
-    } finally {
-      process.chdir(home);
-    }
+    const rows = await inFolder(ws.cwd, () => query<{ versions: number; releases: number }>(`${views} SELECT count(*) AS versions, count(DISTINCT release_id) AS releases FROM documents_history`));
+    assert.deepEqual([Number(rows.at(-1)!.versions) > 3, Number(rows.at(-1)!.releases)], [true, 2]);
   });
 
   test('document_versions records the amendment as version 2 and the removal', async () => {
     const rows = await query<{ version: number; status: string; release_id: string }>(
-      `SELECT v.version, v.status, v.release_id FROM '${ws.out}/latest/document_versions.parquet' v ORDER BY v.release_id, v.status, v.version`,
+      `SELECT v.version, v.status, v.release_id FROM '${ws.out}/latest/document_versions/*.parquet' v ORDER BY v.release_id, v.status, v.version`,
     );
     const second = rows.filter((r) => r.release_id === r2);
     assert.deepEqual(second.map((r) => [r.status, r.version]).sort(), [['active', 1], ['active', 2], ['removed', 2]]);
@@ -92,20 +100,20 @@ describe('releases over time', async () => {
     const ok = await runCli(['validate', join(ws.out, 'releases', r2)], ws.cwd);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /valid/);
-    const file = join(ws.out, 'releases', r1, 'documents.csv');
+    const file = join(ws.out, 'releases', r1, 'csv', 'documents.csv');
     const bytes = await readFile(file);
     bytes[bytes.length - 5] ^= 0x01;
     await writeFile(file, bytes);
     const bad = await runCli(['validate', '--json', '-p', ws.file, r1], ws.cwd);
     assert.equal(bad.code, 1);
     const report = JSON.parse(bad.stdout);
-    assert.ok(report.problems.some((p: string) => p.startsWith('documents.csv: sha256')), report.problems.join('\n'));
+    assert.ok(report.problems.some((p: string) => p.startsWith('csv/documents.csv: sha256')), report.problems.join('\n'));
   });
 });
 
 test('publish.keep prunes old release folders while history keeps every row version', async () => {
   const ws = await twoReleases('  keep: 1\n');
   assert.equal((await releaseIds(ws.out)).length, 1);
-  const [{ releases }] = await query<{ releases: number }>(`SELECT count(DISTINCT _valid_from) AS releases FROM '${ws.out}/history/documents.parquet'`);
+  const [{ releases }] = await query<{ releases: number }>(`SELECT count(DISTINCT release_id) AS releases FROM read_parquet('${ws.out}/history/documents/*/*.parquet', hive_partitioning = true)`);
   assert.equal(Number(releases), 2);
 });

@@ -67,7 +67,7 @@ describe('real re-scrapes (tests/fixtures/versions)', async () => {
         assert.equal(r.releaseId, null, `${v} made a release`);
         assert.equal(r.status, 'ok');
       }
-      const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/redlines.parquet'`);
+      const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/redlines/*.parquet'`);
       assert.equal(Number(n), 0);
       // latest is the v1 release, so the check above holds whatever the later runs did; the store sees every run.
       const store = await storeQuery<{ doc_id: string; version: number; status: string }>(ws.out, 'SELECT doc_id, version, status FROM s.document_versions');
@@ -95,7 +95,7 @@ describe('real re-scrapes (tests/fixtures/versions)', async () => {
     assert.deepEqual([...changes[0].changed_columns].sort(), ['category', 'tags']);
     assert.equal(JSON.parse(changes[0].before).category, 'emnews');
     assert.equal(JSON.parse(changes[0].after).category, 'zhongguozhengfuwang');
-    const [doc] = await query<{ version: number }>(`SELECT version FROM '${ws.out}/latest/documents.parquet'`);
+    const [doc] = await query<{ version: number }>(`SELECT version FROM '${ws.out}/latest/documents/*.parquet'`);
     assert.equal(doc.version, 1, 'the content did not change, so neither does the version');
     const changelog = await readFile(join(ws.out, 'latest', 'CHANGELOG.md'), 'utf8');
     assert.match(changelog, /metadata changed: category, tags/);
@@ -184,11 +184,11 @@ describe('real amendments (tests/fixtures/revisions)', () => {
       const r = await ws.runWith(join(FIXTURES, 'revisions'), `${name}.v2.md`, name);
       assert.ok(r.releaseId);
       const rows = await query<{ change_type: string; n: number }>(
-        `SELECT change_type, count(*) AS n FROM '${ws.out}/latest/redlines.parquet' WHERE regexp_matches(label, '^第.+条$') GROUP BY ALL`,
+        `SELECT change_type, count(*) AS n FROM '${ws.out}/latest/redlines/*.parquet' WHERE regexp_matches(label, '^第.+条$') GROUP BY ALL`,
       );
       const got = Object.fromEntries(rows.map((x) => [x.change_type, Number(x.n)]));
       assert.deepEqual({ modified: got.modified ?? 0, removed: got.removed ?? 0, moved: got.moved ?? 0, added: got.added ?? 0 }, { modified: want.modified, removed: want.removed, moved: want.moved, added: want.added });
-      const [doc] = await query<{ version: number }>(`SELECT version FROM '${ws.out}/latest/documents.parquet'`);
+      const [doc] = await query<{ version: number }>(`SELECT version FROM '${ws.out}/latest/documents/*.parquet'`);
       assert.equal(doc.version, 2);
     });
   }
@@ -197,13 +197,13 @@ describe('real amendments (tests/fixtures/revisions)', () => {
     const ws = await versionedWorkspace();
     await ws.runWith(join(FIXTURES, 'revisions'), 'chuanyuan-tiaoli.v1.md', 'chuanyuan-tiaoli');
     await ws.runWith(join(FIXTURES, 'revisions'), 'chuanyuan-tiaoli.v2.md', 'chuanyuan-tiaoli');
-    const [row] = await query<{ diff: string; old_text: string; new_text: string }>(`SELECT diff, old_text, new_text FROM '${ws.out}/latest/redlines.parquet' WHERE label = '第四十九条'`);
+    const [row] = await query<{ diff: string; old_text: string; new_text: string }>(`SELECT diff, old_text, new_text FROM '${ws.out}/latest/redlines/*.parquet' WHERE label = '第四十九条'`);
     // The markup reads back to both texts, and the only edit is the deletion of the 7 characters 、船员适任证书.
     assert.equal(row.diff.replace(/\{\+.*?\+\}/g, '').replace(/\[-(.*?)-\]/g, '$1'), row.old_text);
     assert.equal(row.diff.replace(/\[-.*?-\]/g, '').replace(/\{\+(.*?)\+\}/g, '$1'), row.new_text);
     assert.doesNotMatch(row.diff, /\{\+/);
     assert.equal([...row.diff.matchAll(/\[-(.*?)-\]/g)].map((m) => m[1]).join('').length, '、船员适任证书'.length);
-    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/redlines.parquet' WHERE label = '第七条' OR label = '第三十六条'`);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/redlines/*.parquet' WHERE label = '第七条' OR label = '第三十六条'`);
     assert.equal(Number(n), 0, '(线) → （线） is not a modification');
   });
 
@@ -214,11 +214,11 @@ describe('real amendments (tests/fixtures/revisions)', () => {
     const [c] = await query<Record<string, number>>(
       `SELECT count(*) FILTER (change_type = 'added') AS added, count(*) FILTER (change_type = 'removed') AS removed,
               count(*) FILTER (change_type IN ('modified', 'moved')) AS paired
-       FROM '${ws.out}/latest/redlines.parquet' WHERE regexp_matches(label, '^第.+条$')`,
+       FROM '${ws.out}/latest/redlines/*.parquet' WHERE regexp_matches(label, '^第.+条$')`,
     );
     const [{ unchanged }] = await query<{ unchanged: number }>(
-      `SELECT count(*) AS unchanged FROM '${ws.out}/latest/provisions.parquet' p
-       WHERE regexp_matches(label, '^第.+条$') AND path NOT IN (SELECT path FROM '${ws.out}/latest/redlines.parquet' WHERE change_type <> 'removed')`,
+      `SELECT count(*) AS unchanged FROM '${ws.out}/latest/provisions/*.parquet' p
+       WHERE regexp_matches(label, '^第.+条$') AND path NOT IN (SELECT path FROM '${ws.out}/latest/redlines/*.parquet' WHERE change_type <> 'removed')`,
     );
     const before = await articleCount('gongsifa.v1.md');
     const after = await articleCount('gongsifa.v2.md');

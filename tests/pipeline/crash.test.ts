@@ -23,7 +23,7 @@ async function releaseFolders(out: string): Promise<string[]> {
 }
 
 async function docCount(dir: string): Promise<number> {
-  const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${dir}/documents.parquet'`);
+  const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${dir}/documents/*.parquet'`);
   return Number(n);
 }
 
@@ -58,11 +58,11 @@ for (const stage of STAGES) {
     assert.equal(latest, join(ws.out, 'releases', folders[1]));
     assert.equal(await docCount(latest), 3);
     assert.equal((await runCli(['validate', latest], ws.cwd)).code, 0);
-    const releases = await query<{ release_id: string }>(`SELECT release_id FROM '${latest}/releases.parquet' ORDER BY 1`);
+    const releases = await query<{ release_id: string }>(`SELECT release_id FROM '${latest}/releases/*.parquet' ORDER BY 1`);
     assert.deepEqual(releases.map((r) => r.release_id), folders);
     const history = JSON.parse(await readFile(join(ws.out, 'latest.json'), 'utf8'));
     assert.equal(history.release_id, folders[1]);
-    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/history/documents.parquet' WHERE _valid_to IS NULL`);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM read_parquet('${ws.out}/history/documents/release_id=*/data.parquet', hive_partitioning = true) WHERE _op = 'insert'`);
     assert.equal(Number(n), 3, 'history/ is in step with the newest release');
   });
 }

@@ -50,7 +50,7 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     assert.equal(server.requestsTo().length, POSTS_IN_TREE);
     assert.ok(server.requests.every((r) => r.headers.authorization === 'Bearer ghp_secret_test_token'), 'the token is sent');
     assert.ok(!first.stdout.includes('ghp_secret') && !first.stderr.includes('ghp_secret'), 'the token is never printed');
-    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents.parquet'`);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents/*.parquet'`);
     assert.equal(Number(n), POSTS_IN_TREE);
 
     server.requests.length = 0;
@@ -75,7 +75,7 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     assert.equal(removed.code, 0, removed.stderr);
     const deletes = await query<{ row_key: string }>(`SELECT row_key FROM '${ws.out}/latest/changes.parquet' WHERE table_name = 'documents' AND change_type = 'delete'`);
     assert.equal(deletes.length, 1);
-    const [{ status }] = await query<{ status: string }>(`SELECT status FROM '${ws.out}/latest/document_versions.parquet' WHERE doc_id = '${deletes[0].row_key}' ORDER BY version DESC LIMIT 1`);
+    const [{ status }] = await query<{ status: string }>(`SELECT status FROM '${ws.out}/latest/document_versions/*.parquet' WHERE doc_id = '${deletes[0].row_key}' ORDER BY version DESC LIMIT 1`);
     assert.equal(status, 'removed');
   });
 
@@ -85,7 +85,7 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     const ws = await githubWorkspace(server);
     const r = await runCli(['run', ws.file], ws.cwd);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents.parquet'`);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents/*.parquet'`);
     assert.equal(Number(n), POSTS_IN_TREE);
     assert.ok(server.requests.length > POSTS_IN_TREE + 1, 'faults were retried');
   });
@@ -112,7 +112,7 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     server.faults = ({ path }) => (path === server.rawPath(PLAN) ? { kind: 'status', status: 500 } : null);
     const r = await runCli(['run', ws.file], ws.cwd);
     assert.equal(r.code, 2, r.stderr + r.stdout);
-    const docs = await query<{ title: string }>(`SELECT title FROM '${ws.out}/latest/documents.parquet' WHERE source_id = '2022-01-06-202201062238656632'`);
+    const docs = await query<{ title: string }>(`SELECT title FROM '${ws.out}/latest/documents/*.parquet' WHERE source_id = '2022-01-06-202201062238656632'`);
     assert.equal(docs.length, 1, 'never recorded as deleted');
     const warned = logLines(r.stdout).find((l) => l.source_id === '2022-01-06-202201062238656632' && l.level === 40);
     assert.ok(warned, 'the failure is logged by name');
@@ -138,14 +138,14 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     server.reset();
     const ws = await githubWorkspace(server);
     assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
-    const online = parse(await readFile(join(ws.out, 'latest', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
+    const online = parse(await readFile(join(ws.out, 'latest', 'csv', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
     const offline = await githubWorkspace(server);
     const { cp } = await import('node:fs/promises');
     await cp(join(ws.out, 'raw'), join(offline.out, 'raw'), { recursive: true });
     server.faults = () => ({ kind: 'reset' });
     const r = await runCli(['run', '--offline', offline.file], offline.cwd);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const rebuilt = parse(await readFile(join(offline.out, 'latest', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
+    const rebuilt = parse(await readFile(join(offline.out, 'latest', 'csv', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
     assert.deepEqual(rebuilt.map((d) => [d.doc_id, d.content_sha256]), online.map((d) => [d.doc_id, d.content_sha256]));
   });
 });

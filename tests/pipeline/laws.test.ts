@@ -31,8 +31,8 @@ test('zhengce run takes every law of corpus-laws as a dir source: nothing reject
   const latest = join(cwd, 'output', 'laws', 'latest');
   const expected = printedArticleCount();
   const [{ docs, articles }] = await query<{ docs: number; articles: number }>(
-    `SELECT (SELECT count(*) FROM '${latest}/documents.parquet') AS docs,
-            (SELECT count(*) FROM '${latest}/provisions.parquet' WHERE regexp_matches(label, '^第.+条(之.+)?$')) AS articles`,
+    `SELECT (SELECT count(*) FROM '${latest}/documents/*.parquet') AS docs,
+            (SELECT count(*) FROM '${latest}/provisions/*.parquet' WHERE regexp_matches(label, '^第.+条(之.+)?$')) AS articles`,
   );
   assert.equal(Number(docs), expected.files);
   assert.equal(Number(articles), expected.articles);

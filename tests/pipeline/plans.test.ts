@@ -21,7 +21,7 @@ describe('plans: a news repost and the official notice of one plan', async () =>
   test('resolve to one plan_key carrying the notice’s 发文字号, issuer and date', async () => {
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const plans = await query<{ plan_key: string; plan_name: string; plan_type: string; doc_number: string; issuer: string; issued_date: string; doc_ids: string[] }>(
-      `SELECT plan_key, plan_name, plan_type, doc_number, issuer, CAST(issued_date AS VARCHAR) AS issued_date, doc_ids FROM '${dir}/plans.parquet' ORDER BY plan_name`,
+      `SELECT plan_key, plan_name, plan_type, doc_number, issuer, CAST(issued_date AS VARCHAR) AS issued_date, doc_ids FROM '${dir}/plans/*.parquet' ORDER BY plan_name`,
     );
     assert.equal(plans.length, 2);
     const yaosu = plans.find((p) => p.plan_name === '要素市场化配置综合改革试点总体方案');
@@ -48,7 +48,7 @@ describe('plans: a news repost and the official notice of one plan', async () =>
     const pkg = JSON.parse(await readFile(join(dir, 'datapackage.json'), 'utf8'));
     const names = pkg.resources.map((r: { name: string }) => r.name);
     for (const t of ['measures', 'mentions', 'plans', 'dict_verbs', 'dict_instruments', 'dict_agencies', 'dict_regions']) assert.ok(names.some((n: string) => n.startsWith(t)), t);
-    const [agency] = await query<{ full_name: string }>(`SELECT full_name FROM '${dir}/dict_agencies.parquet' WHERE name = '国家发展改革委'`);
+    const [agency] = await query<{ full_name: string }>(`SELECT full_name FROM '${dir}/dict_agencies/*.parquet' WHERE name = '国家发展改革委'`);
     assert.equal(agency.full_name, '国家发展和改革委员会');
   });
 

@@ -25,8 +25,11 @@ describe('zhengce run over the bundled real posts', async () => {
     assert.equal(first.code, 0, first.stderr + first.stdout);
     const [id] = await releases(ws.out);
     assert.match(id, /^\d{4}-\d{2}-\d{2}T\d{6}Z$/);
-    const files = (await readdir(join(ws.out, 'releases', id))).sort();
-    for (const t of TABLES) assert.ok(files.includes(`${t}.csv`) && files.includes(`${t}.parquet`), `${t} in ${files}`);
+    const files = (await readdir(join(ws.out, 'releases', id), { recursive: true })).sort();
+    for (const t of TABLES.filter((n) => n !== 'changes')) {
+      assert.ok(files.includes(join('csv', `${t}.csv`)) && files.some((f) => f.startsWith(`${t}/`) && f.endsWith('.parquet')), `${t} in ${files}`);
+    }
+    for (const f of ['changes.csv', 'changes.parquet']) assert.ok(files.includes(f), f);
     for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'rejects.csv']) assert.ok(files.includes(f), f);
     assert.equal(await readlink(join(ws.out, 'latest')), join('releases', id));
     assert.equal(JSON.parse(await readFile(join(ws.out, 'latest.json'), 'utf8')).release_id, id);
@@ -45,7 +48,7 @@ describe('zhengce run over the bundled real posts', async () => {
     const [doc] = await query<Record<string, unknown>>(
       `SELECT title, typeof(published_at) AS ts_type, strftime(published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m-%d %H:%M:%S') AS local_time,
               typeof(issued_date) AS date_type, typeof(tags) AS tags_type, issuer, doc_type, period_start, period_end
-       FROM '${dir}/documents.parquet' WHERE source_id = '2022-01-06-202201062238656632'`,
+       FROM '${dir}/documents/*.parquet' WHERE source_id = '2022-01-06-202201062238656632'`,
     );
     assert.equal(doc.title, '国办印发要素市场化配置综合改革试点总体方案');
     assert.equal(doc.ts_type, 'TIMESTAMP WITH TIME ZONE');
@@ -56,9 +59,9 @@ describe('zhengce run over the bundled real posts', async () => {
     assert.equal(doc.doc_type, '方案');
     assert.deepEqual([doc.period_start, doc.period_end], [2021, 2025]); // 试点期限为2021—2025年
     const [counts] = await query<{ docs: number; level1: number; level2: number }>(
-      `SELECT (SELECT count(*) FROM '${dir}/documents.parquet') AS docs,
+      `SELECT (SELECT count(*) FROM '${dir}/documents/*.parquet') AS docs,
               count(*) FILTER (level = 1) AS level1, count(*) FILTER (level = 2) AS level2
-       FROM '${dir}/provisions.parquet' p JOIN '${dir}/documents.parquet' d USING (doc_id)
+       FROM '${dir}/provisions/*.parquet' p JOIN '${dir}/documents/*.parquet' d USING (doc_id)
        WHERE d.source_id = '2022-01-06-202201062238656632'`,
     );
     assert.equal(Number(counts.docs), SAMPLE_COUNT);
@@ -82,18 +85,18 @@ describe('zhengce run over the bundled real posts', async () => {
 
   test('the CSV is UTF-8 with BOM, CRLF, a header, and parses back to the same rows as the Parquet', async () => {
     const dir = join(ws.out, 'latest');
-    const bytes = await readFile(join(dir, 'provisions.csv'));
+    const bytes = await readFile(join(dir, 'csv', 'provisions.csv'));
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     const text = bytes.toString('utf8');
     assert.ok(text.includes('\r\n'));
     const rows = readCsv(text);
-    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${dir}/provisions.parquet'`);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${dir}/provisions/*.parquet'`);
     assert.equal(rows.length, Number(n));
     const node = rows.find((r) => r.label === '(五)' && r.heading === '支持探索土地管理制度改革');
     assert.ok(node);
     assert.equal(node.path, '2.5');
     assert.equal(node.parent_path, '2');
-    const docs = readCsv(await readFile(join(dir, 'documents.csv'), 'utf8'));
+    const docs = readCsv(await readFile(join(dir, 'csv', 'documents.csv'), 'utf8'));
     const plan = docs.find((d) => d.source_id === '2022-01-06-202201062238656632')!;
     assert.equal(plan.published_at, '2022-01-06T15:04:39+08:00');
     assert.equal(plan.is_policy, 'true');
@@ -104,9 +107,14 @@ describe('zhengce run over the bundled real posts', async () => {
     const pkg = JSON.parse(await readFile(join(dir, 'datapackage.json'), 'utf8'));
     const { createHash } = await import('node:crypto');
     for (const r of pkg.resources) {
-      const data = await readFile(join(dir, r.path));
-      assert.equal(r.bytes, data.length, r.path);
-      assert.equal(r.hash, `sha256:${createHash('sha256').update(data).digest('hex')}`, r.path);
+      // A table in parts is a multi-file resource: `path` lists its files, `x_files` gives each one's bytes and sha256.
+      assert.deepEqual(r.x_files.map((f: { path: string }) => f.path), [r.path].flat(), r.name);
+      for (const f of r.x_files) {
+        const data = await readFile(join(dir, f.path));
+        assert.equal(f.bytes, data.length, f.path);
+        assert.equal(f.hash, `sha256:${createHash('sha256').update(data).digest('hex')}`, f.path);
+      }
+      assert.equal(r.bytes, r.x_files.reduce((n: number, f: { bytes: number }) => n + f.bytes, 0), r.name);
       for (const f of r.schema.fields) assert.match(f.description, /.+ \/ .*[\u4e00-\u9fff]/, `${r.name}.${f.name}`);
     }
     const docs = pkg.resources.find((r: { name: string }) => r.name === 'documents');
@@ -141,12 +149,13 @@ describe('zhengce run over the bundled real posts', async () => {
     const other = await makeWorkspace({ id: 'test' });
     const r = await runCli(['run', other.file], other.cwd);
     assert.equal(r.code, 0, r.stderr);
-    for (const t of ['documents', 'provisions', 'principles', 'milestones']) {
-      for (const ext of ['csv', 'parquet']) {
-        const a = await readFile(join(ws.out, 'latest', `${t}.${ext}`));
-        const b = await readFile(join(other.out, 'latest', `${t}.${ext}`));
-        assert.ok(a.equals(b), `${t}.${ext} differs between two runs over the same inputs`);
-      }
+    const files = (await readdir(join(ws.out, 'latest'), { recursive: true })).filter((f) => /^(csv\/)?(documents|provisions|principles|milestones)\b.*\.(csv|parquet)$/.test(f)).sort();
+    assert.ok(files.length >= 8, `tables compared: ${files}`);
+    assert.deepEqual((await readdir(join(other.out, 'latest'), { recursive: true })).filter((f) => files.includes(f)).sort(), files, 'the same parts');
+    for (const f of files) {
+      const a = await readFile(join(ws.out, 'latest', f));
+      const b = await readFile(join(other.out, 'latest', f));
+      assert.ok(a.equals(b), `${f} differs between two runs over the same inputs`);
     }
   });
 });
@@ -167,7 +176,7 @@ describe('bad input', async () => {
     assert.deepEqual(rejects.map((x) => x.source_id).sort(), [...names, 'huge-10mb'].sort());
     for (const x of rejects) assert.ok(x.reason.length > 10 && x.stage, JSON.stringify(x));
     assert.match(rejects.find((x) => x.source_id === 'huge-10mb')!.reason, /over the limit/);
-    const docs = readCsv(await readFile(join(ws.out, 'latest', 'documents.csv'), 'utf8'));
+    const docs = readCsv(await readFile(join(ws.out, 'latest', 'csv', 'documents.csv'), 'utf8'));
     assert.deepEqual(docs.map((d) => d.source_id).sort(), good.map((g) => g.replace(/\.\w+$/, '')).sort());
     const warned = logLines(r.stdout).filter((l) => l.level === 40).map((l) => l.source_id);
     for (const n of names) assert.ok(warned.includes(n), `${n} is named in the log`);

@@ -20,7 +20,7 @@ test('validate names the duplicated key and the required column that holds nulls
   const resource = { name: 'documents-parquet', path: 'documents.parquet', format: 'parquet', bytes, hash: `sha256:${sha256}`, rows: 3, schema: { fields, primaryKey: ['doc_id'] } };
   await writeFile(join(dir, 'datapackage.json'), JSON.stringify({ resources: [resource] }));
   const report = await validateRelease(dir);
-  assert.deepEqual(report, { resources: 1, problems: ['documents.parquet: 1 rows with duplicate keys', 'documents.parquet: 2 rows with null issued_date'] });
+  assert.deepEqual(report, { resources: 1, problems: ['documents-parquet: 1 rows with duplicate keys', 'documents-parquet: 2 rows with null issued_date'] });
 });
 
 test('validate refuses datapackage.json paths that leave the release, naming the resource, and never quotes such a file', async () => {
@@ -34,10 +34,10 @@ test('validate refuses datapackage.json paths that leave the release, naming the
   const secret = join(root, 'passwd.csv');
   await writeFile(secret, 'root:x:0:0:SECRET-LINE:/root:/bin/bash\n');
   await symlink('../passwd.csv', join(release, 'link.csv'));
-  await symlink('documents.csv', join(release, 'same.csv'));
+  await symlink('csv/documents.csv', join(release, 'same.csv'));
   const pkg = JSON.parse(await readFile(join(release, 'datapackage.json'), 'utf8'));
-  const documents = pkg.resources.find((r: { path: string }) => r.path === 'documents.csv');
-  const crafted = (name: string, path: string) => ({ ...documents, name, path });
+  const documents = pkg.resources.find((r: { path: string }) => r.path === 'csv/documents.csv');
+  const crafted = (name: string, path: string) => ({ ...documents, name, path, x_files: [{ ...documents.x_files[0], path }] });
   pkg.resources.push(crafted('up', '../passwd.csv'), crafted('deep', 'a/../../passwd.csv'), crafted('absolute', secret), crafted('etc', '/etc/passwd'), crafted('link', 'link.csv'), crafted('inside-link', 'same.csv'));
   await writeFile(join(release, 'datapackage.json'), JSON.stringify(pkg));
 

@@ -41,7 +41,7 @@ test('writeArrow: rows read back; a failed query or an unwritable file rejects a
 
 test('writeCsv: an unwritable file rejects the write instead of crashing the process', async (t) => {
   const { conn, dir } = await setup(t);
-  assert.equal(await writeCsv(conn, ROWS, COLUMNS, join(dir, 'ok.csv')), 3);
+  assert.equal((await writeCsv(conn, ROWS, COLUMNS, join(dir, 'ok.csv'))).rows, 3);
   assert.equal(await readFile(join(dir, 'ok.csv'), 'utf8'), '\ufeffn\r\n0\r\n1\r\n2\r\n');
   await assert.rejects(writeCsv(conn, 'SELECT range::INT AS n FROM range(100000)', COLUMNS, join(dir, 'missing', 'x.csv')), { code: 'ENOENT' });
 });

@@ -18,8 +18,8 @@ async function assertWholeRelease(out: string): Promise<string> {
   const latest = await readlink(join(out, 'latest'));
   const id = latest.replace(/^releases\//, '');
   assert.ok(folders.includes(id), `${latest} among ${folders}`);
-  const files = await readdir(join(out, 'releases', id));
-  for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'documents.csv', 'documents.parquet', 'changes.parquet']) assert.ok(files.includes(f), `${f} in ${files}`);
+  const files = await readdir(join(out, 'releases', id), { recursive: true });
+  for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'csv/documents.csv', 'changes.parquet']) assert.ok(files.includes(f), `${f} in ${files}`);
   assert.equal(JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')).release_id, id);
   return id;
 }
