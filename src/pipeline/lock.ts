@@ -142,9 +142,10 @@ export async function acquireLock(file: string, now: Date): Promise<Lock> {
   if (boot !== null) holder.boot_id = boot;
   if (ticks !== null) holder.pid_start_ticks = ticks;
   const tmp = `${file}.${process.pid}-${++attempts}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(holder)}\n`);
   let tookOver: Lock['tookOver'] = null;
   try {
+    // Inside the try: a full disk can fail the write after the file was created.
+    await writeFile(tmp, `${JSON.stringify(holder)}\n`);
     for (;;) {
       try {
         await link(tmp, file);
