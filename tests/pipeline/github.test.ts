@@ -97,7 +97,7 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     const ws = await githubWorkspace(server, ', max_response_bytes: 30000, max_bytes_in_flight: 60000');
     const r = await runCli(['run', ws.file], ws.cwd);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents.parquet'`);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents/*.parquet'`);
     assert.equal(Number(n), POSTS_IN_TREE);
     assert.ok(server.peakOpenBytes <= 60_000, `${server.peakOpenBytes} bytes of answers were open at once`);
   });
