@@ -124,6 +124,7 @@ async function writeTableParts(conn: DuckDBConnection, o: ReleaseFilesOptions, t
     render = t.parts.filter((p) => !reusable(p, split));
     counts = await sortParts(conn, t, render);
   }
+  let failed = false;
   try {
     const files: PublishedFile[] = [];
     const rowsOf = (p: string): number => (render.includes(p) ? (counts.get(p) ?? 0) : parentRows(p)!);
@@ -188,8 +189,14 @@ async function writeTableParts(conn: DuckDBConnection, o: ReleaseFilesOptions, t
       throw fileSystemError(err, file.path) ?? err;
     }
     return files;
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${quote(SORTED)}`);
+    // After a failure the transaction is aborted and the drop fails too: the error shown is the write's own.
+    await conn.run(`DROP TABLE IF EXISTS ${quote(SORTED)}`).catch((err: unknown) => {
+      if (!failed) throw err;
+    });
   }
 }
 
