@@ -45,7 +45,9 @@ const RELEASES = Number(process.env.BENCH_RELEASES ?? 48);
 const dir = await mkdtemp(join(tmpdir(), `zhengce-bench-${n}-`));
 try {
   await buildCorpus(dir, n);
-  const config = validatePipeline({ id: `bench-${n}`, source: { type: 'dir', path: 'posts' } }, 'bench');
+  // BENCH_CSV_MAX_ROWS=1 publishes every multi-part table's CSV in parts, so unchanged CSV parts are linked too.
+  const csvMaxRows = process.env.BENCH_CSV_MAX_ROWS === undefined ? {} : { csv_max_rows: Number(process.env.BENCH_CSV_MAX_ROWS) };
+  const config = validatePipeline({ id: `bench-${n}`, source: { type: 'dir', path: 'posts' }, publish: csvMaxRows }, 'bench');
   const pipeline = { file: 'bench', config, cwd: dir, outputDir: join(dir, 'output') };
   const t0 = performance.now();
   const workers = process.env.BENCH_WORKERS === undefined ? undefined : Number(process.env.BENCH_WORKERS);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../core/effects.ts';
 import { acquireLock, lockFile, LockBusyError, type Lock } from './lock.ts';
-import { recordRun, type RunRecordStatus } from '../store/runs.ts';
+import type { RunRecordStatus } from '../store/runs.ts';
 import type { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import { openStore, runPipelineOn, type RunDeps, type RunResult } from './run.ts';
@@ -52,7 +52,7 @@ async function writeStatusLogged(pipeline: Pipeline, run: LastRun, logger: Logge
 async function saveRun(pipeline: Pipeline, store: Store | null, run: LastRun, logger: Logger): Promise<void> {
   try {
     if (store === null) throw new Error('the store could not be opened');
-    await recordRun(store, run);
+    await store.recordRun(run);
   } catch (err) {
     logger.warn({ stage: 'record', err }, `could not record run ${run.run_id} in the store`);
   }

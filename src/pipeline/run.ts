@@ -109,7 +109,7 @@ async function recover(store: Store, pipeline: Pipeline, logger: Logger): Promis
  * Writes the history/ partition of every committed release that lacks one (the new release, one a killed run
  * missed, or every release of an output in the earlier layout), and history/views.sql.
  */
-async function writeHistory(store: Store, pipeline: Pipeline, logger: Logger): Promise<void> {
+async function writeHistory(store: Store, pipeline: Pipeline, logger: Logger, checkpoint: (stage: string) => Promise<void> = async () => {}): Promise<void> {
   const dir = join(pipeline.outputDir, 'history');
   await mkdir(dir, { recursive: true });
   const releases = await store.releaseIds();
@@ -117,7 +117,9 @@ async function writeHistory(store: Store, pipeline: Pipeline, logger: Logger): P
     // One listing per table: any release whose partition is missing (a kill, a deleted folder, the earlier layout) is written.
     const present = new Set(await readdir(join(dir, t.name)).catch(() => [] as string[]));
     for (const releaseId of releases) {
-      if (!present.has(`release_id=${releaseId}`)) await writeHistoryPartition(store.conn, dir, t, releaseId, historyPartitionRows(t, releaseId));
+      if (present.has(`release_id=${releaseId}`)) continue;
+      await writeHistoryPartition(store.conn, dir, t, releaseId, historyPartitionRows(t, releaseId));
+      await checkpoint('history');
     }
   }
   // The one-file history of the earlier layout is zhengce's own and now held whole by the partitions.
@@ -242,7 +244,7 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
       await placeStagedRelease(outputDir, releaseId);
       await checkpoint('renamed');
       await pointLatest(outputDir, releaseId);
-      await writeHistory(store, pipeline, logger);
+      await writeHistory(store, pipeline, logger, checkpoint);
       if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
     } catch (err) {
       logger.warn({ stage: 'publish', release_id: releaseId }, `release ${releaseId} is published, but placing its folder, updating latest, history/ or old releases failed (${(err as Error).message}); the next run repairs them`);

@@ -5,7 +5,7 @@ import { isWhole, TABLE_BY_NAME, TABLES, VERSIONED, type TableSpec } from '../co
 import { keyedDiffSql, keyExpr } from './keyed-diff.ts';
 import { stagePlans } from './plans.ts';
 import { redlineProvisions, type ProvisionText } from './redlines.ts';
-import { RUNS_SQL } from './runs.ts';
+import { insertRun, RUNS_SQL, type RunRecord } from './runs.ts';
 import { columnList, createTableSql, histName, LIST_SEPARATOR, stageName, stagingType, typedFromStaging } from './schema.ts';
 
 export type Cell = string | number | boolean | null | readonly string[];
@@ -332,6 +332,11 @@ export class Store {
       FROM run_changes x WHERE x.table_name = 'documents' AND x.change_type = 'delete'`);
     await c.run(`INSERT INTO releases VALUES (${r}, ${sqlString(release.created_at)}, ${release.parent_release_id ? sqlString(release.parent_release_id) : 'NULL'},
       ${sqlString(release.code_version)}, ${release.schema_version}, ${sqlString(release.inputs_sha256)}, ${counts.added}, ${counts.changed}, ${counts.removed})`);
+  }
+
+  /** Appends one run to the runs table. */
+  recordRun(r: RunRecord): Promise<void> {
+    return insertRun(this.conn, r);
   }
 
   /** This release's parts and the ones each table rewrites (after applyRelease, inside its transaction). */

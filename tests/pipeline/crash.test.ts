@@ -7,8 +7,11 @@ import { makeWorkspace, runCli, SAMPLE_POSTS as POSTS } from '../helpers/cli.ts'
 import { query } from '../helpers/duckdb.ts';
 import { exists, startCli, waitFor } from '../schedule/process.ts';
 
-/** The run's checkpoints, in order: rows staged, store updated (uncommitted), files written aside, store committed, folder renamed into place. */
-const STAGES = ['staged', 'applied', 'written', 'committed', 'renamed'];
+/**
+ * The run's checkpoints, in order: rows staged, store updated (uncommitted), parts written and linked aside, store
+ * committed, folder renamed into place, the first history/ partition written (latest already moved).
+ */
+const STAGES = ['staged', 'applied', 'written', 'committed', 'renamed', 'history'];
 
 /** Starts a run that holds at `stage`, waits until it is there, and kills it with SIGKILL. */
 async function killAt(stage: string, cwd: string, file: string, out: string): Promise<void> {
@@ -40,7 +43,7 @@ for (const stage of STAGES) {
     // Whatever the moment, latest still shows a complete, valid release.
     const shown = join(ws.out, await readlink(join(ws.out, 'latest')));
     assert.equal((await runCli(['validate', shown], ws.cwd)).code, 0);
-    if (stage !== 'renamed') assert.equal(shown, join(ws.out, 'releases', r1));
+    if (stage !== 'renamed' && stage !== 'history') assert.equal(shown, join(ws.out, 'releases', r1));
     else {
       // The new folder is in place and the store committed, only latest may not have moved yet: it shows r1 or the new release.
       const fresh = (await releaseFolders(ws.out)).filter((f) => f !== r1 && !f.startsWith('.'));
@@ -64,5 +67,9 @@ for (const stage of STAGES) {
     assert.equal(history.release_id, folders[1]);
     const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM read_parquet('${ws.out}/history/documents/release_id=*/data.parquet', hive_partitioning = true) WHERE _op = 'insert'`);
     assert.equal(Number(n), 3, 'history/ is in step with the newest release');
+    for (const table of (await readdir(join(ws.out, 'history'), { withFileTypes: true })).filter((e) => e.isDirectory())) {
+      const partitions = (await readdir(join(ws.out, 'history', table.name))).sort();
+      assert.deepEqual(partitions, folders.map((f) => `release_id=${f}`), `history/${table.name}: one whole partition per release, nothing left aside`);
+    }
   });
 }
