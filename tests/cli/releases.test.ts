@@ -3,22 +3,11 @@ import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace, ROOT, runCli } from '../helpers/cli.ts';
-import { query } from '../helpers/duckdb.ts';
+import { inFolder, query } from '../helpers/duckdb.ts';
 import { VERSIONED } from '../../src/core/tables.ts';
 
 const POSTS = join(ROOT, 'pipelines', 'sample', 'posts');
 const REVISIONS = join(ROOT, 'tests', 'fixtures', 'revisions');
-
-/** Runs `fn` with `dir` as the working folder, as an analyst's `.read views.sql` there would. */
-async function inFolder<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  const home = process.cwd();
-  process.chdir(dir);
-  try {
-    return await fn();
-  } finally {
-    process.chdir(home);
-  }
-}
 
 async function releaseIds(out: string): Promise<string[]> {
   return (await readdir(join(out, 'releases'))).filter((n) => !n.startsWith('.')).sort();

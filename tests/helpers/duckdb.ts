@@ -11,3 +11,14 @@ export async function query<T = Record<string, unknown>>(sql: string): Promise<T
     db.closeSync();
   }
 }
+
+/** Runs `fn` with `dir` as the working folder, as an analyst's `.read views.sql` there would. */
+export async function inFolder<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const home = process.cwd();
+  process.chdir(dir);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(home);
+  }
+}

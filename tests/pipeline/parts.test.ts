@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'csv-parse/sync';
 import { VERSIONED } from '../../src/core/tables.ts';
 import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
-import { query } from '../helpers/duckdb.ts';
+import { inFolder, query } from '../helpers/duckdb.ts';
 
 const REVISIONS = join(ROOT, 'tests', 'fixtures', 'revisions');
 const POSTS = ['govcn-2019-02-13-content_5365341.html', 'govcn-2018-12-24-content_5351607.html', '2022-01-06-202201062238656632.md'].map((p) => join(SAMPLE_POSTS, p));
@@ -32,17 +32,6 @@ async function inodes(dir: string): Promise<Map<string, { ino: number; mtimeMs: 
 async function difference(a: string, b: string): Promise<number> {
   const [{ n }] = await query<{ n: number }>(`SELECT (SELECT count(*) FROM (${a} EXCEPT ALL ${b})) + (SELECT count(*) FROM (${b} EXCEPT ALL ${a})) AS n`);
   return Number(n);
-}
-
-/** Runs `fn` with `dir` as the working folder, as an analyst's `.read views.sql` there would. */
-async function inFolder<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  const home = process.cwd();
-  process.chdir(dir);
-  try {
-    return await fn();
-  } finally {
-    process.chdir(home);
-  }
 }
 
 async function run(ws: { cwd: string; file: string }): Promise<void> {
