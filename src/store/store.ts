@@ -215,13 +215,10 @@ export class Store {
    */
   async computeChanges(options: { notModified: boolean; firstRelease: boolean }): Promise<RunCounts> {
     const c = this.conn;
-    await c.run('DROP TABLE IF EXISTS run_removed');
-    await c.run(
-      options.notModified
-        ? 'CREATE TEMP TABLE run_removed AS SELECT source_id, doc_id FROM posts WHERE false'
-        : `CREATE TEMP TABLE run_removed AS SELECT source_id, doc_id FROM posts
-           WHERE status <> 'removed' AND source_id NOT IN (SELECT source_id FROM stage_posts UNION ALL SELECT source_id FROM stage_seen)`,
-    );
+    await this.findRemoved(options.notModified);
+    // No post brought new rows and none went away: nothing can differ, so the comparison (every plan, every table) is skipped.
+    const [{ touched }] = await this.all<{ touched: boolean }>("SELECT EXISTS (SELECT 1 FROM stage_posts WHERE status IN ('active', 'filtered')) OR EXISTS (SELECT 1 FROM run_removed) AS touched");
+    if (!touched && !options.firstRelease) return { added: 0, changed: 0, removed: 0, changes: 0 };
     await c.run('DROP TABLE IF EXISTS run_affected');
     await c.run(`CREATE TEMP TABLE run_affected AS
       SELECT doc_id FROM stage_posts WHERE status IN ('active', 'filtered') UNION SELECT doc_id FROM run_removed`);
@@ -264,6 +261,17 @@ export class Store {
         count(*) FILTER (table_name NOT IN (${WHOLE_NAMES})) AS changes
       FROM run_changes`);
     return { added: Number(counts.added), changed: Number(counts.changed), removed: Number(counts.removed), changes: Number(counts.changes) };
+  }
+
+  /** The posts the store holds that this run neither staged nor saw upstream, into run_removed. */
+  private async findRemoved(notModified: boolean): Promise<void> {
+    await this.conn.run('DROP TABLE IF EXISTS run_removed');
+    await this.conn.run(
+      notModified
+        ? 'CREATE TEMP TABLE run_removed AS SELECT source_id, doc_id FROM posts WHERE false'
+        : `CREATE TEMP TABLE run_removed AS SELECT source_id, doc_id FROM posts
+           WHERE status <> 'removed' AND source_id NOT IN (SELECT source_id FROM stage_posts UNION ALL SELECT source_id FROM stage_seen)`,
+    );
   }
 
   /** Provision-level redlines for every document whose content changed, into the temp table run_redlines. */
