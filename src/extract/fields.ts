@@ -2,6 +2,7 @@
 import type { DocumentFields, ParsedPost } from '../core/types.ts';
 import { DATE_LINE, PERIOD_STATEMENT, YEAR_RANGE, parseDocDate } from './dates.ts';
 import { AGENCY_NAMES } from './dictionaries/agencies.ts';
+import { readHistory } from './history.ts';
 import { BOOK_TITLE, stripSpaces } from './text.ts';
 
 /** 文种 words a title ends with, longest first so 复函 wins over 函 and 指导意见 maps to 意见. */
@@ -27,7 +28,7 @@ const ANNOUNCED = /^(.*?)(?:印发|发布|公布|出台)(?:了)?(.+)$/;
 const SEVERAL = /^(.+?)(?:两|二|三|四|五)个([^\s个]{1,4})$/;
 const SEVERAL_SPLIT = /[、和及]/;
 const ISSUER_SPLIT = /[、\s]+/;
-const ISSUER_BEFORE_ABOUT = /^(.{2,40}?)关于/;
+const ISSUER_BEFORE_ABOUT = /^([^《》]{2,40}?)关于/;
 const DOC_NUMBER_LINE = /^[\u4e00-\u9fa5]{1,12}[〔［[]\d{4}[〕］\]]\s*\d+\s*号$/;
 const UP_TO_ABOUT = /^.*?关于/;
 
@@ -126,16 +127,20 @@ export function extractFields(post: ParsedPost, { hasOutline, hasArticles }: Out
       issued_date: null, period_start: null, period_end: null,
     };
   }
+  // A law's header history names the adopting body, the version in force and its 令 number.
+  const history = readHistory(post.meta.history);
   const printedIssuer = post.meta['发文机关'] || ISSUER_BEFORE_ABOUT.exec(post.title)?.[1];
-  const docNumber = post.meta['发文字号'] || post.paragraphs.slice(0, 12).find((p) => DOC_NUMBER_LINE.test(p)) || null;
-  const issued = parseDocDate(post.meta['成文日期']) ?? parseDocDate(post.paragraphs.find((p) => DATE_LINE.test(p)));
+  const docNumber =
+    post.meta['发文字号'] || history.orderNumber || post.paragraphs.slice(0, 12).find((p) => DOC_NUMBER_LINE.test(p)) || null;
+  const issued =
+    parseDocDate(post.meta['成文日期']) ?? history.issuedDate ?? parseDocDate(post.paragraphs.find((p) => DATE_LINE.test(p)));
   const period = periodOf(post.title, plan.encloses, post.paragraphs);
   return {
     is_policy: true,
     doc_type: post.format === 'jekyll' && plan.type !== null ? plan.type : (ownType ?? plan.type ?? '其他'),
     plan_type: plan.type,
     plan_name: plan.name,
-    issuer: printedIssuer ? fullIssuer(printedIssuer) : plan.issuer,
+    issuer: history.issuer ?? (printedIssuer ? fullIssuer(printedIssuer) : plan.issuer),
     doc_number: docNumber ? stripSpaces(docNumber) : null,
     issued_date: issued,
     period_start: period ? period[0] : null,
