@@ -9,7 +9,7 @@ import { BOOK_TITLE, stripSpaces } from './text.ts';
 const DOC_TYPES: Array<[suffix: string, type: string]> = (
   [
     ['指导意见', '意见'], ['若干意见', '意见'], ['实施意见', '意见'], ['实施细则', '细则'], ['修正案', '修正案'],
-    ['通知', '通知'], ['通报', '通报'], ['意见', '意见'], ['方案', '方案'], ['规划', '规划'], ['纲要', '纲要'],
+    ['通知', '通知'], ['通报', '通报'], ['报告', '报告'], ['请示', '请示'], ['意见', '意见'], ['方案', '方案'], ['规划', '规划'], ['纲要', '纲要'],
     ['计划', '计划'], ['办法', '办法'], ['细则', '细则'], ['规则', '规则'], ['规定', '规定'], ['条例', '条例'],
     ['决定', '决定'], ['决议', '决议'], ['批复', '批复'], ['复函', '复函'], ['答复', '答复'], ['命令', '命令'],
     ['公告', '公告'], ['通告', '通告'], ['解释', '解释'], ['章程', '章程'], ['预案', '预案'], ['要点', '要点'],
@@ -20,8 +20,10 @@ const DOC_TYPES: Array<[suffix: string, type: string]> = (
 
 const TRAILING_PARENS = /(?:\s*[（(][^（）()]*[）)])+\s*$/;
 const BOOK_MARKS = /[《》〈〉]/g;
-/** 关于印发X的通知, 转发X的通知: the notice encloses X. */
-const ENCLOSING_NOTICE = /(?:印发|转发|颁发|发布)(.+)的通知$/;
+/** 关于印发X的通知, 转发X的通知, 批转X的报告的通知: the notice encloses X. */
+const ENCLOSING_NOTICE = /(印发|转发|批转|颁发|发布)(.+)的通知$/;
+/** A forwarded document keeps its name as printed, its issuer included (转发国家发展改革委关于…的意见). */
+const FORWARDS = new Set(['转发', '批转']);
 /** A repost headline that names the document it reproduces: 国办印发X方案. */
 const ANNOUNCED = /^(.*?)(?:印发|发布|公布|出台)(?:了)?(.+)$/;
 /** X和Y两个规定: several documents of one 文种 named together. */
@@ -74,7 +76,7 @@ function planOf(post: ParsedPost): Plan {
   const title = post.title;
   const notice = ENCLOSING_NOTICE.exec(title);
   if (notice) {
-    const names = enclosedNames(notice[1].replace(UP_TO_ABOUT, ''));
+    const names = enclosedNames(FORWARDS.has(notice[1]) ? notice[2] : notice[2].replace(UP_TO_ABOUT, ''));
     const type = docTypeOf(names[0]);
     return type === null ? { type: null, name: null, issuer: null, encloses: true } : { type, name: names.join('、'), issuer: null, encloses: true };
   }

@@ -205,3 +205,29 @@ describe('principles and milestones by the gold rules, in shapes the 35 gold doc
     );
   });
 });
+
+describe('forwarded documents (转发 / 批转 …的通知): the forwarded document as printed', () => {
+  const planOf = (title: string) => {
+    const f = extractDocument(govPost(['各省、自治区、直辖市人民政府：', '现将有关文件转发给你们，请认真贯彻执行。'], title)).fields;
+    return [f.doc_type, f.plan_type, f.plan_name];
+  };
+
+  test('a 报告 and a 请示, with the agency that wrote them and full-width brackets', () => {
+    assert.deepEqual(planOf('国务院批转民政部关于调整市辖区设置标准的报告的通知'), ['通知', '报告', '民政部关于调整市辖区设置标准的报告']);
+    assert.deepEqual(
+      planOf('国务院办公厅转发教育部关于实施高校毕业生就业促进计划（试行）的请示的通知'),
+      ['通知', '请示', '教育部关于实施高校毕业生就业促进计划（试行）的请示'],
+    );
+  });
+
+  test('an 意见 and a 方案, quotation marks kept', () => {
+    assert.deepEqual(
+      planOf('国务院批转发展改革委关于2013年深化经济体制改革重点工作意见的通知'),
+      ['通知', '意见', '发展改革委关于2013年深化经济体制改革重点工作意见'],
+    );
+    assert.deepEqual(
+      planOf('国务院办公厅转发国家发展改革委关于“十四五”时期深化价格机制改革行动方案的通知'),
+      ['通知', '方案', '国家发展改革委关于“十四五”时期深化价格机制改革行动方案'],
+    );
+  });
+});
