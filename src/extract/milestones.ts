@@ -17,7 +17,8 @@ const AFTER_YEAR: Array<[RegExp, MilestonePeriod, MilestoneKind]> = [
   [/^\d{1,2}月底/, null, 'deadline'],
   [/^(?:第?[一二三四1-4]季度(?:末|底)?)?(?:之前|以前|前)/, null, 'deadline'], // 2020年前, 2021年一季度前
   [/^第?[一二三四1-4]季度/, null, 'target'],
-  [/^\d{1,2}月(?:\d{1,2}日)?\s*(?:至|到|—|－|~|～)/, null, 'target'], // a window 2019年7月1日至2021年6月30日 starts here
+  [/^1月1日(?:至|到|—|－)/, null, 'target'], // a window from the start of a year: 2019年1月1日至2020年12月31日
+  [/^\d{1,2}月(?:\d{1,2}日)?\s*(?:至|到|—|－|~|～)\s*(?:19|20)\d{2}\s*年/, null, 'target'], // 2019年7月1日至2021年6月30日
 ];
 /** Not a point in time: 2018年度, 1990年代, 2017年以来, 三年前. */
 const NOT_A_DATE = /^(?:度|代|以来|前后|来|间)/;
@@ -41,7 +42,7 @@ interface Found {
 }
 
 /** Classifies one `YYYY年` mention by the words around it; null when it is not a milestone. */
-function classify(text: string, at: number, afterYear: number, year: number): Found | null {
+function classify(text: string, at: number, afterYear: number, year: number, clauseYears: boolean): Found | null {
   const before = text.slice(Math.max(0, at - CONTEXT), at);
   if (RANGE_BEFORE.test(before)) return null;
   const after = text.slice(afterYear, afterYear + CONTEXT);
@@ -49,15 +50,16 @@ function classify(text: string, at: number, afterYear: number, year: number): Fo
   for (const [pattern, period, kind] of AFTER_YEAR) if (pattern.test(after)) return { year, period, kind };
   // A plain date is an event, not a target, unless a window or deadline runs to it.
   if (MONTH_AFTER.test(after)) return UNTIL_BEFORE.test(before) ? { year, period: null, kind: 'deadline' } : null;
-  if (TARGET_BEFORE.test(before) || CLAUSE_START.test(before)) return { year, period: null, kind: 'target' };
+  if (TARGET_BEFORE.test(before) || (clauseYears && CLAUSE_START.test(before))) return { year, period: null, kind: 'target' };
   return null;
 }
 
 /**
  * Scans the document's own text. Years before the document's own year are history (2017年印发),
- * except that a deadline in the issue year itself is kept (2018年12月31日之前).
+ * except that a deadline in the issue year itself is kept (2018年12月31日之前). A bare year at the start of
+ * a clause is a target in a policy text (2021年，启动…) but a statement in news (2021年是…): `clauseYears`.
  */
-export function extractMilestones(paragraphs: string[], outline: OutlineResult, issueYear: number | null): Milestone[] {
+export function extractMilestones(paragraphs: string[], outline: OutlineResult, issueYear: number | null, clauseYears = true): Milestone[] {
   const { provisions, owner, start, end } = outline;
   const milestones: Milestone[] = [];
   const seen = new Set<string>();
@@ -69,7 +71,7 @@ export function extractMilestones(paragraphs: string[], outline: OutlineResult, 
     for (const m of text.matchAll(YEAR)) {
       const year = Number(m[1]);
       if (issueYear !== null && year < issueYear) continue;
-      const found = classify(text, m.index, m.index + m[0].length, year);
+      const found = classify(text, m.index, m.index + m[0].length, year, clauseYears);
       if (!found || HOLIDAY.test(sentenceAround(text, m.index))) continue;
       const key = `${found.year}|${found.period}`;
       if (seen.has(key)) continue;

@@ -101,12 +101,12 @@ describe('gov.cn documents', () => {
 });
 
 describe('news is not a document', () => {
-  test('新闻联播 transcript with numbered items and 印发 reports: no provisions', () => {
+  test('新闻联播 transcript with numbered items and 印发 reports: no provisions or principles (its dates: news.test.ts)', () => {
     const doc = extractDocument(parsePost(corpusPost('xwlb-20221212.md')));
     assert.equal(doc.fields.is_policy, false);
     assert.equal(doc.fields.doc_type, '新闻');
     assert.equal(doc.fields.published_at, '2022-12-12');
-    assert.deepEqual([doc.provisions, doc.principles, doc.milestones], [[], [], []]);
+    assert.deepEqual([doc.provisions, doc.principles, doc.measures], [[], [], []]);
   });
 });
 
