@@ -33,6 +33,7 @@ const ISSUER_SPLIT = /[、\s]+/;
 const ISSUER_BEFORE_ABOUT = /^([^《》]{2,40}?)关于/;
 const DOC_NUMBER_LINE = /^[\u4e00-\u9fa5]{1,12}[〔［[]\d{4}[〕］\]]\s*\d+\s*号$/;
 const UP_TO_ABOUT = /^.*?关于/;
+const BRACKETED_HISTORY = /^[（(](?=.*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?=.*(?:通过|批准|公布|发布|修正|修订)).*[）)]$/;
 
 /** A notice that encloses another document (关于印发…的通知): its outline comes from the enclosed text. */
 export function isEnclosingNotice(title: string): boolean {
@@ -129,8 +130,11 @@ export function extractFields(post: ParsedPost, { hasOutline, hasArticles }: Out
       issued_date: null, period_start: null, period_end: null,
     };
   }
-  // A law's header history names the adopting body, the version in force and its 令 number.
-  const history = readHistory(post.meta.history);
+  // A law's header history names the adopting body, the version in force and its 令 number; some texts
+  // print it instead as a bracketed paragraph at the top of the body: （2001年2月6日…通过，根据…修正）.
+  const history = readHistory(
+    post.meta.history ?? (post.format === 'lawmd' ? post.paragraphs.slice(0, 3).find((p) => BRACKETED_HISTORY.test(p)) : undefined),
+  );
   const printedIssuer = post.meta['发文机关'] || ISSUER_BEFORE_ABOUT.exec(post.title)?.[1];
   const docNumber =
     post.meta['发文字号'] || history.orderNumber || post.paragraphs.slice(0, 12).find((p) => DOC_NUMBER_LINE.test(p)) || null;

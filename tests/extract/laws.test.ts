@@ -54,8 +54,13 @@ test('corpus-laws: issuer and issued_date are read from the header history of �
   let issued = 0;
   let both = 0;
   const missing: string[] = [];
+  let allIssuer = 0;
+  let allIssued = 0;
   for (const file of laws) {
     const post = parsePost(rawPost(file.slice(LAWS.length + 1), readFileSync(file)));
+    const all = extractDocument(post).fields;
+    if (all.issuer !== null) allIssuer++;
+    if (all.issued_date !== null) allIssued++;
     if (post.meta.history === undefined) continue;
     withHistory++;
     const f = extractDocument(post).fields;
@@ -65,7 +70,7 @@ test('corpus-laws: issuer and issued_date are read from the header history of �
     else missing.push(file.slice(LAWS.length + 1));
   }
   const share = both / withHistory;
-  console.log(`corpus-laws: ${laws.length} texts, ${withHistory} with a header history; issuer ${issuer}, issued_date ${issued}, both ${both} (${(100 * share).toFixed(1)} %); without: ${missing.join(', ')}`);
+  console.log(`corpus-laws: of all ${laws.length} texts, issuer ${allIssuer}, issued_date ${allIssued}; ${withHistory} with a header history: issuer ${issuer}, issued_date ${issued}, both ${both} (${(100 * share).toFixed(1)} %); without: ${missing.join(', ')}`);
   assert.ok(withHistory >= 1380, `${withHistory} texts with a history`);
   assert.ok(share >= 0.99, `${(100 * share).toFixed(1)} %: ${missing.join(', ')}`);
 });
@@ -173,4 +178,11 @@ test('a joint judicial interpretation: both adopting courts, the last adoption d
   const order = `# 测试条例\n\n２００１年６月１５日 中华人民共和国国务院令第３０６号公布\n\n2010年1月9日 《国务院关于修改〈测试条例〉的决定》第一次修订\n\n<!-- INFO END -->\n\n第一条 测试。\n`;
   const g = extractDocument(parsePost(rawPost('order', order))).fields;
   assert.deepEqual([g.issuer, g.issued_date, g.doc_number], ['国务院', '2010-01-09', '国务院令第306号']);
+});
+
+test('a history printed as a bracketed paragraph at the top of the body is read like a header history', () => {
+  // The shape of 司法解释/最高人民法院关于审理军队、武警部队…若干问题的规定(2020-12-29).md, shortened.
+  const text = `# 最高人民法院关于测试的规定\n\n<!-- INFO END -->\n\n（2001年2月6日最高人民法院审判委员会第1158次会议通过，根据2020年12月23日最高人民法院审判委员会第1823次会议通过的《最高人民法院关于修改〈测试〉等二十九件商事类司法解释的决定》修正）\n\n为依法审理，作如下规定：\n\n一、测试。\n`;
+  const f = extractDocument(parsePost(rawPost('bracketed', text))).fields;
+  assert.deepEqual([f.issuer, f.issued_date], ['最高人民法院', '2020-12-23']);
 });
