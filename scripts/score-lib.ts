@@ -5,7 +5,8 @@
 //   extraction counts as wrong on every field); published_date is the date part of published_at.
 // - outline: provisions of level ≤ 2 only (gold records levels 1–2). "outline_path" is the F1 of
 //   (source_id, path); "outline_label_heading" the F1 of (source_id, path, label, heading).
-// - principles: F1 of (source_id, title). milestones: F1 of (source_id, year, period).
+// - principles: F1 of (source_id, title). milestones: F1 of (source_id, year, period), over the gold
+//   documents with is_policy true (a news file's gold lists are not annotated, its document block only).
 // All F1s are micro-averaged over documents, with multiset matching (a key printed twice in gold,
 // like the paths of the two enclosed 规定 in one notice, must be extracted twice).
 // Macro F1 = the unweighted mean of the four table F1s and the ten field accuracies (14 numbers).
@@ -180,7 +181,8 @@ export function score(gold: ScoredDoc[], extracted: ScoredDoc[]): ScoreReport {
     labels.push([g.outline.map(lh), outline.map(lh)]);
     principles.push([g.principles, got?.principles ?? []]);
     const ym = (m: { year: number; period: string | null }): string => `${m.year}|${m.period ?? ''}`;
-    milestones.push([g.milestones.map(ym), (got?.milestones ?? []).map(ym)]);
+    // Gold news files annotate only the document block (gold README): a news item's dates are not scored.
+    if (g.document.is_policy !== false) milestones.push([g.milestones.map(ym), (got?.milestones ?? []).map(ym)]);
   }
   const n = gold.length || 1;
   const fields = Object.fromEntries(FIELD_NAMES.map((name) => [name, fieldHits[name] / n])) as Record<FieldName, number>;

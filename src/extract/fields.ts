@@ -2,13 +2,14 @@
 import type { DocumentFields, ParsedPost } from '../core/types.ts';
 import { DATE_LINE, PERIOD_STATEMENT, YEAR_RANGE, parseDocDate } from './dates.ts';
 import { AGENCY_NAMES } from './dictionaries/agencies.ts';
+import { readHistory } from './history.ts';
 import { BOOK_TITLE, stripSpaces } from './text.ts';
 
 /** 文种 words a title ends with, longest first so 复函 wins over 函 and 指导意见 maps to 意见. */
 const DOC_TYPES: Array<[suffix: string, type: string]> = (
   [
     ['指导意见', '意见'], ['若干意见', '意见'], ['实施意见', '意见'], ['实施细则', '细则'], ['修正案', '修正案'],
-    ['通知', '通知'], ['通报', '通报'], ['意见', '意见'], ['方案', '方案'], ['规划', '规划'], ['纲要', '纲要'],
+    ['通知', '通知'], ['通报', '通报'], ['报告', '报告'], ['请示', '请示'], ['意见', '意见'], ['方案', '方案'], ['规划', '规划'], ['纲要', '纲要'],
     ['计划', '计划'], ['办法', '办法'], ['细则', '细则'], ['规则', '规则'], ['规定', '规定'], ['条例', '条例'],
     ['决定', '决定'], ['决议', '决议'], ['批复', '批复'], ['复函', '复函'], ['答复', '答复'], ['命令', '命令'],
     ['公告', '公告'], ['通告', '通告'], ['解释', '解释'], ['章程', '章程'], ['预案', '预案'], ['要点', '要点'],
@@ -19,17 +20,20 @@ const DOC_TYPES: Array<[suffix: string, type: string]> = (
 
 const TRAILING_PARENS = /(?:\s*[（(][^（）()]*[）)])+\s*$/;
 const BOOK_MARKS = /[《》〈〉]/g;
-/** 关于印发X的通知, 转发X的通知: the notice encloses X. */
-const ENCLOSING_NOTICE = /(?:印发|转发|颁发|发布)(.+)的通知$/;
+/** 关于印发X的通知, 转发X的通知, 批转X的报告的通知: the notice encloses X. */
+const ENCLOSING_NOTICE = /(印发|转发|批转|颁发|发布)(.+)的通知$/;
+/** A forwarded document keeps its name as printed, its issuer included (转发国家发展改革委关于…的意见). */
+const FORWARDS = new Set(['转发', '批转']);
 /** A repost headline that names the document it reproduces: 国办印发X方案. */
 const ANNOUNCED = /^(.*?)(?:印发|发布|公布|出台)(?:了)?(.+)$/;
 /** X和Y两个规定: several documents of one 文种 named together. */
 const SEVERAL = /^(.+?)(?:两|二|三|四|五)个([^\s个]{1,4})$/;
 const SEVERAL_SPLIT = /[、和及]/;
 const ISSUER_SPLIT = /[、\s]+/;
-const ISSUER_BEFORE_ABOUT = /^(.{2,40}?)关于/;
+const ISSUER_BEFORE_ABOUT = /^([^《》]{2,40}?)关于/;
 const DOC_NUMBER_LINE = /^[\u4e00-\u9fa5]{1,12}[〔［[]\d{4}[〕］\]]\s*\d+\s*号$/;
 const UP_TO_ABOUT = /^.*?关于/;
+const BRACKETED_HISTORY = /^[（(](?=.*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?=.*(?:通过|批准|公布|发布|修正|修订)).*[）)]$/;
 
 /** A notice that encloses another document (关于印发…的通知): its outline comes from the enclosed text. */
 export function isEnclosingNotice(title: string): boolean {
@@ -73,7 +77,7 @@ function planOf(post: ParsedPost): Plan {
   const title = post.title;
   const notice = ENCLOSING_NOTICE.exec(title);
   if (notice) {
-    const names = enclosedNames(notice[1].replace(UP_TO_ABOUT, ''));
+    const names = enclosedNames(FORWARDS.has(notice[1]) ? notice[2] : notice[2].replace(UP_TO_ABOUT, ''));
     const type = docTypeOf(names[0]);
     return type === null ? { type: null, name: null, issuer: null, encloses: true } : { type, name: names.join('、'), issuer: null, encloses: true };
   }
@@ -126,16 +130,23 @@ export function extractFields(post: ParsedPost, { hasOutline, hasArticles }: Out
       issued_date: null, period_start: null, period_end: null,
     };
   }
+  // A law's header history names the adopting body, the version in force and its 令 number; some texts
+  // print it instead as a bracketed paragraph at the top of the body: （2001年2月6日…通过，根据…修正）.
+  const history = readHistory(
+    post.meta.history ?? (post.format === 'lawmd' ? post.paragraphs.slice(0, 3).find((p) => BRACKETED_HISTORY.test(p)) : undefined),
+  );
   const printedIssuer = post.meta['发文机关'] || ISSUER_BEFORE_ABOUT.exec(post.title)?.[1];
-  const docNumber = post.meta['发文字号'] || post.paragraphs.slice(0, 12).find((p) => DOC_NUMBER_LINE.test(p)) || null;
-  const issued = parseDocDate(post.meta['成文日期']) ?? parseDocDate(post.paragraphs.find((p) => DATE_LINE.test(p)));
+  const docNumber =
+    post.meta['发文字号'] || history.orderNumber || post.paragraphs.slice(0, 12).find((p) => DOC_NUMBER_LINE.test(p)) || null;
+  const issued =
+    parseDocDate(post.meta['成文日期']) ?? history.issuedDate ?? parseDocDate(post.paragraphs.find((p) => DATE_LINE.test(p)));
   const period = periodOf(post.title, plan.encloses, post.paragraphs);
   return {
     is_policy: true,
     doc_type: post.format === 'jekyll' && plan.type !== null ? plan.type : (ownType ?? plan.type ?? '其他'),
     plan_type: plan.type,
     plan_name: plan.name,
-    issuer: printedIssuer ? fullIssuer(printedIssuer) : plan.issuer,
+    issuer: history.issuer ?? (printedIssuer ? fullIssuer(printedIssuer) : plan.issuer),
     doc_number: docNumber ? stripSpaces(docNumber) : null,
     issued_date: issued,
     period_start: period ? period[0] : null,

@@ -5,7 +5,7 @@ import { scanParagraphs } from './lexicon.ts';
 import { extractMeasures } from './measures.ts';
 import { extractMentions } from './mentions.ts';
 import { extractMilestones } from './milestones.ts';
-import { extractOutline, placedParagraphs } from './outline.ts';
+import { bodyWithoutOutline, extractOutline, placedParagraphs } from './outline.ts';
 import { extractPrinciples } from './principles.ts';
 
 export function extractDocument(post: ParsedPost): PolicyDocument {
@@ -20,8 +20,17 @@ export function extractDocument(post: ParsedPost): PolicyDocument {
     ...fields,
     published_at: post.publishedAt,
   };
-  // News items are not documents: their numbered lists are not provisions.
-  if (!is_policy) return { fields: document, provisions: [], principles: [], milestones: [], measures: [], mentions: [] };
+  // News items are not documents: their numbered lists are not provisions and they order nothing, but
+  // the documents, agencies and dates they report are read from the whole body.
+  if (!is_policy) {
+    const body = bodyWithoutOutline(post.paragraphs);
+    const newsYear = post.publishedAt === null ? null : Number(post.publishedAt.slice(0, 4));
+    return {
+      fields: document, provisions: [], principles: [], measures: [],
+      milestones: extractMilestones(post.paragraphs, body, newsYear, false),
+      mentions: extractMentions(scanParagraphs(placedParagraphs(post.paragraphs, body))),
+    };
+  }
   // Only a known 成文日期 dates the text; a repost's publication date may be later than its targets.
   const issueYear = fields.issued_date === null ? null : Number(fields.issued_date.slice(0, 4));
   const scanned = scanParagraphs(placedParagraphs(post.paragraphs, outline));

@@ -31,8 +31,20 @@ const RESPONSIBLE_AFTER = /^(?:等(?:有关)?(?:部门|单位))?(?:按职责(?:�
 const AGENCY_SEPARATOR = /^[、和及与]$/;
 const RESPONSIBLE_WINDOW = 12;
 
+/** Text before the first numbered item that describes or introduces (…具有重要意义, 也要看到…, 现提出以下意见). */
+const DESCRIPTIVE = /具有[^。；]*意义|要看到|提出(?:以下|如下)|(?:意见|通知|规定)如下|[：:]$/;
+/** A preamble line without a sentence mark is a title or an addressee line, not an order. */
+const SENTENCE_MARK = /[，,。；;！？]/;
+/** A heading that names its section (发展目标, 基本原则, 指导思想, 总体要求) orders nothing. */
+const SECTION_NAME = /^[\u4e00-\u9fa5]{0,4}(?:目标|原则|思想|要求)[。：:]?$/;
+/** A sentence may open with the note of who is in charge of the item before (（市场监管总局负责）加强…). */
+const LEADING_NOTE = /^[（(][^（）()]{1,80}负责[^（）()]{0,40}[）)]/;
+
 /** The leading policy verb of a sentence, or null when it orders nothing. */
-function leadingVerb(sentence: string): string | null {
+function leadingVerb(printed: string, inPreamble: boolean): string | null {
+  if (SECTION_NAME.test(printed)) return null;
+  if (inPreamble && (DESCRIPTIVE.test(printed) || !SENTENCE_MARK.test(printed))) return null;
+  const sentence = printed.replace(LEADING_NOTE, '');
   const m = LEADING_VERB.exec(sentence) ?? MODAL_ONLY.exec(sentence);
   return m === null ? null : (m[1] ?? m[2]);
 }
@@ -70,7 +82,7 @@ export function extractMeasures(scanned: ScannedParagraph[]): Measure[] {
     let from = 0;
     for (const span of sentenceSpans(p.text)) {
       const text = p.text.slice(span.start, span.end);
-      const verb = leadingVerb(text);
+      const verb = leadingVerb(text, p.provision_ord === 0);
       if (verb === null) continue;
       while (from < p.hits.length && p.hits[from].start < span.start) from++;
       let to = from;

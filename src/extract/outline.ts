@@ -146,6 +146,12 @@ export function extractOutline(paragraphs: string[], enclosesDocument: boolean):
   return { provisions, start, end, owner, heads, hasArticles };
 }
 
+/** Every paragraph as text of no provision (a news item's body). */
+export function bodyWithoutOutline(paragraphs: string[]): OutlineResult {
+  const owner = new Int32Array(paragraphs.length).fill(-1);
+  return { provisions: [], start: 0, end: paragraphs.length, owner, heads: new Array(paragraphs.length).fill(null), hasArticles: false };
+}
+
 /** A paragraph of the document's own text, without its numbering label, and where it sits. */
 export interface PlacedParagraph extends TextPlace {
   text: string;

@@ -101,12 +101,12 @@ describe('gov.cn documents', () => {
 });
 
 describe('news is not a document', () => {
-  test('新闻联播 transcript with numbered items and 印发 reports: no provisions', () => {
+  test('新闻联播 transcript with numbered items and 印发 reports: no provisions or principles (its dates: news.test.ts)', () => {
     const doc = extractDocument(parsePost(corpusPost('xwlb-20221212.md')));
     assert.equal(doc.fields.is_policy, false);
     assert.equal(doc.fields.doc_type, '新闻');
     assert.equal(doc.fields.published_at, '2022-12-12');
-    assert.deepEqual([doc.provisions, doc.principles, doc.milestones], [[], [], []]);
+    assert.deepEqual([doc.provisions, doc.principles, doc.measures], [[], [], []]);
   });
 });
 
@@ -168,5 +168,66 @@ describe('milestones and period', () => {
   test('the period statement gives period_start/end and no milestone', () => {
     const doc = extractDocument(govPost(['一、目标', '试点期限为2021—2025年。'], undefined, { 成文日期: '2021年12月21日' }));
     assert.deepEqual([doc.fields.period_start, doc.fields.period_end, doc.milestones], [2021, 2025, []]);
+  });
+});
+
+describe('principles and milestones by the gold rules, in shapes the 35 gold documents lack', () => {
+  const principlesOf = (paragraphs: string[]) => extractDocument(govPost(paragraphs)).principles.map((p) => p.title);
+  const milestonesOf = (paragraphs: string[]) => extractDocument(govPost(paragraphs)).milestones.map((m) => [m.year, m.period]);
+
+  test('an unnumbered 基本原则 line opens the numbered items after it, up to the next heading', () => {
+    assert.deepEqual(
+      principlesOf(['一、总体要求', '基本原则', '1.坚持党的领导。把党的领导贯穿全过程。', '2.坚持问题导向。聚焦突出问题。', '主要目标', '3.完善制度体系。到2020年建成。']),
+      ['坚持党的领导', '坚持问题导向'],
+    );
+  });
+
+  test('under 工作原则 an item titled 坚持…原则 is a principle, and a title up to 40 characters counts', () => {
+    assert.deepEqual(
+      principlesOf([
+        '一、总体要求', '（一）工作原则。', '1.坚持依法依规原则。严格依法办事。',
+        '2.坚持以人民为中心的发展思想，把人民满意作为出发点和落脚点。切实维护群众利益。', '（二）主要任务', '1.加强监管。依法监管。',
+      ]),
+      ['坚持依法依规原则', '坚持以人民为中心的发展思想，把人民满意作为出发点和落脚点'],
+    );
+  });
+
+  test('dated targets: a month deadline after 到, a window with both ends, 年年内, 秋季学期起, 季度前; no event year, no holiday dates', () => {
+    assert.deepEqual(
+      milestonesOf([
+        '一、主要目标',
+        '到2020年6月，完成清理工作。2019年7月1日至2021年6月30日，开展专项整治。',
+        '各地要在2022年一季度前完成部署，2023年年内全面推开，2024年秋季学期起在全国实施。',
+        '二、保障措施',
+        '做好服务保障，2025年北京冬奥会期间加强安保。2026年12月30日至2027年1月1日放假调休。',
+      ]),
+      [[2020, null], [2019, null], [2021, null], [2022, null], [2023, '年内'], [2024, '起']],
+    );
+  });
+});
+
+describe('forwarded documents (转发 / 批转 …的通知): the forwarded document as printed', () => {
+  const planOf = (title: string) => {
+    const f = extractDocument(govPost(['各省、自治区、直辖市人民政府：', '现将有关文件转发给你们，请认真贯彻执行。'], title)).fields;
+    return [f.doc_type, f.plan_type, f.plan_name];
+  };
+
+  test('a 报告 and a 请示, with the agency that wrote them and full-width brackets', () => {
+    assert.deepEqual(planOf('国务院批转民政部关于调整市辖区设置标准的报告的通知'), ['通知', '报告', '民政部关于调整市辖区设置标准的报告']);
+    assert.deepEqual(
+      planOf('国务院办公厅转发教育部关于实施高校毕业生就业促进计划（试行）的请示的通知'),
+      ['通知', '请示', '教育部关于实施高校毕业生就业促进计划（试行）的请示'],
+    );
+  });
+
+  test('an 意见 and a 方案, quotation marks kept', () => {
+    assert.deepEqual(
+      planOf('国务院批转发展改革委关于2013年深化经济体制改革重点工作意见的通知'),
+      ['通知', '意见', '发展改革委关于2013年深化经济体制改革重点工作意见'],
+    );
+    assert.deepEqual(
+      planOf('国务院办公厅转发国家发展改革委关于“十四五”时期深化价格机制改革行动方案的通知'),
+      ['通知', '方案', '国家发展改革委关于“十四五”时期深化价格机制改革行动方案'],
+    );
   });
 });

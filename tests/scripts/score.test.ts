@@ -37,6 +37,14 @@ test('F1 counts wrong, missing and extra items; deeper levels are not scored; a 
   assert.deepEqual(report.fieldErrors['2022-01-06-202201062238656632'], ['issuer']);
 });
 
+test('a news item’s dates are not scored (its gold annotates the document block only); a plan’s are', () => {
+  const got: ScoredDoc = structuredClone(news);
+  got.milestones = [{ year: 2023, period: '起' }];
+  const report = score([plan, news], [plan, got]);
+  assert.equal(report.tables.milestones.f1, 1);
+  assert.equal(report.tables.milestones.predicted, plan.milestones.length);
+});
+
 test('repeated gold paths (two enclosed documents) must be extracted as many times', () => {
   const twoRules = gold.find((g) => g.source_id === 'govcn-2018-12-25-content_5352010')!;
   const once = { ...twoRules, outline: twoRules.outline.filter((n, i, all) => all.findIndex((m) => m.path === n.path) === i) };
