@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { RawPost } from '../core/types.ts';
-import { JobBudgetError, WorkerPool } from '../core/worker-pool.ts';
+import { JobBudgetError, moduleBeside, WorkerPool } from '../core/worker-pool.ts';
 import { extractPost, type ExtractResult } from './extract-job.ts';
 
 /** Below this many posts a run extracts inline: starting workers would cost more than it saves. */
@@ -33,7 +33,7 @@ export class ExtractPool {
     private readonly size = Math.max(1, availableParallelism() - 1),
     private readonly budget = DEFAULT_EXTRACT_BUDGET,
   ) {
-    this.pool = new WorkerPool(new URL('./extract-job.ts', import.meta.url), Math.max(1, size), { jobMs: budget.ms, heapMb: budget.heapMb });
+    this.pool = new WorkerPool(moduleBeside('extract-job', import.meta.url), Math.max(1, size), { jobMs: budget.ms, heapMb: budget.heapMb });
   }
 
   extract(raw: RawPost): Promise<ExtractResult> {
