@@ -57,6 +57,11 @@ export async function build() {
     writeFileSync(to.replace(/\.ts$/, '.js'), outputText);
   }
   writeFileSync(join(tmp, STAMP), fingerprint);
+  // Another process built these sources meanwhile: its build stays, so no process loses the folder it loads from.
+  if (isBuildCurrent()) {
+    rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
   const old = `${DIST}.old-${process.pid}`;
   try {
     renameSync(DIST, old);
