@@ -7,6 +7,7 @@ import { benchExtract } from './extract-speed.ts';
 import { benchFetch } from './fetch.ts';
 import { benchPublish } from './publish.ts';
 import { benchRevision } from './revision.ts';
+import { benchStartup } from './startup.ts';
 
 const run = promisify(execFile);
 const HEAP_CAP = '--max-old-space-size=512';
@@ -42,6 +43,10 @@ const report = (what: string, value: string, target: string) => {
   console.log(`${what}: ${value} (target ${target})`);
 };
 
+const startup = await benchStartup();
+report('start-up: `zhengce --help`, whole process (median of 5)', `${startup.helpSeconds.toFixed(2)} s`, '≤ 0.3 s');
+report('start-up: `zhengce status` of the sample, whole process (median of 5)', `${startup.statusSeconds.toFixed(2)} s`, '≤ 0.4 s');
+report('no-change run of the sample, whole process (median of 5)', `${startup.noChangeSeconds.toFixed(2)} s`, '≤ 0.7 s');
 const extract = await benchExtract(join(HERE, '..', 'pipelines', 'sample', 'posts'));
 report('parse+extract, one thread, bundled posts', `${Math.round(extract.postsPerSecond)} posts/s (${extract.mbPerSecond.toFixed(1)} MB/s)`, '≥ 2,000 posts/s');
 for (const n of sizes) {

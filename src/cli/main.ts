@@ -1,12 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Logger } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
-import { createLogger, type LogFormat } from './logging.ts';
-import { diffCommand, exportCommand, validateCommand } from './releases.ts';
+import type { LogFormat } from './logging.ts';
 import { reportError } from './report.ts';
-import { runCommand } from './run.ts';
-import { scheduleCommand } from './schedule.ts';
-import { statusCommand } from './status.ts';
 
 interface Command {
   summary: string;
@@ -15,7 +11,15 @@ interface Command {
   help: string;
   /** Help lines of the command's own options, printed before the logging options. */
   optionsHelp?: string;
-  action(args: { values: Record<string, unknown>; positionals: string[]; logger: Logger; interactive: boolean; verbose: boolean }): Promise<number>;
+  /** Imports the command's module only when it runs, so `--help` and `status` load no pipeline code. */
+  action(args: {
+    values: Record<string, unknown>;
+    positionals: string[];
+    /** Makes the command's logger: only the commands that log load the logging libraries. */
+    logger: () => Promise<Logger>;
+    interactive: boolean;
+    verbose: boolean;
+  }): Promise<number>;
 }
 
 const LOG_OPTIONS = {
@@ -47,7 +51,7 @@ Exit status: 0 every post processed; 2 a release stands but some posts were reje
 Several pipelines are all loaded and validated before any runs (a bad name or file: exit 1, nothing
 runs); each then runs even when an earlier one failed, and the exit is the most severe of theirs:
 1, then 75, then 2, then 0.`,
-    action: ({ values, positionals, logger, interactive, verbose }) => runCommand(positionals, { logger, interactive, offline: Boolean(values.offline), verbose }),
+    action: async ({ values, positionals, logger, interactive, verbose }) => (await import('./run.ts')).runCommand(positionals, { logger: await logger(), interactive, offline: Boolean(values.offline), verbose }),
   },
   schedule: {
     summary: 'run pipelines on their cron schedules until stopped',
@@ -60,7 +64,7 @@ another run of the same pipeline, here or in another process (a tick while it is
 
 SIGTERM or SIGINT stops scheduling; a run in progress finishes its publish step or stops before it,
 then the command exits 0. A second signal exits at once (still safe: the next run recovers).`,
-    action: ({ positionals, logger }) => scheduleCommand(positionals, { logger }),
+    action: async ({ positionals, logger }) => (await import('./schedule.ts')).scheduleCommand(positionals, { logger: await logger() }),
   },
   status: {
     summary: 'last run, last release, failures and next run of pipelines',
@@ -73,7 +77,7 @@ reads output/<id>/status.json, latest.json and the lock file, never the store, s
 run is going.`,
     optionsHelp: `      --json               one JSON object {"pipelines": [...]} instead of readable lines
 `,
-    action: ({ values, positionals }) => statusCommand(positionals, { json: Boolean(values.json), out: process.stdout }),
+    action: async ({ values, positionals }) => (await import('./status.ts')).statusCommand(positionals, { json: Boolean(values.json), out: process.stdout }),
   },
   diff: {
     summary: 'print the changes between two releases',
@@ -85,7 +89,7 @@ a release folder, or with --pipeline a release id or "latest" of that pipeline.`
     optionsHelp: `      --json               the whole comparison as one JSON object
   -p, --pipeline ID        resolve release ids against this pipeline's output folder
 `,
-    action: ({ values, positionals }) => diffCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
+    action: async ({ values, positionals }) => (await import('./releases.ts')).diffCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
   },
   validate: {
     summary: "check a release's files against its datapackage.json",
@@ -97,7 +101,7 @@ any mismatch, each named with the file and what differs.`,
     optionsHelp: `      --json               the report as one JSON object
   -p, --pipeline ID        resolve a release id (or "latest") against this pipeline's output folder
 `,
-    action: ({ values, positionals }) => validateCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
+    action: async ({ values, positionals }) => (await import('./releases.ts')).validateCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
   },
   export: {
     summary: 'write whole tables of any release as single files',
@@ -111,8 +115,8 @@ with --pipeline, a release whose folder was pruned (publish.keep) is rebuilt fro
       --format FORMAT      csv or parquet (default: both)
       --out DIR            the folder to write into (made when missing)
 `,
-    action: ({ values, positionals }) =>
-      exportCommand(positionals, { pipeline: values.pipeline as string | undefined, tables: (values.table as string[] | undefined) ?? [], format: values.format as string | undefined, out: values.out as string | undefined, stdout: process.stdout }),
+    action: async ({ values, positionals }) =>
+      (await import('./releases.ts')).exportCommand(positionals, { pipeline: values.pipeline as string | undefined, tables: (values.table as string[] | undefined) ?? [], format: values.format as string | undefined, out: values.out as string | undefined, stdout: process.stdout }),
   },
 };
 
@@ -151,7 +155,7 @@ export async function main(argv: string[]): Promise<number> {
   const format = (values['log-format'] as string | undefined) ?? (interactive ? 'pretty' : 'json');
   if (format !== 'json' && format !== 'pretty') throw new CliError(`--log-format must be json or pretty, not "${format}"`);
   const level = values.quiet ? 'warn' : values.verbose ? 'debug' : 'info';
-  const logger = createLogger({ format: format as LogFormat, level, stream: process.stdout });
+  const logger = async () => (await import('./logging.ts')).createLogger({ format: format as LogFormat, level, stream: process.stdout });
   const verbose = Boolean(values.verbose);
   try {
     return await command.action({ values, positionals, logger, interactive: interactive && !values.quiet, verbose });

@@ -1,27 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { diffReleases, type ReleaseDiff } from '../store/diff.ts';
-import { exportRelease, type ExportSource } from '../publish/export.ts';
-import { validateRelease } from '../publish/validate.ts';
 import { TABLE_BY_NAME, TABLES } from '../core/tables.ts';
 import { CliError, EXIT } from '../core/errors.ts';
 import { escapeControls, escapeJsonControls } from '../core/terminal.ts';
-import { loadPipeline } from '../pipeline/config.ts';
-
-const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory(), () => false);
-
-/**
- * A release named on the command line: a release folder, or with --pipeline a release id or `latest`
- * of that pipeline's output.
- */
-async function resolveRelease(arg: string, pipelineName: string | undefined, cwd: string): Promise<string> {
-  if (await isDir(resolve(cwd, arg))) return resolve(cwd, arg);
-  if (!pipelineName) throw new CliError(`no release folder "${arg}"; name a folder (output/<id>/releases/<release_id>) or add --pipeline <id> to name a release id`);
-  const { outputDir } = await loadPipeline(pipelineName, cwd);
-  const dir = arg === 'latest' ? join(outputDir, 'latest') : join(outputDir, 'releases', arg);
-  if (!(await isDir(dir))) throw new CliError(`pipeline ${pipelineName} has no release "${arg}" (looked in ${dir})`);
-  return dir;
-}
+import { checkRelease, compareReleases, exportTables, type ReleaseDiff } from '../pipeline/releases.ts';
 
 function formatDiff(d: ReleaseDiff): string {
   const out = [`${d.from} → ${d.to}`, ''];
@@ -52,8 +33,7 @@ function formatDiff(d: ReleaseDiff): string {
 /** `zhengce diff <a> <b>`: the changes between two releases, readable or as JSON. */
 export async function diffCommand(args: string[], o: { json: boolean; pipeline?: string; out: NodeJS.WritableStream }): Promise<number> {
   if (args.length !== 2) throw new CliError('name two releases: zhengce diff <release-a> <release-b> (see zhengce diff --help)');
-  const [a, b] = await Promise.all(args.map((x) => resolveRelease(x, o.pipeline, process.cwd())));
-  const d = await diffReleases(a, b);
+  const d = await compareReleases(args[0], args[1], { pipeline: o.pipeline, cwd: process.cwd() });
   o.out.write(o.json ? `${escapeJsonControls(JSON.stringify(d, null, 2))}\n` : formatDiff(d));
   return EXIT.ok;
 }
@@ -61,8 +41,7 @@ export async function diffCommand(args: string[], o: { json: boolean; pipeline?:
 /** `zhengce validate <release>`: every file against datapackage.json; exit 1 on any mismatch. */
 export async function validateCommand(args: string[], o: { json: boolean; pipeline?: string; out: NodeJS.WritableStream }): Promise<number> {
   if (args.length !== 1) throw new CliError('name one release: zhengce validate <release> (see zhengce validate --help)');
-  const dir = await resolveRelease(args[0], o.pipeline, process.cwd());
-  const report = await validateRelease(dir);
+  const { dir, report } = await checkRelease(args[0], { pipeline: o.pipeline, cwd: process.cwd() });
   if (o.json) o.out.write(`${escapeJsonControls(JSON.stringify({ release: dir, ok: report.problems.length === 0, ...report }, null, 2))}\n`);
   else if (report.problems.length === 0) o.out.write(`${escapeControls(dir)}: valid (${report.resources} files match datapackage.json)\n`);
   else o.out.write(`${escapeControls(dir)}: ${report.problems.length} problem(s)\n${report.problems.map((p) => `  - ${escapeControls(p)}`).join('\n')}\n`);
@@ -76,18 +55,8 @@ export async function exportCommand(args: string[], o: { pipeline?: string; tabl
   if (o.format !== undefined && o.format !== 'csv' && o.format !== 'parquet') throw new CliError(`--format must be csv or parquet, not "${o.format}"`);
   const unknown = o.tables.filter((t) => !TABLE_BY_NAME.has(t));
   if (unknown.length) throw new CliError(`no table ${unknown.map((t) => `"${t}"`).join(', ')}; tables: ${TABLES.map((t) => t.name).join(', ')}`);
-  const cwd = process.cwd();
-  let source: ExportSource;
-  if ((await isDir(resolve(cwd, args[0]))) || !o.pipeline) source = { kind: 'folder', dir: await resolveRelease(args[0], o.pipeline, cwd) };
-  else {
-    const { outputDir } = await loadPipeline(o.pipeline, cwd);
-    const kept = join(outputDir, args[0] === 'latest' ? 'latest' : join('releases', args[0]));
-    if (await isDir(kept)) source = { kind: 'folder', dir: kept };
-    else if (await isDir(join(outputDir, 'history', 'documents', `release_id=${args[0]}`))) source = { kind: 'history', outputDir, releaseId: args[0] };
-    else throw new CliError(`pipeline ${o.pipeline} has no release "${args[0]}", kept or in history/ (looked in ${join(outputDir, 'releases')} and ${join(outputDir, 'history')})`);
-  }
-  const outDir = resolve(cwd, o.out);
-  const files = await exportRelease(source, { tables: o.tables.length ? o.tables : undefined, formats: o.format ? [o.format as 'csv' | 'parquet'] : ['csv', 'parquet'], outDir });
+  const outDir = resolve(process.cwd(), o.out);
+  const files = await exportTables(args[0], { pipeline: o.pipeline, cwd: process.cwd(), tables: o.tables.length ? o.tables : undefined, formats: o.format ? [o.format as 'csv' | 'parquet'] : ['csv', 'parquet'], outDir });
   for (const f of files) o.stdout.write(`${escapeControls(join(outDir, f.path))}  ${f.rows} rows\n`);
   return EXIT.ok;
 }

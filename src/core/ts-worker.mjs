@@ -1,10 +1,9 @@
-// Worker-thread entry for WorkerPool: loads the TypeScript module named in workerData through tsx
-// (whichever way the parent started), says it is ready, and answers each { input } with its handler's
+// Worker-thread entry for WorkerPool: loads the module named in workerData (a TypeScript one through tsx,
+// a compiled one of dist/ as it is), says it is ready, and answers each { input } with its handler's
 // result, one job after the other (the pool takes the first unanswered job for the running one).
 import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
+if (workerData.module.endsWith('.ts')) (await import('tsx/esm/api')).register();
 const { default: handle } = await import(workerData.module);
 let turn = Promise.resolve();
 parentPort.on('message', ({ input }) => {

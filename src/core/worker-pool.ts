@@ -33,6 +33,11 @@ export class JobBudgetError extends Error {
   }
 }
 
+/** The module `name` (no extension) beside the module at `base`: `.ts` from the sources, `.js` from the compiled dist/. */
+export function moduleBeside(name: string, base: string): URL {
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}
+
 /**
  * Worker threads that each run one TypeScript module's default export, `(input) => output`.
  * Workers start on the first job, so a pool that is never used costs nothing. A thread that dies

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { RawPost } from '../core/types.ts';
-import { JobBudgetError, WorkerPool } from '../core/worker-pool.ts';
-import { extractPost, type ExtractResult } from './extract-job.ts';
+import { JobBudgetError, moduleBeside, WorkerPool } from '../core/worker-pool.ts';
+import type { ExtractResult } from './extract-job.ts';
 
 /** Below this many posts a run extracts inline: starting workers would cost more than it saves. */
 const INLINE_POSTS = 200;
@@ -33,12 +33,13 @@ export class ExtractPool {
     private readonly size = Math.max(1, availableParallelism() - 1),
     private readonly budget = DEFAULT_EXTRACT_BUDGET,
   ) {
-    this.pool = new WorkerPool(new URL('./extract-job.ts', import.meta.url), Math.max(1, size), { jobMs: budget.ms, heapMb: budget.heapMb });
+    this.pool = new WorkerPool(moduleBeside('extract-job', import.meta.url), Math.max(1, size), { jobMs: budget.ms, heapMb: budget.heapMb });
   }
 
   extract(raw: RawPost): Promise<ExtractResult> {
     const inline = ++this.seen <= INLINE_POSTS || this.size <= 0;
-    if (inline && raw.bytes.length <= LARGE_POST_BYTES) return Promise.resolve(extractPost(raw));
+    // The parsers and extractors load with the first post to extract: a run with no changed post never needs them.
+    if (inline && raw.bytes.length <= LARGE_POST_BYTES) return import('./extract-job.ts').then(({ extractPost }) => extractPost(raw));
     return this.pool.run(raw).catch((err: Error): ExtractResult => {
       if (!(err instanceof JobBudgetError)) throw err;
       const over = err.budget === 'time' ? `took longer than ${this.budget.ms / 1000} s` : `needed more than ${this.budget.heapMb} MB of heap`;

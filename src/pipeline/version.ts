@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { sha256 } from '../core/hash.ts';
 import { SCHEMA_VERSION } from '../core/tables.ts';
 
-const SRC = fileURLToPath(new URL('..', import.meta.url));
+// The sources, also when running from the compiled dist/: both give the same code version.
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 /** The code whose output lands in the tables: a change in any of it re-processes every post once. */
 const EXTRACTING_CODE = ['core', 'parse', 'extract', 'pipeline/rows.ts'];
 

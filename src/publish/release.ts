@@ -6,12 +6,14 @@ import { fileSystemError } from '../core/errors.ts';
 import { csvPath, partPath, partScope, type Format } from '../core/layout.ts';
 import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
 import type { TableSpec } from '../core/tables.ts';
-import { writeArrow } from './arrow.ts';
 import { appendCsvRows, CSV_OPTIONS, csvHeader, HashedFile, writeCsv } from './csv.ts';
 import { buildDataPackage, fileDigest, readPublishedFiles, type CsvPart, type PublishedFile } from './datapackage.ts';
 import { writeParquet } from './parquet.ts';
 import { sortIntoTable, withSortedRows } from './sorted.ts';
 import { buildViewsSql, TIMELINE_VIEW } from './views.ts';
+
+// apache-arrow (hundreds of modules) loads only for a release that writes Arrow files, as few pipelines do.
+const writeArrow: typeof import('./arrow.ts').writeArrow = async (...args) => (await import('./arrow.ts')).writeArrow(...args);
 
 export type { Format } from '../core/layout.ts';
 

@@ -1,7 +1,6 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { tableFromIPC } from 'apache-arrow';
 import { quote, sqlString } from '../core/sql.ts';
 import { fileDigest } from './datapackage.ts';
 
@@ -96,6 +95,8 @@ export async function validateRelease(dir: string): Promise<ValidationReport> {
           let names: string[];
           let rows: number;
           if (r.format === 'arrow') {
+            // Loaded only for a release with Arrow files: apache-arrow is hundreds of modules.
+            const { tableFromIPC } = await import('apache-arrow');
             const table = tableFromIPC(await readFile(file));
             names = table.schema.fields.map((f) => f.name);
             rows = table.numRows;

@@ -4,8 +4,6 @@ import { resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { Source } from '../core/source.ts';
 import { dirSource } from './dir.ts';
-import { feedSource } from './feed.ts';
-import { githubSource } from './github.ts';
 import type { HttpOptions } from './http.ts';
 
 /** Structurally the `source` union of src/pipeline/config.ts (after zod defaults). */
@@ -24,14 +22,21 @@ export interface SourceDeps {
   userAgent?: string;
 }
 
+/** A source whose module loads when it runs (undici, an XML parser): a dir pipeline never loads them. */
+function lazySource(load: () => Promise<Source>): Source {
+  return async function* (ctx) {
+    return yield* (await load())(ctx);
+  };
+}
+
 export function createSource(config: SourceConfig, deps: SourceDeps): Source {
   switch (config.type) {
     case 'dir':
       return dirSource({ path: resolve(deps.cwd, config.path), label: config.path, maxPostBytes: config.max_post_bytes });
     case 'github':
-      return githubSource(config, { token: deps.githubToken, dispatcher: deps.dispatcher, userAgent: deps.userAgent });
+      return lazySource(async () => (await import('./github.ts')).githubSource(config, { token: deps.githubToken, dispatcher: deps.dispatcher, userAgent: deps.userAgent }));
     case 'feed':
-      return feedSource(config, { dispatcher: deps.dispatcher, userAgent: deps.userAgent });
+      return lazySource(async () => (await import('./feed.ts')).feedSource(config, { dispatcher: deps.dispatcher, userAgent: deps.userAgent }));
   }
 }
 

@@ -58,3 +58,56 @@ describe('redlines within a budget', () => {
     assert.ok(seconds < 10, `${seconds.toFixed(1)} s`);
   });
 });
+
+describe('redline alignment', () => {
+  const lines = (olds: ProvisionText[], news: ProvisionText[]) => redlineProvisions(olds, news).map((l) => [l.change_type, l.from_path, l.path]);
+
+  test('an unchanged provision gives no line, also when only its width or spacing changed', () => {
+    assert.deepEqual(lines([node('1', '推进改革试点，按期报送进展。')], [node('1', '推进改革试点, 按期报送进展。')]), []);
+  });
+
+  test('the same text at another path of the same depth is a move, with no diff', () => {
+    const olds = [node('1', '推进改革试点。'), node('2', '完善配套政策。')];
+    const news = [node('1', '新增试点任务清单管理。'), node('2', '推进改革试点。'), node('3', '完善配套政策。')];
+    const redlines = redlineProvisions(olds, news);
+    assert.deepEqual(redlines.map((l) => [l.change_type, l.from_path, l.path]), [
+      ['moved', '1', '2'],
+      ['moved', '2', '3'],
+      ['added', null, '1'],
+    ]);
+    assert.ok(redlines.filter((l) => l.change_type === 'moved').every((l) => l.diff === null));
+  });
+
+  test('a rewording at its own path is modified; a text unlike anything old is added, an old one left over removed', () => {
+    const olds = [node('1', '推进改革试点，按期报送进展。'), node('2', '加强组织领导和统筹协调。')];
+    const news = [node('1', '深化改革试点，按季度报送进展。'), node('2', '建立数据要素市场交易规则。')];
+    assert.deepEqual(lines(olds, news), [
+      ['modified', '1', '1'],
+      ['modified', '2', '2'],
+    ]);
+    // Without an old provision at its path, a text unlike every old one is new.
+    assert.deepEqual(lines([node('1', '推进改革试点，按期报送进展。')], [node('1', '深化改革试点，按季度报送进展。'), node('2', '建立数据要素市场交易规则。')]), [
+      ['modified', '1', '1'],
+      ['added', null, '2'],
+    ]);
+    assert.deepEqual(lines([node('1', '推进改革试点。'), node('2', '加强组织领导和统筹协调。')], [node('1', '推进改革试点。')]), [['removed', '2', '2']]);
+  });
+
+  test('a reworded provision that moved is paired with its original by similarity, not with what now stands at its old path', () => {
+    const olds = [node('1', '推进要素市场化配置改革试点，按期报送进展情况。'), node('2', '加强组织领导。')];
+    const news = [node('1', '加强组织领导。'), node('2', '深化要素市场化配置改革试点，按期报送进展情况。')];
+    assert.deepEqual(lines(olds, news), [
+      ['moved', '2', '1'],
+      ['moved', '1', '2'],
+    ]);
+  });
+
+  test('texts are paired within one depth only: an item never moves to a heading level', () => {
+    const olds = [node('1.1', '推进改革试点。')];
+    const news = [node('1', '推进改革试点。')];
+    assert.deepEqual(lines(olds, news), [
+      ['removed', '1.1', '1.1'],
+      ['added', null, '1'],
+    ]);
+  });
+});
