@@ -39,8 +39,9 @@ const CIRCLED = /^([①-⑳])\s*(.*)$/;
 const SHI = new RegExp(`^((${CN})是)[，,：:]?\\s*(.*)$`);
 /** A structural heading is short and is not a sentence; longer text after 第X章 is prose. */
 const HEADING_MAX = 40;
-/** A heading may end with a stray 。 (监狱法 `第五节 生活、卫生。`); a 。 inside makes it prose. */
+/** A heading may end with a stray 。 (监狱法 `第五节 生活、卫生。`); a 。, ， or ； inside makes it prose. */
 const FINAL_STOP = /。$/;
+const SENTENCE_MARK = /[。，；]/;
 
 const STRUCTURAL_STYLE: Record<string, LabelStyle> = { 编: 'bian', 分编: 'fenbian', 部分: 'bufen', 章: 'zhang', 节: 'jie' };
 
@@ -62,7 +63,7 @@ export function matchLabel(paragraph: string): Label | null {
       return { style: 'tiao', label, number: sub === null ? n : `${n}-${sub}`, rest: m[3] ?? '', structural: false };
     }
     m = STRUCTURAL.exec(paragraph);
-    if (m && m[3].length <= HEADING_MAX && !m[3].replace(FINAL_STOP, '').includes('。')) {
+    if (m && m[3].length <= HEADING_MAX && !SENTENCE_MARK.test(m[3].replace(FINAL_STOP, ''))) {
       const n = cnNumber(m[1]);
       if (n === null) return null;
       return { style: STRUCTURAL_STYLE[m[2]], label: `第${m[1]}${m[2]}`, number: n, rest: m[3], structural: true };
