@@ -1,5 +1,5 @@
 import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
-import { keyExpr } from './keyed-diff.ts';
+import { keyExpr, MOVED_ONLY_DOCS } from './keyed-diff.ts';
 import { orderOf, type TableSpec } from '../core/tables.ts';
 import { columnList, histName } from './schema.ts';
 import type { Store } from './store.ts';
@@ -62,7 +62,7 @@ export async function changelogInput(store: Store) {
         any_value(changed_columns) FILTER (table_name = 'documents') AS changed_columns,
         any_value(CAST(before ->> 'version' AS INTEGER)) FILTER (table_name = 'documents') AS from_version,
         any_value(CAST(after ->> 'version' AS INTEGER)) FILTER (table_name = 'documents') AS to_version
-      FROM run_changes WHERE doc_id IS NOT NULL GROUP BY doc_id)
+      FROM run_changes WHERE doc_id IS NOT NULL AND doc_id NOT IN (${MOVED_ONLY_DOCS}) GROUP BY doc_id)
     SELECT d.*, coalesce(n.title, h.title) AS title, CAST(coalesce(n.published_at, h.published_at) AS VARCHAR) AS published_at,
       coalesce(n.issuer, h.issuer) AS issuer, coalesce(n.doc_type, h.doc_type) AS doc_type
     FROM docs d

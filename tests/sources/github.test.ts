@@ -27,6 +27,11 @@ function options(server: TestServer, overrides: Partial<GithubSourceOptions> = {
 
 const posts = (events: SourceEvent[]) => events.filter((e) => e.kind === 'post').map((e) => (e.kind === 'post' ? e.post : null)!);
 const failures = (events: SourceEvent[]) => events.filter((e) => e.kind === 'failed');
+/** What of a cursor lets the next run skip listing: the root ETag and the _posts tree sha. */
+const relisted = (cursor: string | null) => {
+  const saved = JSON.parse(cursor!);
+  return { etag: saved.etag, tree: saved.folders._posts.tree };
+};
 
 describe('github source', () => {
   let server: TestServer;
@@ -56,7 +61,7 @@ describe('github source', () => {
     assert.ok(got.some((p) => p.sourceId === '-202205262391921712'), 'a name starting with "-" is a real finews post');
     assert.equal(server.requestsTo(`/${server.owner}/${server.repo}/${server.branch}/pages/`).length, 0, 'files outside the folder are not downloaded');
     assert.equal(summary.notModified, false);
-    assert.match(summary.cursor!, /"etag"/);
+    assert.match(summary.cursor!, /"etag":"W\//);
     const ua = server.requests[0].headers['user-agent'];
     assert.match(String(ua), /zhengce/);
   });
@@ -124,7 +129,7 @@ describe('github source', () => {
     assert.match(failure.error.message, /max_response_bytes/);
     assert.match(failure.error.message, new RegExp(server.rawPath(big)));
     assert.equal(posts(events).length, POSTS.length);
-    assert.equal(summary.cursor, null, 'a failed post must be retried next run, so no 304 shortcut');
+    assert.deepEqual(relisted(summary.cursor), { etag: null, tree: null }, 'a failed post must be retried next run, so no 304 shortcut');
   });
 
   it('a post that keeps failing is a failed event with its attempts', async () => {
@@ -150,7 +155,7 @@ describe('github source', () => {
     assert.equal(failed.error.sourceId, '2021-12-08-202112082206672930');
     assert.match(failed.error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/zning1994\/finews\/main\/_posts\/2021-12-08-202112082206672930\.md: no complete answer within 600 ms \(http\.response_timeout_ms/);
     assert.equal(posts(events).length, POSTS.length - 1);
-    assert.equal(summary.cursor, null, 'the next run tries it again');
+    assert.deepEqual(relisted(summary.cursor), { etag: null, tree: null }, 'the next run tries it again');
   });
 
   it('holds no more post bytes at once than http.max_bytes_in_flight, downloading or waiting for the consumer, and all posts arrive', async () => {
@@ -226,9 +231,31 @@ describe('github source', () => {
     await assert.rejects(runSource(githubSource(options(server, { branch: 'nope' })), ctx()), /HTTP 404.*check source.repo and source.branch/);
   });
 
-  it('fails loudly on a truncated tree, since removals could not be told', async () => {
-    server.truncatedTree = true;
-    await assert.rejects(runSource(githubSource(options(server)), ctx()), /truncated: true/);
+  it('lists the root without recursion, then the folder by its tree sha; a truncated folder listing is walked one level at a time', async () => {
+    // 4 posts stay in _posts/ and the rest move to _posts/2022/: one level fits in 8 entries, the whole folder does not.
+    const moved = [...server.files].filter(([p]) => p.startsWith('_posts/')).slice(4);
+    for (const [path, file] of moved) {
+      server.files.delete(path);
+      server.files.set(path.replace('_posts/', '_posts/2022/'), file);
+    }
+    server.treeLimits = { entries: 8, bytes: 7 * 1024 * 1024 };
+    const { events } = await runSource(githubSource(options(server)), ctx());
+    const postsSha = server.treeSha('_posts');
+    assert.deepEqual(server.requestsTo('/repos/').map((r) => r.path), [
+      server.treesPath,
+      server.treePath(postsSha, true),
+      server.treePath(postsSha, false),
+      server.treePath(server.treeSha('_posts/2022'), false),
+    ]);
+    assert.equal(failures(events).length, 0);
+    const ids = posts(events).map((p) => p.sourceId);
+    assert.equal(ids.length, POSTS.length);
+    assert.ok(moved.length > 5 && moved.every(([path]) => ids.includes(`2022/${path.slice('_posts/'.length, -'.md'.length)}`)), 'posts in a sub-folder are found past the truncation');
+  });
+
+  it('a folder listing truncated even one level deep fails by name, since removals could not be told', async () => {
+    server.treeLimits = { entries: 3, bytes: 7 * 1024 * 1024 };
+    await assert.rejects(runSource(githubSource(options(server)), ctx()), /folder _posts\/ of zning1994\/finews only in part even one level deep/);
     assert.equal(server.requestsTo().length, 0);
   });
 
@@ -245,7 +272,9 @@ describe('github source', () => {
     const firstStale = posts(first.events).find((p) => p.sourceId === '2021-12-08-202112082206885192')!;
     assert.notEqual(firstStale.revision, blobSha(fresh.bytes), 'the first run received the stale copy');
     assert.ok(logger.lines.some((l) => l.includes('raw download differs from the tree')));
-    assert.equal(first.summary.cursor, null, 'a stale copy must not let the next run stop at a 304');
+    const firstCursor = JSON.parse(first.summary.cursor!);
+    assert.equal(firstCursor.etag, null, 'a stale copy must not let the next run stop at a 304');
+    assert.equal(firstCursor.folders._posts.tree, null, 'nor let it skip listing the folder');
 
     server.routes.set(cdn(stale), fresh); // the CDN catches up
     server.requests.length = 0;
@@ -253,7 +282,7 @@ describe('github source', () => {
     assert.deepEqual(server.requestsTo('/cdn/').map((r) => r.path), [cdn(stale)]);
     assert.deepEqual(posts(second.events).map((p) => p.sourceId), ['2021-12-08-202112082206885192']);
     assert.equal(posts(second.events)[0].revision, blobSha(fresh.bytes));
-    assert.match(second.summary.cursor!, /"etag"/, 'once every copy matches its sha, the cursor is kept again');
+    assert.match(second.summary.cursor!, /"etag":"W\//, 'once every copy matches its sha, the cursor is kept again');
   });
 
   it('refuses post paths that could escape the folder or carry odd characters, by name', async () => {
