@@ -154,9 +154,14 @@ function readCursor(cursor: string | null, url: string): GithubCursor | null {
   }
 }
 
+/** GitHub's cap on one trees answer (7 MB), with room: a listing is held to it, not to http.max_response_bytes, which is for posts. */
+const TREE_MAX_BYTES = 8 * 1024 * 1024;
+
 interface RunState {
   ctx: SourceContext;
   http: HttpClient;
+  /** The client for trees calls: the same options but TREE_MAX_BYTES. */
+  treeHttp: HttpClient;
   snapshots: SnapshotStore;
   source: string;
   auth: Record<string, string>;
@@ -175,10 +180,10 @@ interface RunState {
 }
 
 /** A GET that sits out a short rate-limit wait and stops the run on a long one, saying until when and what to do. */
-async function getWithinLimits(run: RunState, url: string, headers: Record<string, string>): Promise<HttpResponse> {
+async function getWithinLimits(run: RunState, url: string, headers: Record<string, string>, http = run.http): Promise<HttpResponse> {
   for (;;) {
     try {
-      return await run.http.get(url, headers);
+      return await http.get(url, headers);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       const now = run.ctx.clock.now().getTime();
@@ -205,7 +210,7 @@ async function getWithinLimits(run: RunState, url: string, headers: Record<strin
 /** A trees call: JSON in GitHub's API version, the token when set, failures worded for the operator. */
 async function getTree(run: RunState, url: string, extra: Record<string, string> = {}): Promise<HttpResponse> {
   try {
-    return await getWithinLimits(run, url, { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', ...run.auth, ...extra });
+    return await getWithinLimits(run, url, { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', ...run.auth, ...extra }, run.treeHttp);
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
     throw new Error(explainListingFailure(url, err), { cause: err });
@@ -268,9 +273,10 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
     const logger = ctx.logger.child({ source });
     const http = createHttpClient(options.http, { logger, dispatcher: deps.dispatcher, userAgent: deps.userAgent, signal: ctx.signal });
     const snapshots = openSnapshotStore(ctx.rawDir);
+    const treeHttp = createHttpClient({ ...options.http, max_response_bytes: Math.max(options.http.max_response_bytes, TREE_MAX_BYTES) }, { logger, dispatcher: deps.dispatcher, userAgent: deps.userAgent, signal: ctx.signal });
     const budget = new ByteBudget(options.http.max_bytes_in_flight);
     const run: RunState = {
-      ctx, http, snapshots, source, auth, logger, budget,
+      ctx, http, treeHttp, snapshots, source, auth, logger, budget,
       maxBodyBytes: options.http.max_response_bytes,
       maxWaitMs: options.http.max_retry_delay_ms,
       hasToken: Boolean(deps.token),
@@ -392,7 +398,7 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
       logger.info({ requests, downloads: run.downloaded, read_from_raw: toObtain.length - run.downloaded }, 'github requests made');
       return { cursor: JSON.stringify(cursor), notModified: false };
     } finally {
-      await http.close();
+      await Promise.all([http.close(), treeHttp.close()]);
     }
   };
 }
