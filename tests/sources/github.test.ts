@@ -305,9 +305,10 @@ describe('github source', () => {
   });
 });
 
-describe("github source on a repository in finews's real shape (300 posts in _posts/, 20,000 in old_post/, 80,000 other files)", () => {
+/** A suite on a replica in finews's real shape: 300 posts in _posts/, `OLD_POSTS` in old_post/, 80,000 other files (a recursive root listing truncates). */
+const finewsShapeSuite = (OLD_POSTS: number, tests: string) =>
+  describe(`github source on a repository in finews's real shape (300 posts in _posts/, ${OLD_POSTS.toLocaleString('en')} in old_post/, 80,000 other files): ${tests}`, () => {
   const POSTS_NOW = 300;
-  const OLD_POSTS = 20_000;
   const TOTAL = POSTS_NOW + OLD_POSTS;
   const CONCURRENCY = 16;
   let server: TestServer;
@@ -338,6 +339,8 @@ describe("github source on a repository in finews's real shape (300 posts in _po
     for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
   });
 
+
+  if (tests === 'listing') {
   it("a recursive listing of the root is truncated by GitHub's 100,000 entries / 7 MB", async () => {
     const answer = (await (await fetch(`${server.origin}${server.treePath(server.branch, true)}`)).json()) as { truncated: boolean; tree: unknown[] };
     assert.equal(answer.truncated, true);
@@ -413,6 +416,7 @@ describe("github source on a repository in finews's real shape (300 posts in _po
     server.files.delete(fresh);
   });
 
+  } else {
   it('a first run killed half-way, then rerun, downloads only the rest', { timeout: 120_000 }, async () => {
     const dir = await freshRawDir();
     [previous, cursor] = [new Map(), null];
@@ -456,4 +460,9 @@ describe("github source on a repository in finews's real shape (300 posts in _po
     assert.ok(downloaded.length <= TOTAL / 2 + CONCURRENCY, `${downloaded.length} downloads: only what the stopped run did not keep`);
     assert.ok(downloaded.filter((p) => firstDownloads.has(p)).length <= CONCURRENCY, 'at most the downloads in flight at the stop are made again');
   });
-});
+  }
+  });
+
+// The full size costs a minute of downloads: the resumption tests, which each need a first run of their own, use 2,000 old posts.
+finewsShapeSuite(20_000, 'listing');
+finewsShapeSuite(2_000, 'resumption');
