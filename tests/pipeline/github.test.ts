@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { logLines, ROOT, runCli } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { loadPipeline } from '../../src/pipeline/config.ts';
 import { seededFaults, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PLAN = '_posts/2022-01-06-202201062238656632.md';
@@ -208,4 +209,12 @@ describe('zhengce run over finews as it behaves: posts move from _posts/ to old_
     assert.match(changelog, /原因 reason: no longer passes the pipeline's filter: its categories \\\(emnews\\\) are not in filter\.categories \\\(zhongguozhengfuwang\\\)/);
     assert.equal(await query<{ n: number }>(`SELECT count(*)::INT AS n FROM '${ws.out}/latest/documents/*.parquet'`).then((r) => Number(r[0].n)), 0);
   });
+});
+
+test('pipelines/finews-gov.yaml reads zning1994/finews on main, both post folders, 中国政府网新闻 only, every 30 minutes', async () => {
+  const { config } = await loadPipeline('finews-gov', ROOT);
+  assert.deepEqual(
+    { schedule: config.schedule, source: config.source.type === 'github' && { repo: config.source.repo, branch: config.source.branch, path: config.source.path }, categories: config.filter.categories },
+    { schedule: '*/30 * * * *', source: { repo: 'zning1994/finews', branch: 'main', path: ['_posts', 'old_post'] }, categories: ['zhongguozhengfuwang'] },
+  );
 });

@@ -259,6 +259,29 @@ describe('github source', () => {
     assert.ok(moved.length > 5 && moved.every(([path]) => ids.includes(`2022/${path.slice('_posts/'.length, -'.md'.length)}`)), 'posts in a sub-folder are found past the truncation');
   });
 
+  it("stops at GitHub's primary rate limit (403, x-ratelimit-remaining: 0) with until when and GITHUB_TOKEN, after no download", async () => {
+    const reset = Math.floor(clock.now().getTime() / 1000) + 1800;
+    server.apiRateLimit = { limit: 60, remaining: 1, reset };
+    await assert.rejects(runSource(githubSource(options(server)), ctx()), (err: Error) => {
+      assert.match(err.message, /GitHub's rate limit \(HTTP 403\) stops the run at .*\/git\/trees\/[0-9a-f]{40}\?recursive=1 until 2026-01-02T03:34:05\.000Z/);
+      assert.match(err.message, /the previous release stands; set GITHUB_TOKEN \(5,000 requests an hour instead of 60\) or rerun after 2026-01-02T03:34:05\.000Z/);
+      return true;
+    });
+    assert.deepEqual(server.requestsTo('/repos/').map((r) => r.path), [server.treesPath, server.treePath(server.treeSha('_posts'), true)]);
+    assert.equal(server.requestsTo().length, 0);
+  });
+
+  it('waits out a secondary rate limit shorter than http.max_retry_delay_ms on a download, then goes on', async () => {
+    const slow = server.rawPath(POSTS[0]);
+    server.faults = ({ path, attempt }) => (path === slow && attempt === 0 ? { kind: 'status', status: 403, retryAfter: '1' } : null);
+    const { events } = await runSource(githubSource(options(server)), ctx());
+    assert.equal(failures(events).length, 0);
+    assert.equal(posts(events).length, POSTS.length);
+    const tries = server.requests.filter((r) => r.path === slow);
+    assert.equal(tries.length, 2);
+    assert.ok(tries[1].at - tries[0].at >= 950, `waited ${tries[1].at - tries[0].at} ms`);
+  });
+
   it('a folder listing truncated even one level deep fails by name, since removals could not be told', async () => {
     server.treeLimits = { entries: 3, bytes: 7 * 1024 * 1024 };
     await assert.rejects(runSource(githubSource(options(server)), ctx()), /folder _posts\/ of zning1994\/finews only in part even one level deep/);
