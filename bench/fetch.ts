@@ -24,6 +24,8 @@ export interface FetchFigures {
   noChangeSeconds: number;
   noChangePipelineRequests: number;
   noChangePipelineSeconds: number;
+  /** Where the no-change pipeline run's time went (ms): source and staging, comparison, publishing. */
+  noChangePipelineDurations: { extract: number; compare: number; publish: number };
   moveOnlyRequests: number;
   moveOnlyPostsReread: number;
   moveOnlyDownloads: number;
@@ -81,6 +83,7 @@ export async function benchFetch(): Promise<FetchFigures> {
       noChangeSeconds: Number(noChangeSeconds.toFixed(3)),
       noChangePipelineRequests,
       noChangePipelineSeconds: Number(noChangePipelineSeconds.toFixed(3)),
+      noChangePipelineDurations: again.durations,
       moveOnlyRequests: server.requests.length,
       moveOnlyPostsReread: moved.fetched,
       moveOnlyDownloads: server.requestsTo().length,

@@ -156,6 +156,32 @@ function buildTrees(files: Map<string, ServedFile>): Map<string, ReplicaTree> {
   return trees;
 }
 
+/** A Map that counts its edits, so the replica rebuilds its trees only after a commit, as GitHub has them stored. */
+class EditCountedMap<K, V> extends Map<K, V> {
+  edits = 0;
+  override set(key: K, value: V): this {
+    this.edits++;
+    return super.set(key, value);
+  }
+  override delete(key: K): boolean {
+    this.edits++;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.edits++;
+    super.clear();
+  }
+}
+
+let treeCache: { files: Map<string, ServedFile>; edits: number; trees: Map<string, ReplicaTree> } | null = null;
+/** buildTrees, once per state of the files (a Map that is not edit-counted is built every time). */
+function currentTrees(files: Map<string, ServedFile>): Map<string, ReplicaTree> {
+  const edits = files instanceof EditCountedMap ? files.edits : -1;
+  if (treeCache && treeCache.files === files && edits >= 0 && treeCache.edits === edits) return treeCache.trees;
+  treeCache = { files, edits, trees: buildTrees(files) };
+  return treeCache.trees;
+}
+
 /** GitHub's documented limits of one trees answer: past them it says `truncated: true` and lists a prefix. */
 export interface TreeLimits {
   entries: number;
@@ -284,7 +310,7 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
       }
       limitHeaders['x-ratelimit-remaining'] = String(--limit.remaining);
     }
-    const trees = buildTrees(state.files);
+    const trees = currentTrees(state.files);
     const folder = ref === branch ? '' : [...trees].find(([, t]) => t.sha === ref)?.[0];
     if (folder === undefined) return void res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', ...limitHeaders }).end('{"message":"Not Found"}');
     const body = Buffer.from(treeAnswer(trees, folder, url.searchParams.has('recursive'), state.treeLimits, `${origin}${apiPrefix}`));
@@ -336,7 +362,7 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
     owner,
     repo,
     branch,
-    files: new Map(options.files ?? fixtureFiles()),
+    files: new EditCountedMap(options.files ?? fixtureFiles()),
     routes: new Map(),
     requests: [],
     openBytes: 0,
@@ -349,11 +375,11 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
     peakInFlight: 0,
     treesPath,
     treePath: (ref, recursive) => `${treesPrefix}${ref}${recursive ? '?recursive=1' : ''}`,
-    treeSha: (folder) => buildTrees(state.files).get(folder)!.sha,
+    treeSha: (folder) => currentTrees(state.files).get(folder)!.sha,
     rawPath: (path) => `${rawPrefix}${path.split('/').map(encodeURIComponent).join('/')}`,
     requestsTo: (prefix = rawPrefix) => state.requests.filter((r) => r.path.startsWith(prefix)),
     reset: () => {
-      state.files = new Map(options.files ?? fixtureFiles());
+      state.files = new EditCountedMap(options.files ?? fixtureFiles());
       state.routes.clear();
       state.requests.length = 0;
       state.peakOpenBytes = state.openBytes;
