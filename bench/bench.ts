@@ -61,9 +61,10 @@ for (const n of sizes) {
   report(`${n.toLocaleString('en')} posts: peak RSS over the release series`, `${(s.seriesPeakRssBytes / 2 ** 20).toFixed(0)} MiB`, '≤ 1 GiB');
 }
 const fetch = await benchFetch();
-report('github source, 2,000 posts from the loopback server', `${fetch.postsPerSecond} posts/s`, '≥ 500 posts/s');
-report('no-change github run, source only (one 304)', `${fetch.noChangeSeconds} s`, '≤ 1 s');
-report('no-change github run, whole pipeline', `${fetch.noChangePipelineSeconds} s`, '≤ 1 s');
+report(`github source, first run of ${fetch.posts.toLocaleString('en')} posts (finews's shape, loopback replica)`, `${fetch.firstRunPostsPerSecond} posts/s, ${fetch.firstRunRequests.toLocaleString('en')} requests`, '≥ 500 posts/s');
+report('no-change github run, source only (one 304)', `${fetch.noChangeSeconds} s, ${fetch.noChangeRequests} request(s)`, '≤ 1 s, ≤ 2 requests');
+report('no-change github run, whole pipeline', `${fetch.noChangePipelineSeconds} s, ${fetch.noChangePipelineRequests} request(s)`, '≤ 1 s, ≤ 2 requests');
+report('move-only github run (300 posts _posts/ → old_post/)', `${fetch.moveOnlyDownloads} downloads, ${fetch.moveOnlyRequests} requests, ${fetch.moveOnlyPostsReread} posts re-read from raw/`, '0 downloads, no content version');
 const changes = await benchChanges();
 report(`change computation, 2 × ${changes.rows.toLocaleString('en')} provision rows`, `${changes.seconds} s (${changes.changes.toLocaleString('en')} changes)`, '≤ 2 s');
 const revision = await benchRevision();

@@ -1,6 +1,7 @@
-// Fetch throughput of the github source against the loopback test server: 2,000 posts in full, then
-// a rerun with nothing changed (one trees request answered 304), for the source alone and for a whole
-// pipeline run (store, comparison, no release). Run alone: `npx tsx bench/fetch.ts`.
+// Fetch throughput of the github source against the loopback GitHub replica in finews's real shape
+// (300 posts in _posts/, 20,000 in old_post/, 80,000 other files, so a recursive root listing truncates):
+// the first run in full, a no-change rerun (one root request answered 304), for the source alone and for a
+// whole pipeline run, and a move-only run (the 300 posts to old_post/). Run alone: `npx tsx bench/fetch.ts`.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,53 +11,86 @@ import { validatePipeline } from '../src/pipeline/config.ts';
 import { runPipeline } from '../src/pipeline/run.ts';
 import type { SourceContext } from '../src/core/source.ts';
 import { githubSource } from '../src/sources/github.ts';
-import { fixtureFiles, revisionsOf, runSource, startTestServer, testHttpOptions, type ServedFile } from '../tests/helpers/server.ts';
+import { finewsShapeFiles, finewsShapeId, revisionsOf, runSource, startTestServer, testHttpOptions } from '../tests/helpers/server.ts';
 
-const POSTS = 2000;
+const POSTS_NOW = 300;
+const OLD_POSTS = 20_000;
 
-/** 2,000 distinct posts made from the real fixture posts, each marked with its number so no two share bytes. */
-function benchFiles(): Map<string, ServedFile> {
-  const real = [...fixtureFiles()].filter(([path]) => path.startsWith('_posts/')).map(([, file]) => file);
-  const files = new Map<string, ServedFile>();
-  for (let i = 0; i < POSTS; i++) {
-    const file = real[i % real.length];
-    files.set(`_posts/2022-01-06-bench${String(i).padStart(4, '0')}.md`, { ...file, bytes: Buffer.concat([file.bytes, Buffer.from(`\n<!-- ${i} -->`)]) });
-  }
-  return files;
+export interface FetchFigures {
+  posts: number;
+  firstRunPostsPerSecond: number;
+  firstRunRequests: number;
+  noChangeRequests: number;
+  noChangeSeconds: number;
+  noChangePipelineRequests: number;
+  noChangePipelineSeconds: number;
+  /** Where the no-change pipeline run's time went (ms): source and staging, comparison, publishing. */
+  noChangePipelineDurations: { extract: number; compare: number; publish: number };
+  moveOnlyRequests: number;
+  moveOnlyPostsReread: number;
+  moveOnlyDownloads: number;
 }
 
-export async function benchFetch(): Promise<{ postsPerSecond: number; noChangeSeconds: number; noChangePipelineSeconds: number }> {
-  const server = await startTestServer({ files: benchFiles() });
-  const rawDir = await mkdtemp(join(tmpdir(), 'zhengce-bench-raw-'));
+export async function benchFetch(): Promise<FetchFigures> {
+  const server = await startTestServer({ files: finewsShapeFiles({ posts: POSTS_NOW, oldPosts: OLD_POSTS, others: 80_000 }) });
+  const dir = await mkdtemp(join(tmpdir(), 'zhengce-bench-fetch-'));
   try {
     const http = testHttpOptions({ rate_limit: 100_000, concurrency: 16, max_response_bytes: 20 * 1024 * 1024 });
-    const source = githubSource({ repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http });
-    const ctx: SourceContext = { previous: new Map(), cursor: null, rawDir, clock: systemClock, logger: silentLogger };
+    const repo = { repo: `${server.owner}/${server.repo}`, branch: server.branch, path: ['_posts', 'old_post'], api: server.origin, raw: server.origin };
+    const source = githubSource({ ...repo, http });
+    const ctx: SourceContext = { previous: new Map(), cursor: null, rawDir: join(dir, 'raw'), clock: systemClock, logger: silentLogger };
+    // The replica hashes its 100,000 files once, before the clock starts, as GitHub has them listed already.
+    server.treeSha('');
 
     let started = performance.now();
     const full = await runSource(source, ctx);
     const fullSeconds = (performance.now() - started) / 1000;
     const fetched = full.events.filter((e) => e.kind === 'post').length;
-    if (fetched !== POSTS) throw new Error(`bench fetched ${fetched} posts, expected ${POSTS}`);
+    if (fetched !== POSTS_NOW + OLD_POSTS) throw new Error(`bench fetched ${fetched} posts, expected ${POSTS_NOW + OLD_POSTS}`);
+    const firstRunRequests = server.requests.length;
 
+    server.requests.length = 0;
     started = performance.now();
     const rerun = await runSource(source, { ...ctx, previous: revisionsOf(full.events), cursor: full.summary.cursor });
     const noChangeSeconds = (performance.now() - started) / 1000;
     if (!rerun.summary.notModified) throw new Error('the no-change rerun was not answered 304');
+    const noChangeRequests = server.requests.length;
 
-    const config = validatePipeline({ id: 'bench-fetch', source: { type: 'github', repo: `${server.owner}/${server.repo}`, branch: server.branch, api: server.origin, raw: server.origin, http } }, 'bench');
-    const pipeline = { file: 'bench', config, cwd: rawDir, outputDir: join(rawDir, 'output') };
+    const config = validatePipeline({ id: 'bench-fetch', source: { type: 'github', ...repo, http } }, 'bench');
+    const pipeline = { file: 'bench', config, cwd: dir, outputDir: join(dir, 'output') };
     const deps = { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} };
     await runPipeline(pipeline, deps);
+    server.requests.length = 0;
     started = performance.now();
     const again = await runPipeline(pipeline, deps);
     const noChangePipelineSeconds = (performance.now() - started) / 1000;
     if (again.releaseId !== null) throw new Error('the no-change pipeline run published a release');
+    const noChangePipelineRequests = server.requests.length;
 
-    return { postsPerSecond: Math.round(fetched / fullSeconds), noChangeSeconds: Number(noChangeSeconds.toFixed(3)), noChangePipelineSeconds: Number(noChangePipelineSeconds.toFixed(3)) };
+    for (let n = OLD_POSTS; n < OLD_POSTS + POSTS_NOW; n++) {
+      server.files.set(`old_post/${finewsShapeId(n)}.md`, server.files.get(`_posts/${finewsShapeId(n)}.md`)!);
+      server.files.delete(`_posts/${finewsShapeId(n)}.md`);
+    }
+    server.requests.length = 0;
+    const moved = await runPipeline(pipeline, deps);
+    if (server.requestsTo().length > 0) throw new Error('the move-only run downloaded posts');
+
+    return {
+      posts: fetched,
+      firstRunPostsPerSecond: Math.round(fetched / fullSeconds),
+      firstRunRequests,
+      noChangeRequests,
+      noChangeSeconds: Number(noChangeSeconds.toFixed(3)),
+      noChangePipelineRequests,
+      noChangePipelineSeconds: Number(noChangePipelineSeconds.toFixed(3)),
+      noChangePipelineDurations: again.durations,
+      moveOnlyRequests: server.requests.length,
+      moveOnlyPostsReread: moved.fetched,
+      moveOnlyDownloads: server.requestsTo().length,
+    };
   } finally {
     await server.close();
-    await rm(rawDir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

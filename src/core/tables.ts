@@ -67,6 +67,7 @@ export const TABLES: TableSpec[] = [
       col('period_end', 'INTEGER', 'Last year of the overall period the document sets', '实施期限截止年'),
       col('content_sha256', 'VARCHAR', 'SHA-256 of the normalized content (template changes keep it)', '规范化正文的 SHA-256', true),
       col('version', 'INTEGER', 'Content version of the document, from 1', '正文版本号', true),
+      col('source_path', 'VARCHAR', 'Where the source holds the post now (github: its repository path; a move between folders changes only this and url)', '来源中的当前路径'),
     ],
   },
   {

@@ -8,6 +8,8 @@ export interface RawPost {
   sourceId: string;
   /** Where it was read from (http(s) URL or file path). */
   url: string;
+  /** Where the source holds it now (github: its repository path, which changes when the post moves between listed folders). */
+  sourcePath?: string;
   bytes: Uint8Array;
   /** Content-Type header when fetched over HTTP; null for files. */
   contentType: string | null;

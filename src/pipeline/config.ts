@@ -48,7 +48,8 @@ const githubSchema = z.strictObject({
   type: z.literal('github'),
   repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
   branch: z.string().min(1).default('main'),
-  path: z.string().default('_posts'),
+  // One folder or several: finews moves its posts from _posts/ to old_post/ after about three days.
+  path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('_posts'),
   api: httpUrl.default('https://api.github.com'),
   raw: httpUrl.default('https://raw.githubusercontent.com'),
   http: httpSchema,

@@ -15,7 +15,7 @@ export function extractPost(raw: RawPost): ExtractResult {
   try {
     const post = parsePost(raw);
     const doc = extractDocument(post);
-    return { ok: true, categories: post.categories, isPolicy: doc.fields.is_policy, rows: rowsOf(post, doc, raw.url) };
+    return { ok: true, categories: post.categories, isPolicy: doc.fields.is_policy, rows: rowsOf(post, doc, raw.url, raw.sourcePath ?? null) };
   } catch (err) {
     if (err instanceof PostError) return { ok: false, stage: err.stage, message: err.message };
     return { ok: false, stage: 'extract', message: `unexpected error: ${(err as Error).message}` };

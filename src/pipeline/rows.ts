@@ -30,7 +30,7 @@ function withParts(provisions: Provision[]): { provision: Provision; part: numbe
 }
 
 /** The rows one post contributes to each versioned table. */
-export function rowsOf(post: ParsedPost, doc: PolicyDocument, url: string): Record<string, Row[]> {
+export function rowsOf(post: ParsedPost, doc: PolicyDocument, url: string, sourcePath: string | null): Record<string, Row[]> {
   const id = docId(post.source, post.sourceId);
   const f = doc.fields;
   const parts = withParts(doc.provisions);
@@ -60,6 +60,7 @@ export function rowsOf(post: ParsedPost, doc: PolicyDocument, url: string): Reco
         period_end: f.period_end,
         content_sha256: contentSha256(post),
         version: null,
+        source_path: sourcePath,
       },
     ],
     provisions: parts.map(({ provision, part }) => ({ doc_id: id, part, ...provision })),

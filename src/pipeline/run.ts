@@ -261,6 +261,14 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
   return result;
 }
 
+/** Why a post does not pass the pipeline's filter, in the words of its config keys. */
+function filteredReason(filter: Pipeline['config']['filter'], post: { categories: string[]; isPolicy: boolean }): string {
+  if (filter.categories && !post.categories.some((c) => filter.categories!.includes(c))) {
+    return `its categories (${post.categories.join(', ') || 'none'}) are not in filter.categories (${filter.categories.join(', ')})`;
+  }
+  return 'it is not an official document (filter.policy_only)';
+}
+
 /** Drains the source into the stager: every post parsed and extracted once, failures kept by name. */
 async function consumeSource(
   source: Source,
@@ -322,7 +330,7 @@ async function consumeSource(
             }
             const wanted = (!categories || r.categories.some((c) => categories.has(c))) && (!config.filter.policy_only || r.isPolicy);
             if (wanted) stager.addPost(base, r.rows);
-            else stager.addPost({ ...base, status: 'filtered' });
+            else stager.addPost({ ...base, status: 'filtered', reason: filteredReason(config.filter, r) });
           });
         staged.catch(() => {}); // awaited below in order; this only keeps an early failure from counting as unhandled
         inFlight.push(staged);

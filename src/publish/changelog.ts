@@ -11,6 +11,8 @@ export interface ChangelogDocument {
   redlineCounts?: Record<string, number>;
   /** The first few provision-level changes, with `[-old-]{+new+}` markup where text changed. */
   redlines?: { label: string; change_type: string; text: string }[];
+  /** Why a removed document is gone: from the source, or out of the pipeline's filter. */
+  reason?: string;
 }
 
 export interface ChangelogInput {
@@ -97,7 +99,7 @@ export function buildChangelog(input: ChangelogInput): string {
     '',
     ...section('新增文件 New documents', added),
     ...section('变更文件 Changed documents', changed, changedDetail),
-    ...section('删除文件 Removed documents', removed),
+    ...section('删除文件 Removed documents', removed, (d) => (d.reason ? [`  - 原因 reason: ${escapeMarkdown(d.reason)}`] : [])),
   ];
   if (input.rejects.length) {
     out.push(`## 未能处理 Posts that could not be processed (${input.rejects.length})`, '');

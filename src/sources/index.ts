@@ -9,7 +9,7 @@ import type { HttpOptions } from './http.ts';
 /** Structurally the `source` union of src/pipeline/config.ts (after zod defaults). */
 export type SourceConfig =
   | { type: 'dir'; path: string; max_post_bytes: number }
-  | { type: 'github'; repo: string; branch: string; path: string; api: string; raw: string; http: HttpOptions }
+  | { type: 'github'; repo: string; branch: string; path: string | string[]; api: string; raw: string; http: HttpOptions }
   | { type: 'feed'; url: string; hosts: string[]; http: HttpOptions };
 
 export interface SourceDeps {

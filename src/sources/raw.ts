@@ -30,6 +30,8 @@ export interface BodySnapshot {
   revision: string | null;
   /** sha256 of the feed body a feed item was cut from; absent for bodies fetched as such. */
   derived_from?: string;
+  /** RawPost.sourcePath (github: the repository path the body was read at); absent when the source has none. */
+  source_path?: string;
   bytes: number;
   sha256: string;
 }
@@ -215,9 +217,29 @@ export function rawSnapshotSource(rawDir: string): Source {
         yield { kind: 'failed', error, url: snapshot.url, attempts: 0 };
         continue;
       }
-      const post = { source: snapshot.source, sourceId, url: snapshot.url, bytes, contentType: snapshot.content_type, revision: snapshot.revision, fetchedAt: snapshot.fetched_at };
+      const post = { source: snapshot.source, sourceId, sourcePath: snapshot.source_path, url: snapshot.url, bytes, contentType: snapshot.content_type, revision: snapshot.revision, fetchedAt: snapshot.fetched_at };
       yield { kind: 'post', post };
     }
     return { cursor: ctx.cursor, notModified: false };
   };
+}
+
+/** The newest stored body of `source` for each revision (a github blob sha), so a body once fetched is never fetched again. */
+export async function storedBodiesByRevision(rawDir: string, source: string): Promise<Map<string, BodySnapshot>> {
+  const bodies = new Map<string, BodySnapshot>();
+  const index = await stat(join(rawDir, INDEX_FILE)).then(
+    () => readSnapshotIndex(rawDir),
+    () => null,
+  );
+  if (!index) return bodies;
+  for await (const line of index) {
+    if (line.kind === 'body' && line.source === source && line.source_id !== null && line.revision !== null) bodies.set(line.revision, line);
+  }
+  return bodies;
+}
+
+/** The bytes stored under a sha256 in raw/objects, or null when missing or not matching it. */
+export async function readStoredObject(rawDir: string, hash: string): Promise<Buffer | null> {
+  const bytes = await readFile(objectPath(rawDir, hash)).catch(() => null);
+  return bytes && sha256(bytes) === hash ? bytes : null;
 }

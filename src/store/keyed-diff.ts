@@ -30,3 +30,10 @@ export function keyedDiffSql(t: TableSpec, oldRows: string, newRows: string, ima
       FROM (${oldRows}) o FULL OUTER JOIN (${newRows}) n ON ${join}
       WHERE o.${first} IS NULL OR n.${first} IS NULL OR ${values('o')} IS DISTINCT FROM ${values('n')}`;
 }
+
+/**
+ * Over run_changes: the documents whose only change is where the source holds them (a github post moved
+ * between listed folders): no new content version, not counted as changed, not listed in CHANGELOG.md.
+ */
+export const MOVED_ONLY_DOCS = `SELECT doc_id FROM run_changes WHERE doc_id IS NOT NULL GROUP BY doc_id
+  HAVING bool_and(table_name = 'documents' AND change_type = 'update' AND list_has_all(['source_path', 'url'], changed_columns))`;

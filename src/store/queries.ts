@@ -1,5 +1,5 @@
 import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
-import { keyExpr } from './keyed-diff.ts';
+import { keyExpr, MOVED_ONLY_DOCS } from './keyed-diff.ts';
 import { orderOf, type TableSpec } from '../core/tables.ts';
 import { columnList, histName } from './schema.ts';
 import type { Store } from './store.ts';
@@ -46,6 +46,9 @@ interface ChangedDoc {
   issuer: string | null;
   doc_type: string;
   changed_columns: string[] | null;
+  /** For a removal: the post's status this run ('filtered' when it stopped passing the filter) and why. */
+  post_status: string | null;
+  post_reason: string | null;
   from_version: number | null;
   to_version: number | null;
 }
@@ -62,11 +65,12 @@ export async function changelogInput(store: Store) {
         any_value(changed_columns) FILTER (table_name = 'documents') AS changed_columns,
         any_value(CAST(before ->> 'version' AS INTEGER)) FILTER (table_name = 'documents') AS from_version,
         any_value(CAST(after ->> 'version' AS INTEGER)) FILTER (table_name = 'documents') AS to_version
-      FROM run_changes WHERE doc_id IS NOT NULL GROUP BY doc_id)
+      FROM run_changes WHERE doc_id IS NOT NULL AND doc_id NOT IN (${MOVED_ONLY_DOCS}) GROUP BY doc_id)
     SELECT d.*, coalesce(n.title, h.title) AS title, CAST(coalesce(n.published_at, h.published_at) AS VARCHAR) AS published_at,
-      coalesce(n.issuer, h.issuer) AS issuer, coalesce(n.doc_type, h.doc_type) AS doc_type
+      coalesce(n.issuer, h.issuer) AS issuer, coalesce(n.doc_type, h.doc_type) AS doc_type, p.status AS post_status, p.reason AS post_reason
     FROM docs d
     LEFT JOIN new_documents n USING (doc_id)
+    LEFT JOIN stage_posts p USING (doc_id)
     LEFT JOIN (SELECT * FROM hist_documents QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY _valid_from DESC) = 1) h USING (doc_id)
     ORDER BY published_at NULLS LAST, title, doc_id`);
   const counts = await store.all<{ doc_id: string; change_type: string; n: number }>('SELECT doc_id, change_type, count(*)::INT AS n FROM run_redlines GROUP BY ALL');
@@ -86,6 +90,7 @@ export async function changelogInput(store: Store) {
         changed_columns: (r.changed_columns ?? []).filter((c) => !VERSION_COLUMNS.has(c)),
         revised: r.from_version !== null && r.to_version !== null && r.from_version !== r.to_version ? { from: r.from_version, to: r.to_version } : undefined,
         redlineCounts: Object.fromEntries(counts.filter((c) => c.doc_id === r.doc_id).map((c) => [c.change_type, c.n])),
+        ...(kind === 'removed' ? { reason: r.post_status === 'filtered' ? `no longer passes the pipeline's filter: ${r.post_reason}` : 'gone from the source (deleted upstream)' } : {}),
         redlines: samples
           .filter((x) => x.doc_id === r.doc_id)
           .map((x) => ({ label: x.label, change_type: x.change_type, text: x.diff ?? x.new_text ?? x.old_text ?? '' })),

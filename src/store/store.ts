@@ -2,7 +2,7 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBAppender } from '@duckdb/n
 import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
 import { DOC_PARTS_SQL, partRows, planParts, savePartAssignment, type PartPlan } from './parts.ts';
 import { isWhole, TABLE_BY_NAME, TABLES, VERSIONED, type TableSpec } from '../core/tables.ts';
-import { keyedDiffSql, keyExpr } from './keyed-diff.ts';
+import { keyedDiffSql, keyExpr, MOVED_ONLY_DOCS } from './keyed-diff.ts';
 import { stagePlans } from './plans.ts';
 import { redlineProvisions, type ProvisionText } from './redlines.ts';
 import { insertRun, RUNS_SQL, type RunRecord } from './runs.ts';
@@ -257,7 +257,7 @@ export class Store {
         count(*) FILTER (table_name = 'documents' AND change_type = 'insert') AS added,
         count(*) FILTER (table_name = 'documents' AND change_type = 'delete') AS removed,
         (SELECT count(DISTINCT doc_id) FROM run_changes WHERE doc_id NOT IN
-           (SELECT doc_id FROM run_changes WHERE table_name = 'documents' AND change_type <> 'update')) AS changed,
+           (SELECT doc_id FROM run_changes WHERE table_name = 'documents' AND change_type <> 'update') AND doc_id NOT IN (${MOVED_ONLY_DOCS})) AS changed,
         count(*) FILTER (table_name NOT IN (${WHOLE_NAMES})) AS changes
       FROM run_changes`);
     return { added: Number(counts.added), changed: Number(counts.changed), removed: Number(counts.removed), changes: Number(counts.changes) };

@@ -36,7 +36,7 @@ export interface ServedFile {
  * socket is cut), a reset before any answer, a slow answer, or a body sent one byte every `everyMs`.
  */
 export type Fault =
-  | { kind: 'status'; status: number; retryAfter?: string }
+  | { kind: 'status'; status: number; retryAfter?: string; headers?: Record<string, string> }
   | { kind: 'truncate' }
   | { kind: 'reset' }
   | { kind: 'delay'; ms: number }
@@ -66,9 +66,21 @@ export interface TestServer {
   /** The largest openBytes since the last reset. */
   peakOpenBytes: number;
   faults: FaultPlan | null;
-  /** The trees answer says `truncated: true`. */
-  truncatedTree: boolean;
+  /** Where a trees answer is cut with `truncated: true` (GitHub's 100,000 entries / 7 MB unless a test lowers them). */
+  treeLimits: TreeLimits;
+  /** GitHub's primary rate limit on the API host: each trees call spends one; at 0 the answer is a 403 until `reset` (epoch seconds). Null: unlimited. */
+  apiRateLimit: { limit: number; remaining: number; reset: number } | null;
+  /** Repository path → the older copy the raw host still serves (its CDN lags a change by a few minutes). */
+  rawStale: Map<string, ServedFile>;
+  /** Requests being answered now, and the most at once since the last reset. */
+  inFlight: number;
+  peakInFlight: number;
+  /** The root tree of the branch, not recursive: the listing's first call. */
   treesPath: string;
+  /** The path of a trees call for a tree sha (or the branch), recursive or not. */
+  treePath(ref: string, recursive: boolean): string;
+  /** The sha of the tree at a repository folder ('' for the root), as the replica lists it now. */
+  treeSha(folder: string): string;
   rawPath(path: string): string;
   /** Requests whose path starts with `prefix` (default: raw downloads). */
   requestsTo(prefix?: string): LoggedRequest[];
@@ -95,18 +107,134 @@ export function fixtureFiles(): Map<string, ServedFile> {
   return files;
 }
 
-function treeAnswer(files: Map<string, ServedFile>, truncated: boolean): string {
-  const folders = new Set<string>();
-  for (const path of files.keys()) {
-    const parts = path.split('/');
-    for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
+/** The blob sha and size of each served file, computed once per file object (100,000-file trees are listed many times). */
+const blobInfo = new WeakMap<ServedFile, { sha: string; size: number }>();
+function servedBlob(file: ServedFile): { sha: string; size: number } {
+  let info = blobInfo.get(file);
+  if (info === undefined) {
+    const bytes = file.bytes;
+    blobInfo.set(file, (info = { sha: blobSha(bytes), size: bytes.length }));
   }
-  const tree = [
-    ...[...folders].map((path) => ({ path, mode: '040000', type: 'tree', sha: createHash('sha1').update(path).digest('hex') })),
-    ...[...files].map(([path, file]) => ({ path, mode: '100644', type: 'blob', sha: blobSha(file.bytes), size: file.bytes.length })),
-  ].sort((a, b) => a.path.localeCompare(b.path));
-  const sha = createHash('sha1').update(JSON.stringify(tree)).digest('hex');
-  return JSON.stringify({ sha, url: `trees/${sha}`, tree, truncated });
+  return info;
+}
+
+/** One git tree of the replica: its sha and its direct entries (name, sha, blob size), sorted as git sorts them. */
+interface ReplicaTree {
+  sha: string;
+  entries: { name: string; type: 'blob' | 'tree'; sha: string; size?: number }[];
+}
+
+/** The repository's git trees, every folder by path ('' for the root), with shas derived from their content as git's are. */
+function buildTrees(files: Map<string, ServedFile>): Map<string, ReplicaTree> {
+  const children = new Map<string, Map<string, ServedFile | null>>();
+  const childrenOf = (folder: string) => {
+    let map = children.get(folder);
+    if (!map) children.set(folder, (map = new Map()));
+    return map;
+  };
+  for (const [path, file] of files) {
+    const parts = path.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      childrenOf(folder).set(parts[i], i === parts.length - 1 ? file : null);
+    }
+  }
+  const trees = new Map<string, ReplicaTree>();
+  const build = (folder: string): ReplicaTree => {
+    const entries: ReplicaTree['entries'] = [];
+    for (const [name, file] of [...childrenOf(folder)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (file) entries.push({ name, type: 'blob', ...servedBlob(file) });
+      else entries.push({ name, type: 'tree', sha: build(folder ? `${folder}/${name}` : name).sha });
+    }
+    const hash = createHash('sha1');
+    for (const e of entries) hash.update(`${e.type} ${e.name} ${e.sha}\n`);
+    const tree = { sha: hash.digest('hex'), entries };
+    trees.set(folder, tree);
+    return tree;
+  };
+  build('');
+  return trees;
+}
+
+/** A Map that counts its edits, so the replica rebuilds its trees only after a commit, as GitHub has them stored. */
+class EditCountedMap<K, V> extends Map<K, V> {
+  edits = 0;
+  override set(key: K, value: V): this {
+    this.edits++;
+    return super.set(key, value);
+  }
+  override delete(key: K): boolean {
+    this.edits++;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.edits++;
+    super.clear();
+  }
+}
+
+let treeCache: { files: Map<string, ServedFile>; edits: number; trees: Map<string, ReplicaTree> } | null = null;
+/** buildTrees, once per state of the files (a Map that is not edit-counted is built every time). */
+function currentTrees(files: Map<string, ServedFile>): Map<string, ReplicaTree> {
+  const edits = files instanceof EditCountedMap ? files.edits : -1;
+  if (treeCache && treeCache.files === files && edits >= 0 && treeCache.edits === edits) return treeCache.trees;
+  treeCache = { files, edits, trees: buildTrees(files) };
+  return treeCache.trees;
+}
+
+/** GitHub's documented limits of one trees answer: past them it says `truncated: true` and lists a prefix. */
+export interface TreeLimits {
+  entries: number;
+  bytes: number;
+}
+export const GITHUB_TREE_LIMITS: TreeLimits = { entries: 100_000, bytes: 7 * 1024 * 1024 };
+
+/** A trees answer in GitHub's shape for one tree, recursive or not, cut at the limits. */
+function treeAnswer(trees: Map<string, ReplicaTree>, folder: string, recursive: boolean, limits: TreeLimits, apiBase: string): string {
+  const byPath = (path: string) => trees.get(path)!;
+  const parts: string[] = [];
+  let bytes = 0;
+  let truncated = false;
+  const walk = (path: string, prefix: string): boolean => {
+    for (const e of byPath(path).entries) {
+      const entryPath = prefix + e.name;
+      const kind = e.type === 'blob' ? 'blobs' : 'trees';
+      const json = JSON.stringify({ path: entryPath, mode: e.type === 'blob' ? '100644' : '040000', type: e.type, sha: e.sha, ...(e.size !== undefined ? { size: e.size } : {}), url: `${apiBase}/git/${kind}/${e.sha}` });
+      if (parts.length >= limits.entries || bytes + json.length + 1 > limits.bytes) return (truncated = true), false;
+      parts.push(json);
+      bytes += json.length + 1;
+      if (recursive && e.type === 'tree' && !walk(path ? `${path}/${e.name}` : e.name, `${entryPath}/`)) return false;
+    }
+    return true;
+  };
+  walk(folder, '');
+  const sha = byPath(folder).sha;
+  return `{"sha":"${sha}","url":"${apiBase}/git/trees/${sha}","tree":[${parts.join(',')}],"truncated":${truncated}}`;
+}
+
+/**
+ * A repository in finews's real shape: `posts` under `_posts/`, `oldPosts` under `old_post/` and `others`
+ * small files under `assets/` (so a recursive listing of the root passes GitHub's 100,000 entries). Each post
+ * is a bundled real Jekyll post under a distinct name, made distinct (its own blob sha) by a trailing HTML
+ * comment; its bytes are built when served, so 20,000 posts do not sit in memory.
+ */
+export function finewsShapeFiles(counts: { posts: number; oldPosts: number; others: number }): Map<string, ServedFile> {
+  const bases = [...fixtureFiles()].filter(([path]) => path.startsWith('_posts/')).map(([, file]) => file.bytes);
+  const files = new Map<string, ServedFile>();
+  const post = (n: number): ServedFile => {
+    const base = bases[n % bases.length];
+    return { contentType: 'text/plain; charset=utf-8', get bytes() { return Buffer.concat([base, Buffer.from(`<!-- copy ${n} -->\n`)]); } };
+  };
+  const name = (n: number) => `${finewsShapeId(n)}.md`;
+  for (let n = 0; n < counts.oldPosts; n++) files.set(`old_post/${name(n)}`, post(n));
+  for (let n = counts.oldPosts; n < counts.oldPosts + counts.posts; n++) files.set(`_posts/${name(n)}`, post(n));
+  for (let n = 0; n < counts.others; n++) files.set(`assets/${n % 100}/${n}.json`, { contentType: 'application/json', bytes: Buffer.from(`{"n":${n}}`) });
+  return files;
+}
+
+/** The name a post of finewsShapeFiles has: the id of post `n`. */
+export function finewsShapeId(n: number): string {
+  return `2022-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}-20220${String(n).padStart(13, '0')}`;
 }
 
 function sendBody(res: ServerResponse, status: number, headers: Record<string, string | number>, body: Buffer, fault: Fault | null): void {
@@ -164,8 +292,32 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
   const repo = options.repo ?? 'finews';
   const branch = options.branch ?? 'main';
   const attempts = new Map<string, number>();
-  const treesPath = `/repos/${owner}/${repo}/git/trees/${branch}?recursive=1`;
+  const apiPrefix = `/repos/${owner}/${repo}`;
+  const treesPrefix = `${apiPrefix}/git/trees/`;
+  const treesPath = `${treesPrefix}${branch}`;
   const rawPrefix = `/${owner}/${repo}/${branch}/`;
+  /** The trees API: GET …/git/trees/{branch or tree sha}[?recursive=1], with ETags and rate-limit headers. */
+  const answerTrees = (req: IncomingMessage, res: ServerResponse, path: string, fault: Fault | null) => {
+    const url = new URL(path, 'http://replica');
+    const ref = decodeURIComponent(url.pathname.slice(treesPrefix.length));
+    const limitHeaders: Record<string, string> = {};
+    const limit = state.apiRateLimit;
+    if (limit) {
+      Object.assign(limitHeaders, { 'x-ratelimit-limit': String(limit.limit), 'x-ratelimit-reset': String(limit.reset), 'x-ratelimit-resource': 'core' });
+      if (limit.remaining <= 0) {
+        limitHeaders['x-ratelimit-remaining'] = '0';
+        return void res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', ...limitHeaders }).end('{"message":"API rate limit exceeded for 127.0.0.1.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}');
+      }
+      limitHeaders['x-ratelimit-remaining'] = String(--limit.remaining);
+    }
+    const trees = currentTrees(state.files);
+    const folder = ref === branch ? '' : [...trees].find(([, t]) => t.sha === ref)?.[0];
+    if (folder === undefined) return void res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', ...limitHeaders }).end('{"message":"Not Found"}');
+    const body = Buffer.from(treeAnswer(trees, folder, url.searchParams.has('recursive'), state.treeLimits, `${origin}${apiPrefix}`));
+    const etag = `W/"${createHash('sha1').update(body).digest('hex')}"`;
+    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag, ...limitHeaders }).end();
+    sendBody(res, 200, { 'content-type': 'application/json; charset=utf-8', etag, ...limitHeaders }, body, fault);
+  };
 
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
@@ -175,9 +327,13 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
     const served = (path.startsWith(rawPrefix) ? state.files.get(decodeURIComponent(path.slice(rawPrefix.length))) : state.routes.get(path))?.bytes.length ?? 0;
     state.openBytes += served;
     state.peakOpenBytes = Math.max(state.peakOpenBytes, state.openBytes);
+    state.peakInFlight = Math.max(state.peakInFlight, ++state.inFlight);
     let open = true;
     const closed = () => {
-      if (open) state.openBytes -= served;
+      if (open) {
+        state.openBytes -= served;
+        state.inFlight--;
+      }
       open = false;
     };
     res.on('finish', closed).on('close', closed);
@@ -185,17 +341,13 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
     const answer = () => {
       if (fault?.kind === 'reset') return void req.socket.destroy();
       if (fault?.kind === 'status') {
-        const headers: Record<string, string> = { 'content-type': 'text/plain' };
+        const headers: Record<string, string> = { 'content-type': 'text/plain', ...fault.headers };
         if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
         return void res.writeHead(fault.status, headers).end(`fault ${fault.status}`);
       }
-      if (path === treesPath) {
-        const body = Buffer.from(treeAnswer(state.files, state.truncatedTree));
-        const etag = `W/"${createHash('sha1').update(body).digest('hex')}"`;
-        if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
-        return sendBody(res, 200, { 'content-type': 'application/json; charset=utf-8', etag }, body, fault);
-      }
-      const file = path.startsWith(rawPrefix) ? state.files.get(decodeURIComponent(path.slice(rawPrefix.length))) : state.routes.get(path);
+      if (path.startsWith(treesPrefix)) return answerTrees(req, res, path, fault);
+      const repoPath = path.startsWith(rawPrefix) ? decodeURIComponent(path.slice(rawPrefix.length)) : null;
+      const file = repoPath !== null ? (state.rawStale.get(repoPath) ?? state.files.get(repoPath)) : state.routes.get(path);
       if (!file) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('404: Not Found');
       sendFile(req, res, file, fault);
     };
@@ -210,23 +362,32 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
     owner,
     repo,
     branch,
-    files: new Map(options.files ?? fixtureFiles()),
+    files: new EditCountedMap(options.files ?? fixtureFiles()),
     routes: new Map(),
     requests: [],
     openBytes: 0,
     peakOpenBytes: 0,
     faults: null,
-    truncatedTree: false,
+    treeLimits: { ...GITHUB_TREE_LIMITS },
+    apiRateLimit: null,
+    rawStale: new Map(),
+    inFlight: 0,
+    peakInFlight: 0,
     treesPath,
+    treePath: (ref, recursive) => `${treesPrefix}${ref}${recursive ? '?recursive=1' : ''}`,
+    treeSha: (folder) => currentTrees(state.files).get(folder)!.sha,
     rawPath: (path) => `${rawPrefix}${path.split('/').map(encodeURIComponent).join('/')}`,
     requestsTo: (prefix = rawPrefix) => state.requests.filter((r) => r.path.startsWith(prefix)),
     reset: () => {
-      state.files = new Map(options.files ?? fixtureFiles());
+      state.files = new EditCountedMap(options.files ?? fixtureFiles());
       state.routes.clear();
       state.requests.length = 0;
       state.peakOpenBytes = state.openBytes;
       state.faults = null;
-      state.truncatedTree = false;
+      state.treeLimits = { ...GITHUB_TREE_LIMITS };
+      state.apiRateLimit = null;
+      state.rawStale.clear();
+      state.peakInFlight = state.inFlight;
       attempts.clear();
     },
     close: () =>

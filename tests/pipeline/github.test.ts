@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { logLines, ROOT, runCli } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { loadPipeline } from '../../src/pipeline/config.ts';
 import { seededFaults, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PLAN = '_posts/2022-01-06-202201062238656632.md';
@@ -148,4 +149,72 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     const rebuilt = parse(await readFile(join(offline.out, 'latest', 'csv', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
     assert.deepEqual(rebuilt.map((d) => [d.doc_id, d.content_sha256]), online.map((d) => [d.doc_id, d.content_sha256]));
   });
+});
+
+describe('zhengce run over finews as it behaves: posts move from _posts/ to old_post/, categories flip', () => {
+  let server: TestServer;
+  before(async () => (server = await startTestServer()));
+  after(() => server.close());
+
+  /** A pipeline over both folders, as pipelines/finews-gov.yaml is. */
+  async function finewsWorkspace(more = ''): Promise<{ cwd: string; file: string; out: string }> {
+    const ws = await githubWorkspace(server);
+    const yaml = (await readFile(ws.file, 'utf8')).replace('  path: _posts\n', '  path: [_posts, old_post]\n') + more;
+    await writeFile(ws.file, yaml);
+    return ws;
+  }
+
+  test('moving every post to old_post/ publishes no content version, no removal and no CHANGELOG entry: only documents.source_path changes', async () => {
+    server.reset();
+    const ws = await finewsWorkspace();
+    const first = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    const versionsBefore = await query<{ n: number }>(`SELECT count(*)::INT AS n FROM '${ws.out}/latest/document_versions/*.parquet'`);
+    for (const [path, file] of [...server.files].filter(([p]) => p.startsWith('_posts/'))) {
+      server.files.delete(path);
+      server.files.set(path.replace('_posts/', 'old_post/'), file);
+    }
+    await wait();
+    server.requests.length = 0;
+    const moved = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(moved.code, 0, moved.stderr + moved.stdout);
+    assert.equal(server.requestsTo().length, 0, 'no post downloaded');
+    const docs = await query<{ source_path: string; version: number }>(`SELECT source_path, version FROM '${ws.out}/latest/documents/*.parquet' WHERE source LIKE 'github:%'`);
+    assert.equal(docs.length, POSTS_IN_TREE);
+    assert.ok(docs.every((d) => d.source_path.startsWith('old_post/') && Number(d.version) === 1), JSON.stringify(docs.slice(0, 2)));
+    assert.deepEqual(await query<{ n: number }>(`SELECT count(*)::INT AS n FROM '${ws.out}/latest/document_versions/*.parquet'`), versionsBefore, 'no new content version, no removal');
+    const [release] = await query<{ documents_added: number; documents_changed: number; documents_removed: number }>(`SELECT * FROM '${ws.out}/latest/releases/*.parquet' ORDER BY release_id DESC LIMIT 1`);
+    assert.deepEqual([release.documents_added, release.documents_changed, release.documents_removed].map(Number), [0, 0, 0]);
+    const changelog = await readFile(join(ws.out, 'latest', 'CHANGELOG.md'), 'utf8');
+    assert.doesNotMatch(changelog, /^- \*\*/m, 'CHANGELOG.md lists no document');
+    assert.match(changelog, /\| 0 \| 0 \| 0 \|/);
+  });
+
+  test('a post whose category flips out of filter.categories is a removal whose reason says so, not a deletion upstream', async () => {
+    server.reset();
+    const ws = await finewsWorkspace('filter:\n  categories: [zhongguozhengfuwang]\n');
+    const first = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    const kept = await query<{ source_id: string }>(`SELECT source_id FROM '${ws.out}/latest/documents/*.parquet'`);
+    assert.deepEqual(kept.map((d) => d.source_id), ['2022-01-06-202201062238656632']);
+    // finews really republished the 要素市场化 post under emnews, then under zhongguozhengfuwang again.
+    const plan = server.files.get(PLAN)!;
+    server.files.set(PLAN, { ...plan, bytes: Buffer.from(plan.bytes.toString('utf8').replace('categories: zhongguozhengfuwang', 'categories: emnews')) });
+    await wait();
+    const flipped = await runCli(['run', ws.file], ws.cwd);
+    assert.equal(flipped.code, 0, flipped.stderr + flipped.stdout);
+    const changelog = await readFile(join(ws.out, 'latest', 'CHANGELOG.md'), 'utf8');
+    assert.match(changelog, /## 删除文件 Removed documents \(1\)/);
+    // Markdown-escaped parentheses: it renders as "its categories (emnews) are not in filter.categories (zhongguozhengfuwang)".
+    assert.match(changelog, /原因 reason: no longer passes the pipeline's filter: its categories \\\(emnews\\\) are not in filter\.categories \\\(zhongguozhengfuwang\\\)/);
+    assert.equal(await query<{ n: number }>(`SELECT count(*)::INT AS n FROM '${ws.out}/latest/documents/*.parquet'`).then((r) => Number(r[0].n)), 0);
+  });
+});
+
+test('pipelines/finews-gov.yaml reads zning1994/finews on main, both post folders, 中国政府网新闻 only, every 30 minutes', async () => {
+  const { config } = await loadPipeline('finews-gov', ROOT);
+  assert.deepEqual(
+    { schedule: config.schedule, source: config.source.type === 'github' && { repo: config.source.repo, branch: config.source.branch, path: config.source.path }, categories: config.filter.categories },
+    { schedule: '*/30 * * * *', source: { repo: 'zning1994/finews', branch: 'main', path: ['_posts', 'old_post'] }, categories: ['zhongguozhengfuwang'] },
+  );
 });

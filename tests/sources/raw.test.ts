@@ -75,6 +75,7 @@ describe('raw snapshots', () => {
       content_encoding: null,
       encoding: 'utf-8',
       revision: '83ec647a4b59551e22b18bd5c9deb00e6dfb11d4',
+      source_path: '_posts/2022-01-06-202201062238656632.md',
       bytes: bytes.length,
       sha256: sha256(bytes),
     });
