@@ -6,6 +6,7 @@ import { diffCommand, exportCommand, validateCommand } from './releases.ts';
 import { reportError } from './report.ts';
 import { runCommand } from './run.ts';
 import { scheduleCommand } from './schedule.ts';
+import { serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 
 interface Command {
@@ -113,6 +114,18 @@ with --pipeline, a release whose folder was pruned (publish.keep) is rebuilt fro
 `,
     action: ({ values, positionals }) =>
       exportCommand(positionals, { pipeline: values.pipeline as string | undefined, tables: (values.table as string[] | undefined) ?? [], format: values.format as string | undefined, out: values.out as string | undefined, stdout: process.stdout }),
+  },
+  serve: {
+    summary: "serve a pipeline's output folder (its release pages) on 127.0.0.1",
+    usage: 'zhengce serve [options] [pipeline id | file.yaml]',
+    options: { ...LOG_OPTIONS, port: { type: 'string' } },
+    help: `Serves output/<id>/ over HTTP on 127.0.0.1 (with range requests), so the release pages' documents
+browser, document pages, timeline and SQL console work; / leads to the latest release. With no
+pipeline named, the one pipeline of pipelines/. store.duckdb, raw/ and status.json are not served.
+Runs until SIGINT or SIGTERM.`,
+    optionsHelp: `      --port N             the port (default 8321; 0 picks a free one)
+`,
+    action: ({ values, positionals, logger }) => serveCommand(positionals, { port: values.port as string | undefined, logger, out: process.stdout }),
   },
 };
 
