@@ -159,20 +159,21 @@ function redline(diff) {
   return out;
 }
 
-/** Provisions as a tree of nested <details>, by parent_path. */
+/** Provisions as trees of nested lists by parent_path, one per part (the notice, then each enclosed document). */
 function outlineTree(provisions) {
   const children = new Map();
+  const paths = new Set(provisions.map((p) => `${p.part}/${p.path}`));
   for (const p of provisions) {
-    const key = p.parent_path ?? '';
+    const key = p.parent_path && paths.has(`${p.part}/${p.parent_path}`) ? `${p.part}/${p.parent_path}` : `${p.part}/`;
     children.set(key, [...(children.get(key) ?? []), p]);
   }
   const branch = (key) => {
     const items = children.get(key) ?? [];
     if (!items.length) return null;
-    return el('ul', {}, items.map((p) => el('li', { class: `level-${p.level}`, 'data-path': p.path }, el('strong', {}, `${p.label ?? ''} ${p.heading ?? ''}`.trim()), p.heading ? null : el('span', { class: 'muted' }, ` ${(p.text ?? '').slice(0, 80)}`), branch(p.path))));
+    return el('ul', {}, items.map((p) => el('li', { class: `level-${p.level}`, 'data-path': p.path }, el('strong', {}, `${p.label ?? ''} ${p.heading ?? ''}`.trim()), p.heading ? null : el('span', { class: 'muted' }, ` ${(p.text ?? '').slice(0, 80)}`), branch(`${p.part}/${p.path}`))));
   };
-  const roots = provisions.filter((p) => !p.parent_path || !provisions.some((q) => q.path === p.parent_path));
-  return el('ul', { id: 'outline' }, roots.map((p) => el('li', { class: `level-${p.level}`, 'data-path': p.path }, el('strong', {}, `${p.label ?? ''} ${p.heading ?? ''}`.trim()), branch(p.path))));
+  const parts = [...new Set(provisions.map((p) => p.part))];
+  return el('div', { id: 'outline' }, parts.map((part) => el('div', { class: 'part', 'data-part': part }, part === 0 ? null : el('p', { class: 'muted' }, `附件 enclosed document ${part}`), branch(`${part}/`))));
 }
 
 async function documentPage(root, release, docId) {
@@ -186,7 +187,7 @@ async function documentPage(root, release, docId) {
   }
   section.append(el('h2', {}, doc.title), el('table', { id: 'metadata' }, el('tbody', {}, Object.entries(doc).map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, k.endsWith('_date') ? cellDate(v) : v ?? ''))))));
   const [provisions, principles, milestones, measures, mentions, versions, redlines] = await Promise.all([
-    rows(`SELECT path, level, parent_path, label, heading, text FROM provisions WHERE doc_id = ${id} AND part = 0 ORDER BY ord`, ['provisions'], release),
+    rows(`SELECT part, path, level, parent_path, label, heading, text FROM provisions WHERE doc_id = ${id} ORDER BY part, ord`, ['provisions'], release),
     rows(`SELECT principle_no, title, text FROM principles WHERE doc_id = ${id} ORDER BY principle_no`, ['principles'], release),
     rows(`SELECT year, period, kind, path, text FROM milestones WHERE doc_id = ${id} ORDER BY milestone_no`, ['milestones'], release),
     rows(`SELECT path, verb, instrument, agencies, text FROM measures WHERE doc_id = ${id} ORDER BY part, measure_no`, ['measures'], release),
@@ -276,6 +277,7 @@ export async function start({ base, release }) {
     // The page's own anchors (#sql, #downloads) change the hash too: only a change of document re-renders.
     if ((doc ?? '') === shown) return;
     shown = doc ?? '';
+    delete root.dataset.ready;
     root.replaceChildren();
     if (doc) {
       await documentPage(root, release, doc);
