@@ -106,6 +106,10 @@ describe('the release site', () => {
     const releases = (await readdir(join(ws.out, 'releases'))).sort();
     assert.equal(releases.length, 2);
     assert.ok(html.includes(`href="../${releases[0]}/index.html"`), 'links the earlier release');
+    // Two releases, one copy of the site's assets: no release folder holds any of them.
+    const inReleases = (await readdir(join(ws.out, 'releases'), { recursive: true })).filter((f) => /\.(wasm|js)$/.test(f));
+    assert.deepEqual(inReleases, []);
+    assert.ok(html.includes("'../../site/'"));
     // Only the page's own loader script: nothing from the posts runs.
     assert.equal(html.match(/<script/g)?.length, 1);
   });
@@ -137,6 +141,8 @@ describe('the release site', () => {
 
   test('the home page shows the document count and the 要素市场化 plan', async () => {
     const page = await home();
+    const loaded = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd);
+    assert.ok(loaded > 0 && loaded <= 2000, `the release page loaded in ${loaded} ms`);
     assert.equal(await page.$eval('#match-count', (e) => e.textContent), `${docCount()} documents 件`);
     assert.match(await page.$eval('#documents', (e) => e.textContent ?? ''), /要素市场化配置综合改革试点总体方案/);
     assert.ok(await page.$('#timeline-chart'));
