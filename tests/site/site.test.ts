@@ -145,7 +145,13 @@ describe('the release site', () => {
     assert.ok(loaded > 0 && loaded <= 2000, `the release page loaded in ${loaded} ms`);
     assert.equal(await page.$eval('#match-count', (e) => e.textContent), `${docCount()} documents 件`);
     assert.match(await page.$eval('#documents', (e) => e.textContent ?? ''), /要素市场化配置综合改革试点总体方案/);
-    assert.ok(await page.$('#timeline-chart'));
+    // The timeline is drawn: its canvas differs from a blank one of the same size.
+    const drawn = await page.$eval('#timeline-chart', (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const blank = Object.assign(document.createElement('canvas'), { width: canvas.width, height: canvas.height });
+      return canvas.width > 0 && canvas.toDataURL() !== blank.toDataURL();
+    });
+    assert.ok(drawn, 'the milestone chart is drawn');
     await shot(page, 'home');
   });
 
