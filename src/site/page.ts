@@ -139,7 +139,10 @@ ${earlier}
 </main>
 <script type="module">
 // The shared assets sit in output/<id>/site/, two levels up from releases/<id>/ and one from latest/.
-const base = new URL(location.pathname.includes('/releases/') ? '../../site/' : '../site/', location.href);
+const inReleases = location.pathname.includes('/releases/');
+const base = new URL(inReleases ? '../../site/' : '../site/', location.href);
+// Seen through latest/, a sibling release sits under ../releases/.
+if (!inReleases) for (const a of document.querySelectorAll('#earlier a')) a.setAttribute('href', '../releases/' + a.getAttribute('href').slice(3));
 import(new URL('app.js', base).href).then((m) => m.start({ base: base.href, release: new URL('./', location.href).href }), (err) => console.warn('zhengce: the interactive site could not load (it needs the release served over HTTP)', err));
 </script>
 </body>

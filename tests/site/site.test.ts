@@ -145,6 +145,8 @@ describe('the release site', () => {
     assert.ok(loaded > 0 && loaded <= 2000, `the release page loaded in ${loaded} ms`);
     assert.equal(await page.$eval('#match-count', (e) => e.textContent), `${docCount()} documents 件`);
     assert.match(await page.$eval('#documents', (e) => e.textContent ?? ''), /要素市场化配置综合改革试点总体方案/);
+    // Seen through latest/, the link to the earlier release still reaches its page.
+    assert.deepEqual(await page.$$eval('#earlier a', (as) => Promise.all(as.map(async (a) => (await fetch((a as HTMLAnchorElement).href)).status))), [200]);
     // The timeline is drawn: its canvas differs from a blank one of the same size.
     const drawn = await page.$eval('#timeline-chart', (c) => {
       const canvas = c as HTMLCanvasElement;
