@@ -118,6 +118,18 @@ with --pipeline, a release whose folder was pruned (publish.keep) is rebuilt fro
     action: async ({ values, positionals }) =>
       (await import('./releases.ts')).exportCommand(positionals, { pipeline: values.pipeline as string | undefined, tables: (values.table as string[] | undefined) ?? [], format: values.format as string | undefined, out: values.out as string | undefined, stdout: process.stdout }),
   },
+  serve: {
+    summary: "serve a pipeline's output folder (its release pages) on 127.0.0.1",
+    usage: 'zhengce serve [options] [pipeline id | file.yaml]',
+    options: { ...LOG_OPTIONS, port: { type: 'string' } },
+    help: `Serves output/<id>/ over HTTP on 127.0.0.1 (with range requests), so the release pages' documents
+browser, document pages, timeline and SQL console work; / leads to the latest release. With no
+pipeline named, the one pipeline of pipelines/. store.duckdb, raw/ and status.json are not served.
+Runs until SIGINT or SIGTERM.`,
+    optionsHelp: `      --port N             the port (default 8321; 0 picks a free one)
+`,
+    action: async ({ values, positionals, logger }) => (await import('./serve.ts')).serveCommand(positionals, { port: values.port as string | undefined, logger: await logger(), out: process.stdout }),
+  },
 };
 
 function topHelp(): string {

@@ -9,7 +9,7 @@ test('every command and every flag its --help shows is documented in README.md',
   const top = await runCli(['--help'], ROOT);
   assert.equal(top.code, 0);
   const commands = [...top.stdout.matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]);
-  assert.deepEqual(commands, ['run', 'schedule', 'status', 'diff', 'validate', 'export'], top.stdout);
+  assert.deepEqual(commands, ['run', 'schedule', 'status', 'diff', 'validate', 'export', 'serve'], top.stdout);
   const missing: string[] = [];
   for (const command of commands) {
     if (!readme.includes(`zhengce ${command}`)) missing.push(`zhengce ${command}`);
