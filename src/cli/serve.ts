@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CliError, EXIT } from '../core/errors.ts';
 import type { Logger } from '../core/effects.ts';
 import { loadPipelines } from './pipelines.ts';
-import { serveSite } from '../site/serve.ts';
+import { serveSite } from '../pipeline/releases.ts';
 
 /** zhengce serve [id] [--port N]: serves output/<id>/ on 127.0.0.1 until SIGINT or SIGTERM. */
 export async function serveCommand(args: string[], o: { port?: string; logger: Logger; out: NodeJS.WritableStream }): Promise<number> {

@@ -47,3 +47,6 @@ export async function exportTables(arg: string, o: { pipeline?: string; cwd: str
   }
   return exportRelease(source, { tables: o.tables, formats: o.formats, outDir: o.outDir });
 }
+
+/** `zhengce serve`: the site server of the release site stage, reached from the CLI through the composer. */
+export { serveSite } from '../site/serve.ts';
