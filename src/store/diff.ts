@@ -1,7 +1,7 @@
 import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { sqlString } from '../core/sql.ts';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { quote, sqlString } from '../core/sql.ts';
 import { partsGlob } from '../core/layout.ts';
 import { TABLE_BY_NAME, VERSIONED } from '../core/tables.ts';
 import { keyedDiffSql } from './keyed-diff.ts';
@@ -35,13 +35,28 @@ async function tableReader(dir: string): Promise<(table: string) => string> {
   return (table) => `read_parquet(${sqlString(join(dir, parts ? partsGlob(TABLE_BY_NAME.get(table)!) : `${table}.parquet`))})`;
 }
 
+/**
+ * Views `<side>_<table>` over a release's files with every column of today's tables, a column its files
+ * lack (a release by earlier code, before documents.source_path) read as NULL.
+ */
+async function defineViews(conn: DuckDBConnection, side: string, read: (table: string) => string): Promise<(table: string) => string> {
+  for (const t of VERSIONED) {
+    const present = new Set(((await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${read(t.name)}`)).getRowObjectsJson() as { column_name: string }[]).map((c) => c.column_name));
+    const cols = t.columns.map((c) => (present.has(c.name) ? quote(c.name) : `CAST(NULL AS ${c.type}) AS ${quote(c.name)}`)).join(', ');
+    await conn.run(`CREATE TEMP VIEW ${side}_${t.name} AS SELECT ${cols} FROM ${read(t.name)}`);
+  }
+  return (table) => `${side}_${table}`;
+}
+
 /** What changed between any two release folders, computed from their Parquet files in DuckDB. */
 export async function diffReleases(fromDir: string, toDir: string): Promise<ReleaseDiff> {
-  const from = await tableReader(fromDir);
-  const to = await tableReader(toDir);
+  const fromFiles = await tableReader(fromDir);
+  const toFiles = await tableReader(toDir);
   const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const conn = await db.connect();
   try {
+    const from = await defineViews(conn, 'a', fromFiles);
+    const to = await defineViews(conn, 'b', toFiles);
     const parts = VERSIONED.map((t) => keyedDiffSql(t, `SELECT * FROM ${from(t.name)}`, `SELECT * FROM ${to(t.name)}`));
     await conn.run(`CREATE TEMP TABLE d AS ${parts.join(' UNION ALL ')}`);
     const all = async <T>(sql: string): Promise<T[]> => (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[];
