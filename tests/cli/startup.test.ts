@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { revisedPlan } from '../helpers/revised-plan.ts';
-import { makeWorkspace, ROOT, type CliResult } from '../helpers/cli.ts';
+import { makeWorkspace, ROOT, runNode, type CliResult } from '../helpers/cli.ts';
 
 /** A copy of the package in a temporary folder whose node_modules holds every package but tsx: the command must run without it. */
 async function packageWithoutTsx(): Promise<string> {
@@ -20,15 +19,7 @@ async function packageWithoutTsx(): Promise<string> {
 }
 
 function zhengce(pkg: string, args: string[], cwd: string, nodeArgs: string[] = []): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, join(pkg, 'bin', 'zhengce.js'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode([...nodeArgs, join(pkg, 'bin', 'zhengce.js'), ...args], cwd);
 }
 
 describe('start-up from the compiled build', { concurrency: false }, () => {

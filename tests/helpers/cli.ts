@@ -16,8 +16,13 @@ export interface CliResult {
 
 /** Runs the real `zhengce` command in `cwd`, as a user would. */
 export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  return runNode([BIN, ...args], cwd, env);
+}
+
+/** Runs Node on `argv` (a script and its arguments) in `cwd`, collecting its output. */
+export function runNode(argv: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
