@@ -215,11 +215,13 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
       await checkpoint('applied');
       const plan = await store.planParts();
       staging = await makeStagingDir(outputDir, releaseId);
+      // The parent's parts are linked; a parent in the earlier one-file layout has none, so every part is written.
       const parentDir = parent ? join(releasesDir(outputDir), parent.release_id) : null;
-      if (parent && !(await hasPartLayout(parentDir!))) logger.warn({ stage: 'publish', parent: parent.release_id }, `release ${parent.release_id} is in the earlier one-file layout: it stays as it is, and release ${releaseId} writes every table in parts`);
+      const linkable = parentDir !== null && (await hasPartLayout(parentDir));
+      if (parent && !linkable) logger.warn({ stage: 'publish', parent: parent.release_id }, `release ${parent.release_id} is in the earlier one-file layout: it stays as it is, and release ${releaseId} writes every table in parts`);
       await writeReleaseFiles(store.conn, {
         dir: staging,
-        parentDir: parentDir && (await hasPartLayout(parentDir)) ? parentDir : null,
+        parentDir: linkable ? parentDir : null,
         tables: TABLES.map((t) => ({ spec: t, rows: (parts: readonly string[]) => store.partRows(t, releaseRows(t, releaseId), parts), parts: partScope(t) === 'document' ? plan.documentParts : [WHOLE_PART], dirty: plan.dirty.get(t.name)! })),
         formats: config.publish.formats,
         csvMaxRows: config.publish.csv_max_rows,

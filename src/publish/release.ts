@@ -210,7 +210,7 @@ async function sortParts(conn: DuckDBConnection, t: ReleaseTable, parts: string[
 }
 
 /** Writes every file of a release into `dir`, which the caller then renames into place. */
-export async function writeReleaseFiles(conn: DuckDBConnection, o: ReleaseFilesOptions): Promise<PublishedFile[]> {
+export async function writeReleaseFiles(conn: DuckDBConnection, o: ReleaseFilesOptions): Promise<void> {
   const parent = o.parentDir ? await readPublishedFiles(o.parentDir) : new Map<string, PublishedFile>();
   const files: PublishedFile[] = [];
   for (const t of o.tables) files.push(...(await writeTableParts(conn, o, t, parent)));
@@ -221,5 +221,4 @@ export async function writeReleaseFiles(conn: DuckDBConnection, o: ReleaseFilesO
   const parquet = o.formats.includes('parquet');
   await write('views.sql', buildViewsSql(parquet ? o.tables.map((t) => t.spec) : [], o.viewsSearchPath, `zhengce release ${o.info.releaseId}: duckdb -c ".read views.sql"`, parquet ? [TIMELINE_VIEW] : []));
   await write('datapackage.json', `${JSON.stringify(buildDataPackage(o.info, files), null, 2)}\n`);
-  return files;
 }

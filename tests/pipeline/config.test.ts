@@ -73,9 +73,9 @@ test('source URLs other than http(s) are refused', async () => {
 });
 
 test('a rate_limit whose delay would overflow setTimeout is refused; the smallest allowed loads', async () => {
-  await rejects('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {rate_limit: 1e-9}}\n', /source\.http\.rate_limit: at least 0\.001/);
-  await rejects('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {rate_limit: 0}}\n', /source\.http\.rate_limit/);
-  const p = (await load('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {rate_limit: 0.001}}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
+  await rejects('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml", http: {rate_limit: 1e-9}}\n', /source\.http\.rate_limit: at least 0\.001/);
+  await rejects('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml", http: {rate_limit: 0}}\n', /source\.http\.rate_limit/);
+  const p = (await load('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml", http: {rate_limit: 0.001}}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
   assert.ok(p.config.source.type === 'feed' && p.config.source.http.rate_limit === 0.001);
 });
 
@@ -133,16 +133,16 @@ describe('publish.dir is checked at load', () => {
 });
 
 test('http has a total deadline per request and a byte budget by default, both overridable', async () => {
-  const p = (await load('id: a\nsource: {type: feed, url: "https://example.org/feed.xml"}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
+  const p = (await load('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml"}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
   assert.equal(p.config.source.type, 'feed');
   if (p.config.source.type !== 'feed') return;
   assert.equal(p.config.source.http.response_timeout_ms, 120_000);
   assert.equal(p.config.source.http.max_bytes_in_flight, 256 * 1024 * 1024);
-  const q = (await load('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {response_timeout_ms: 5000, max_bytes_in_flight: 50000000}}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
+  const q = (await load('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml", http: {response_timeout_ms: 5000, max_bytes_in_flight: 50000000}}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
   assert.deepEqual(q.config.source.type === 'feed' && [q.config.source.http.response_timeout_ms, q.config.source.http.max_bytes_in_flight], [5000, 50_000_000]);
 });
 
-test('a response deadline that is not a positive integer is refused by key', () => rejects('id: a\nsource: {type: feed, url: "https://example.org/feed.xml", http: {response_timeout_ms: 0}}\n', /source\.http\.response_timeout_ms/));
+test('a response deadline that is not a positive integer is refused by key', () => rejects('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml", http: {response_timeout_ms: 0}}\n', /source\.http\.response_timeout_ms/));
 
 test('a byte budget smaller than one response is refused, saying why', () =>
   rejects('id: a\nsource: {type: github, repo: a/b, http: {max_response_bytes: 1000000, max_bytes_in_flight: 999999}}\n', /source\.http\.max_bytes_in_flight: must be at least http\.max_response_bytes/));
