@@ -2,16 +2,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { TABLES } from '../../src/core/tables.ts';
+import { launchBrowser, openPage, type TestBrowser, type WatchedPage } from '../helpers/browser.ts';
 import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 
-/** The Chromium the setup installs (scripts/setup-browser.sh); a missing browser fails the tests, never skips them. */
-const CHROMIUM = process.env.ZHENGCE_CHROMIUM ?? '/usr/bin/chromium';
 const PLAN_POST = join(SAMPLE_POSTS, '2022-01-06-202201062238656632.md');
 const REVISIONS = join(ROOT, 'tests', 'fixtures', 'revisions');
 
@@ -38,15 +36,16 @@ function startServe(cwd: string, file: string): Promise<{ child: ChildProcess; u
 describe('the release site', () => {
   let ws: Awaited<ReturnType<typeof makeWorkspace>>;
   let serve: { child: ChildProcess; url: string };
-  let browser: Browser;
+  let browser: TestBrowser;
   let pkg: Pkg;
   let release: string;
+  let screenshots: string;
   const shots: string[] = [];
-  const errors: string[] = [];
-  const foreign: string[] = [];
+  const pages: WatchedPage[] = [];
+  // One page for the interactive tests, moving by its own links: DuckDB-WASM starts once.
+  let site: WatchedPage;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run scripts/setup-browser.sh (as root it installs Debian's chromium) or set ZHENGCE_CHROMIUM`);
     ws = await makeWorkspace({ posts: [PLAN_POST, join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html')] });
     await copyFile(join(REVISIONS, 'gongsifa.v1.md'), join(ws.postsDir, 'gongsifa.md'));
     assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
@@ -55,44 +54,31 @@ describe('the release site', () => {
     release = join(ws.out, 'latest');
     pkg = JSON.parse(await readFile(join(release, 'datapackage.json'), 'utf8')) as Pkg;
     serve = await startServe(ws.cwd, ws.file);
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-    await mkdir(join(ws.cwd, 'screenshots'));
+    screenshots = join(ws.cwd, 'screenshots');
+    await mkdir(screenshots);
+    browser = await launchBrowser();
+    // Smoke check first: the page reaches ready within 20 s, or every test here fails at once with what it saw.
+    site = await open(`${serve.url}latest/`);
+    await site.waitFor('#app[data-ready="#"]', 20_000);
   });
 
   after(async () => {
-    await site?.close();
     await browser?.close();
     serve?.child.kill('SIGTERM');
   });
 
-  /** A page that records console errors and refuses (and records) any request off the loopback. */
-  async function open(url: string, javascript = true): Promise<Page> {
-    const page = await browser.newPage();
-    await page.setJavaScriptEnabled(javascript);
-    await page.setRequestInterception(true);
-    page.on('request', (r) => {
-      const u = new URL(r.url());
-      if (['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) && u.hostname !== '127.0.0.1') {
-        foreign.push(r.url());
-        void r.abort();
-      } else void r.continue();
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`${url}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`${url}: ${(e as Error).message}`));
-    await page.setViewport({ width: 1280, height: 900 });
-    await page.goto(url, { waitUntil: 'load' });
+  async function open(url: string, javascript = true): Promise<WatchedPage> {
+    const page = await openPage(browser, url, { javascript, screenshots });
+    pages.push(page);
     return page;
   }
 
   async function shot(page: Page, name: string): Promise<void> {
-    const file = join(ws.cwd, 'screenshots', `${name}.png`);
+    const file = join(screenshots, `${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     shots.push(file);
   }
 
-  const ready = (page: Page, hash: string) => page.waitForSelector(`#app[data-ready="${hash}"]`, { timeout: 60_000 });
   const docCount = () => pkg.resources.find((r) => r.x_table === 'documents' && r.format === 'csv')!.rows;
 
   test('index.html lists every file with its size, the CHANGELOG, the dictionary and the earlier release', async () => {
@@ -115,20 +101,17 @@ describe('the release site', () => {
   });
 
   test('the page is readable from file:// with JavaScript off', async () => {
-    const page = await open(pathToFileURL(join(ws.out, 'releases', pkg.version, 'index.html')).href, false);
+    const { page } = await open(pathToFileURL(join(ws.out, 'releases', pkg.version, 'index.html')).href, false);
     assert.equal(await page.$eval('#document-count', (e) => e.textContent), String(docCount()));
     assert.ok((await page.$$('#downloads a')).length > 10);
     await shot(page, 'static-file');
     await page.close();
   });
 
-  // One page for the interactive tests, moving by its own links: DuckDB-WASM starts once.
-  let site: Page;
   async function home(): Promise<Page> {
-    if (!site) site = await open(`${serve.url}latest/`);
-    else await site.evaluate(() => (location.hash = ''));
-    await ready(site, '#');
-    return site;
+    await site.page.evaluate(() => (location.hash = ''));
+    await site.waitFor('#app[data-ready="#"]', 30_000);
+    return site.page;
   }
 
   async function openDocument(page: Page, search: string): Promise<void> {
@@ -136,7 +119,7 @@ describe('the release site', () => {
     await page.type('#search', search);
     await page.waitForFunction(() => /^1 documents/.test(document.querySelector('#match-count')?.textContent ?? ''), { timeout: 10_000 });
     await page.click('#documents tbody a');
-    await page.waitForSelector('#app[data-ready^="#doc="]', { timeout: 30_000 });
+    await site.waitFor('#app[data-ready^="#doc="]', 30_000);
   }
 
   test('the home page shows the document count and the 要素市场化 plan', async () => {
@@ -202,9 +185,9 @@ describe('the release site', () => {
   });
 
   test('no console errors, no request off the loopback, screenshots saved', (t) => {
-    assert.deepEqual(errors, []);
-    assert.deepEqual(foreign, []);
+    assert.deepEqual(pages.flatMap((p) => [...p.errors, ...p.consoleLines.filter((l) => l.startsWith('error:'))]), []);
+    assert.deepEqual(pages.flatMap((p) => p.offLoopback), []);
     assert.ok(shots.length >= 5);
-    t.diagnostic(`screenshots: ${join(ws.cwd, 'screenshots')}`);
+    t.diagnostic(`screenshots: ${screenshots}; ${browser.version}`);
   });
 });
