@@ -50,3 +50,11 @@ export function fileSystemError(err: unknown, path?: string): CliError | null {
   const original = err.message.split('\n')[0];
   return new CliError(`${where ? `${where}: ` : ''}${known.cause} (${original}); ${known.advice}`, { cause: err });
 }
+
+/** The source could not be read at all (the upstream is down, a listing failed): nothing was changed, the previous release stands. */
+export class SourceUnavailableError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'SourceUnavailableError';
+  }
+}

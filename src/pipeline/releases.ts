@@ -3,9 +3,11 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError } from '../core/errors.ts';
-import { exportRelease, type ExportSource } from '../publish/export.ts';
+import type { ReleaseSource } from '../core/table-rows.ts';
+import { exportRelease, type ExportFormat } from '../publish/export.ts';
 import { validateRelease, type ValidationReport } from '../publish/validate.ts';
 import { diffReleases, type ReleaseDiff } from '../store/diff.ts';
+import { openReleaseFileReader, openReleaseRows } from '../store/release-files.ts';
 import { loadPipeline } from './config.ts';
 
 export type { ReleaseDiff } from '../store/diff.ts';
@@ -31,12 +33,17 @@ export async function compareReleases(a: string, b: string, o: { pipeline?: stri
 /** Every file of the release against its datapackage.json. */
 export async function checkRelease(arg: string, o: { pipeline?: string; cwd: string }): Promise<{ dir: string; report: ValidationReport }> {
   const dir = await resolveRelease(arg, o.pipeline, o.cwd);
-  return { dir, report: await validateRelease(dir) };
+  const reader = await openReleaseFileReader();
+  try {
+    return { dir, report: await validateRelease(dir, reader) };
+  } finally {
+    reader.close();
+  }
 }
 
 /** Whole tables of a kept release, or with a pipeline of one that only history/ still holds, as single files in `outDir`. */
-export async function exportTables(arg: string, o: { pipeline?: string; cwd: string; tables?: string[]; formats: ('csv' | 'parquet')[]; outDir: string }) {
-  let source: ExportSource;
+export async function exportTables(arg: string, o: { pipeline?: string; cwd: string; tables?: string[]; formats: ExportFormat[]; outDir: string }) {
+  let source: ReleaseSource;
   if ((await isDir(resolve(o.cwd, arg))) || !o.pipeline) source = { kind: 'folder', dir: await resolveRelease(arg, o.pipeline, o.cwd) };
   else {
     const { outputDir } = await loadPipeline(o.pipeline, o.cwd);
@@ -45,7 +52,12 @@ export async function exportTables(arg: string, o: { pipeline?: string; cwd: str
     else if (await isDir(join(outputDir, 'history', 'documents', `release_id=${arg}`))) source = { kind: 'history', outputDir, releaseId: arg };
     else throw new CliError(`pipeline ${o.pipeline} has no release "${arg}", kept or in history/ (looked in ${join(outputDir, 'releases')} and ${join(outputDir, 'history')})`);
   }
-  return exportRelease(source, { tables: o.tables, formats: o.formats, outDir: o.outDir });
+  const rows = await openReleaseRows(source);
+  try {
+    return await exportRelease(rows, { tables: o.tables, formats: o.formats, outDir: o.outDir });
+  } finally {
+    rows.close();
+  }
 }
 
 /** `zhengce serve`: the site server of the release site stage, reached from the CLI through the composer. */

@@ -21,6 +21,8 @@ export interface ChangelogInput {
   added: ChangelogDocument[];
   changed: ChangelogDocument[];
   removed: ChangelogDocument[];
+  /** Documents whose only change is where the source holds them (finews moving posts to old_post/), by folder pair. */
+  moved: { from: string; to: string; count: number }[];
   rejects: { source_id: string; stage: string; reason: string }[];
 }
 
@@ -97,6 +99,8 @@ export function buildChangelog(input: ChangelogInput): string {
     `|---:|---:|---:|`,
     `| ${added.length} | ${changed.length} | ${removed.length} |`,
     '',
+    ...input.moved.map((m) => `${m.count} ${m.count === 1 ? 'document' : 'documents'} moved in the source 来源中移动 from ${codeSpan(`${m.from}/`)} to ${codeSpan(`${m.to}/`)} (only their source_path and url changed).`),
+    ...(input.moved.length ? [''] : []),
     ...section('新增文件 New documents', added),
     ...section('变更文件 Changed documents', changed, changedDetail),
     ...section('删除文件 Removed documents', removed, (d) => (d.reason ? [`  - 原因 reason: ${escapeMarkdown(d.reason)}`] : [])),

@@ -15,9 +15,12 @@ interface PackageResource {
   format: string;
   title: string;
   description: string;
+  path: string | string[];
   rows: number;
+  bytes: number;
   x_table: string;
-  x_files: PackageFile[];
+  /** A Parquet or Arrow resource's parts; a CSV resource is one part, described by the resource itself. */
+  x_files?: PackageFile[];
 }
 
 /** The part of datapackage.json the page shows. */
@@ -66,7 +69,7 @@ ins{background:#d4f8d4;text-decoration:none}del{background:#fbd3d3}#app[hidden]{
 .pager button,.filters *{margin-right:.5rem}textarea{width:100%;font-family:monospace}details{margin-left:1rem}`;
 
 function downloadsTable(pkg: ReleasePackage, extra: PackageFile[]): string {
-  const rows = pkg.resources.flatMap((r) => r.x_files.map((f) => ({ ...f, table: r.x_table, format: r.format })));
+  const rows = pkg.resources.flatMap((r) => (r.x_files ?? [{ path: r.path as string, rows: r.rows, bytes: r.bytes }]).map((f) => ({ ...f, table: r.x_table, format: r.format })));
   const body = rows
     .map((f) => `<tr><td><a href="${escapeHtml(f.path)}">${escapeHtml(f.path)}</a></td><td>${escapeHtml(f.table)}</td><td>${escapeHtml(f.format)}</td><td class="n">${f.rows.toLocaleString('en')}</td><td class="n">${humanBytes(f.bytes)}</td></tr>`)
     .join('\n');

@@ -67,14 +67,14 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     const edited = await runCli(['run', ws.file], ws.cwd);
     assert.equal(edited.code, 0, edited.stderr);
     assert.deepEqual(server.requestsTo().map((r) => r.path), [server.rawPath(PLAN)], 'exactly one download');
-    const [change] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes.parquet'`);
+    const [change] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes/*.parquet'`);
     assert.deepEqual([...change.changed_columns].sort(), ['category', 'tags']);
 
     await wait();
     server.files.delete('_posts/2021-12-08-202112082206885265.md');
     const removed = await runCli(['run', ws.file], ws.cwd);
     assert.equal(removed.code, 0, removed.stderr);
-    const deletes = await query<{ row_key: string }>(`SELECT row_key FROM '${ws.out}/latest/changes.parquet' WHERE table_name = 'documents' AND change_type = 'delete'`);
+    const deletes = await query<{ row_key: string }>(`SELECT row_key FROM '${ws.out}/latest/changes/*.parquet' WHERE table_name = 'documents' AND change_type = 'delete'`);
     assert.equal(deletes.length, 1);
     const [{ status }] = await query<{ status: string }>(`SELECT status FROM '${ws.out}/latest/document_versions/*.parquet' WHERE doc_id = '${deletes[0].row_key}' ORDER BY version DESC LIMIT 1`);
     assert.equal(status, 'removed');

@@ -26,11 +26,12 @@ describe('zhengce run over the bundled real posts', async () => {
     const [id] = await releases(ws.out);
     assert.match(id, /^\d{4}-\d{2}-\d{2}T\d{6}Z$/);
     const files = (await readdir(join(ws.out, 'releases', id), { recursive: true })).sort();
-    for (const t of TABLES.filter((n) => n !== 'changes')) {
-      assert.ok(files.includes(join('csv', `${t}.csv`)) && files.some((f) => f.startsWith(`${t}/`) && f.endsWith('.parquet')), `${t} in ${files}`);
+    // Every table in parts, CSV as well as Parquet; no whole-table file.
+    for (const t of TABLES) {
+      assert.ok(files.some((f) => f.startsWith(`csv/${t}/`) && f.endsWith('.csv')) && files.some((f) => f.startsWith(`${t}/`) && f.endsWith('.parquet')), `${t} in ${files}`);
+      assert.ok(!files.includes(`${t}.parquet`) && !files.includes(`${t}.csv`) && !files.includes(`csv/${t}.csv`), `no whole-table file of ${t}`);
     }
-    for (const f of ['changes.csv', 'changes.parquet']) assert.ok(files.includes(f), f);
-    for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'rejects.csv']) assert.ok(files.includes(f), f);
+    for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'rejects.csv', `schemas/documents.json`]) assert.ok(files.includes(f), f);
     assert.equal(await readlink(join(ws.out, 'latest')), join('releases', id));
     assert.equal(JSON.parse(await readFile(join(ws.out, 'latest.json'), 'utf8')).release_id, id);
   });

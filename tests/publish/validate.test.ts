@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileDigest } from '../../src/publish/datapackage.ts';
 import { validateRelease } from '../../src/publish/validate.ts';
+import { openReleaseFileReader } from '../../src/store/release-files.ts';
 import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
 
@@ -19,7 +20,9 @@ test('validate names the duplicated key and the required column that holds nulls
   ];
   const resource = { name: 'documents-parquet', path: 'documents.parquet', format: 'parquet', bytes, hash: `sha256:${sha256}`, rows: 3, schema: { fields, primaryKey: ['doc_id'] } };
   await writeFile(join(dir, 'datapackage.json'), JSON.stringify({ resources: [resource] }));
-  const report = await validateRelease(dir);
+  const reader = await openReleaseFileReader();
+  const report = await validateRelease(dir, reader);
+  reader.close();
   assert.deepEqual(report, { resources: 1, problems: ['documents-parquet: 1 rows with duplicate keys', 'documents-parquet: 2 rows with null issued_date'] });
 });
 
@@ -34,14 +37,16 @@ test('validate refuses datapackage.json paths that leave the release, naming the
   const secret = join(root, 'passwd.csv');
   await writeFile(secret, 'root:x:0:0:SECRET-LINE:/root:/bin/bash\n');
   await symlink('../passwd.csv', join(release, 'link.csv'));
-  await symlink('csv/documents.csv', join(release, 'same.csv'));
   const pkg = JSON.parse(await readFile(join(release, 'datapackage.json'), 'utf8'));
-  const documents = pkg.resources.find((r: { path: string }) => r.path === 'csv/documents.csv');
-  const crafted = (name: string, path: string) => ({ ...documents, name, path, x_files: [{ ...documents.x_files[0], path }] });
+  const documents = pkg.resources.find((r: { x_table: string; format: string }) => r.x_table === 'documents' && r.format === 'csv');
+  await symlink(documents.path, join(release, 'same.csv'));
+  const crafted = (name: string, path: string) => ({ ...documents, name, path });
   pkg.resources.push(crafted('up', '../passwd.csv'), crafted('deep', 'a/../../passwd.csv'), crafted('absolute', secret), crafted('etc', '/etc/passwd'), crafted('link', 'link.csv'), crafted('inside-link', 'same.csv'));
   await writeFile(join(release, 'datapackage.json'), JSON.stringify(pkg));
 
-  const report = await validateRelease(release);
+  const reader = await openReleaseFileReader();
+  const report = await validateRelease(release, reader);
+  reader.close();
   assert.deepEqual(report.problems, [
     'resource "up": path "../passwd.csv" climbs out with "..": refused, not read (a release lists only its own files)',
     'resource "deep": path "a/../../passwd.csv" climbs out with "..": refused, not read (a release lists only its own files)',

@@ -13,7 +13,7 @@ const pkg = {
   version: '2026-01-01T000000Z',
   created: '2026-01-01T00:00:00.000Z',
   licenses: [{ name: 'public-domain', title: 'PD' }],
-  resources: [{ name: 'documents', format: 'csv', title: '文件', description: 'd', rows: 3, x_table: 'documents', x_files: [{ path: 'csv/documents.csv', rows: 3, bytes: 2048 }] }],
+  resources: [{ name: 'documents.2026-01_001', format: 'csv', title: '文件', description: 'd', path: 'csv/documents.csv', rows: 3, bytes: 2048, x_table: 'documents' }],
 };
 
 test('the release page renders the CHANGELOG with any HTML in it escaped', () => {

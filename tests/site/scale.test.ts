@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
 import { TABLE_BY_NAME } from '../../src/core/tables.ts';
-import { CSV_OPTIONS } from '../../src/publish/csv.ts';
+import { CSV_OPTIONS } from '../../src/core/csv.ts';
 import { buildReleasePage } from '../../src/site/page.ts';
 import { writeSiteAssets } from '../../src/site/assets.ts';
 import { serveSite } from '../../src/site/serve.ts';
@@ -34,8 +34,8 @@ async function syntheticRelease(out: string): Promise<string> {
     version: 1,
   }));
   const files = [
-    { table: docs, path: 'csv/documents.csv', text: stringify(rows, { ...CSV_OPTIONS, columns: docs.columns.map((c) => c.name) }), rows: N },
-    { table: miles, path: 'csv/milestones.csv', text: stringify([], { ...CSV_OPTIONS, columns: miles.columns.map((c) => c.name) }), rows: 0 },
+    { table: docs, path: 'csv/documents.csv', text: stringify(rows, { ...CSV_OPTIONS.program, columns: docs.columns.map((c) => c.name) }), rows: N },
+    { table: miles, path: 'csv/milestones.csv', text: stringify([], { ...CSV_OPTIONS.program, columns: miles.columns.map((c) => c.name) }), rows: 0 },
   ];
   for (const f of files) await writeFile(join(dir, f.path), f.text);
   const resources = await Promise.all(
@@ -44,9 +44,10 @@ async function syntheticRelease(out: string): Promise<string> {
       format: 'csv',
       title: f.table.zh,
       description: f.table.en,
+      path: f.path,
       rows: f.rows,
+      bytes: (await stat(join(dir, f.path))).size,
       x_table: f.table.name,
-      x_files: [{ path: f.path, rows: f.rows, bytes: (await stat(join(dir, f.path))).size }],
       schema: { fields: f.table.columns.map((c) => ({ name: c.name, type: c.type === 'INTEGER' ? 'integer' : c.type === 'BOOLEAN' ? 'boolean' : c.type === 'DATE' ? 'date' : 'string' })) },
     })),
   );

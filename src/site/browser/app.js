@@ -40,28 +40,25 @@ async function openDatabase(base) {
   await conn.query('SET autoinstall_known_extensions = false; SET autoload_known_extensions = false');
 }
 
-/** Loads a table from its CSV files (the core reader: the Parquet reader is a network extension in DuckDB-WASM). */
+/** Loads a table from its CSV parts (the core reader: the Parquet reader is a network extension in DuckDB-WASM). */
 function ensureTable(name, release) {
   if (!loaded.has(name)) {
     loaded.set(
       name,
       (async () => {
-        const r = pkg.resources.find((x) => x.format === 'csv' && x.x_table === name);
-        if (!r) throw new Error(`table ${name} is not in this release`);
+        const parts = pkg.resources.filter((x) => x.format === 'csv' && x.x_table === name);
+        if (!parts.length) throw new Error(`table ${name} is not in this release`);
+        const schema = typeof parts[0].schema === 'string' ? await (await fetch(new URL(parts[0].schema, release))).json() : parts[0].schema;
         const files = [];
-        for (const f of r.x_files) {
-          const res = await fetch(new URL(f.path, release));
-          if (!res.ok) throw new Error(`${f.path}: HTTP ${res.status}`);
+        for (const r of parts) {
+          const res = await fetch(new URL(r.path, release));
+          if (!res.ok) throw new Error(`${r.path}: HTTP ${res.status}`);
           const file = `${name}/${files.length}.csv`;
           await db.registerFileBuffer(file, new Uint8Array(await res.arrayBuffer()));
           files.push(file);
         }
-        const columns = r.schema.fields.map((f) => `${sqlString(f.name)}: ${sqlString(SQL_TYPES[f.type] ?? 'VARCHAR')}`).join(', ');
-        // The CSV prefixes formula-looking text with ' for spreadsheets; the table holds the value itself.
-        const select = r.schema.fields
-          .map((f) => (SQL_TYPES[f.type] ? ident(f.name) : `regexp_replace(${ident(f.name)}, '^''([=+\\-@\\t\\r])', '\\1') AS ${ident(f.name)}`))
-          .join(', ');
-        await conn.query(`CREATE TABLE ${ident(name)} AS SELECT ${select} FROM read_csv([${files.map(sqlString).join(', ')}], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${columns}})`);
+        const columns = schema.fields.map((f) => `${sqlString(f.name)}: ${sqlString(SQL_TYPES[f.type] ?? 'VARCHAR')}`).join(', ');
+        await conn.query(`CREATE TABLE ${ident(name)} AS SELECT * FROM read_csv([${files.map(sqlString).join(', ')}], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${columns}})`);
       })(),
     );
   }
