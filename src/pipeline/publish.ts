@@ -81,7 +81,8 @@ export async function publish(store: Store, pipeline: Pipeline, input: PublishIn
       const rejects = await allRejects(store, input.fetchFailures);
       if (counts.changes === 0) return { releaseId: null, placed: true, rejects };
       const releaseId = nextReleaseId(ctx.clock.now(), parent?.release_id ?? null);
-      const created = ctx.clock.now().toISOString();
+      // To the second, as every time the tables hold.
+      const created = new Date(Math.floor(ctx.clock.now().getTime() / 1000) * 1000).toISOString();
       await store.applyRelease(
         { release_id: releaseId, created_at: created, parent_release_id: parent?.release_id ?? null, code_version: input.codeVersion, schema_version: SCHEMA_VERSION, inputs_sha256: await store.inputsSha256(input.codeVersion) },
         counts,
@@ -95,7 +96,7 @@ export async function publish(store: Store, pipeline: Pipeline, input: PublishIn
       const tables = TABLES.map((t) => ({ spec: t, parts: partScope(t) === 'document' ? plan.documentParts : [WHOLE_PART], dirty: plan.dirty.get(t.name)!, sort: (parts: readonly string[]) => store.sortedRows(t, releaseId, parts) }));
       const files = await writeTableFiles({ dir, parent: from || null, formats: config.publish.formats, downloads: staged.downloads }, tables);
       const changelog = buildChangelog({ ...(await store.changelogInput()), releaseId, parentReleaseId: parent?.release_id ?? null, rejects });
-      const info = { name: config.id, title: config.title || config.id, releaseId, created, codeVersion: input.codeVersion };
+      const info = { name: config.id, title: config.title || config.id, releaseId, created, codeVersion: input.codeVersion, timezone: config.timezone };
       await writeReleaseMeta({ dir, parent: from || null, tables: TABLES, formats: config.publish.formats, rejects, changelog, viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'], info }, files, []);
       await writeReleasePage(dir, { earlier: await earlierReleases(outputDir, releaseId), source: describeSource(config.source) });
       for (const d of from ? from.damaged : []) {

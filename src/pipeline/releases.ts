@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError } from '../core/errors.ts';
+import { readJson } from '../core/files.ts';
 import type { ReleaseSource } from '../core/table-rows.ts';
 import { exportRelease, type ExportFormat } from '../publish/export.ts';
 import { validateRelease, type ValidationReport } from '../publish/validate.ts';
@@ -44,15 +45,19 @@ export async function checkRelease(arg: string, o: { pipeline?: string; cwd: str
 /** Whole tables of a kept release, or with a pipeline of one that only history/ still holds, as single files in `outDir`. */
 export async function exportTables(arg: string, o: { pipeline?: string; cwd: string; tables?: string[]; formats: ExportFormat[]; outDir: string }) {
   let source: ReleaseSource;
+  let timezone: string | null = null;
   if ((await isDir(resolve(o.cwd, arg))) || !o.pipeline) source = { kind: 'folder', dir: await resolveRelease(arg, o.pipeline, o.cwd) };
   else {
-    const { outputDir } = await loadPipeline(o.pipeline, o.cwd);
+    const { outputDir, config } = await loadPipeline(o.pipeline, o.cwd);
+    timezone = config.timezone;
     const kept = join(outputDir, arg === 'latest' ? 'latest' : join('releases', arg));
     if (await isDir(kept)) source = { kind: 'folder', dir: kept };
     else if (await isDir(join(outputDir, 'history', 'documents', `release_id=${arg}`))) source = { kind: 'history', outputDir, releaseId: arg };
     else throw new CliError(`pipeline ${o.pipeline} has no release "${arg}", kept or in history/ (looked in ${join(outputDir, 'releases')} and ${join(outputDir, 'history')})`);
   }
-  const rows = await openReleaseRows(source);
+  // Times as the release's spreadsheets show them: in the pipeline's time zone, which the release records.
+  timezone ??= source.kind === 'folder' ? ((await readJson<{ x_timezone?: string }>(join(source.dir, 'datapackage.json')))?.x_timezone ?? 'UTC') : 'UTC';
+  const rows = await openReleaseRows(source, timezone);
   try {
     return await exportRelease(rows, { tables: o.tables, formats: o.formats, outDir: o.outDir });
   } finally {

@@ -6,6 +6,17 @@ import { CSV_DIALECT } from '../core/csv.ts';
 import { FORMATS, LAYOUT_VERSION, schemaPath, type Format } from '../core/layout.ts';
 import { TABLE_BY_NAME, type Column, type TableSpec } from '../core/tables.ts';
 
+/** Who a release is and when: the top of its datapackage.json. */
+export interface ReleaseInfo {
+  name: string;
+  title: string;
+  releaseId: string;
+  created: string;
+  codeVersion: string;
+  /** The pipeline's time zone, in which spreadsheets show times (an export of the release shows them alike). */
+  timezone: string;
+}
+
 /** A file of a release with its size and content hash, as datapackage.json records it. */
 export interface ReleaseFile {
   path: string;
@@ -64,7 +75,7 @@ const hashOf = (f: ReleaseFile): string => `sha256:${f.sha256}`;
  * the release's other files (pages, CHANGELOG.md, views.sql …) with their bytes and sha256, so that every file a
  * later release links from this one can be checked first.
  */
-export function buildDataPackage(info: { name: string; title: string; releaseId: string; created: string; codeVersion: string }, files: PublishedFile[], others: ReleaseFile[]): PackageDescriptor & Record<string, unknown> {
+export function buildDataPackage(info: ReleaseInfo, files: PublishedFile[], others: ReleaseFile[]): PackageDescriptor & Record<string, unknown> {
   const resources: PackageDescriptor['resources'] & Record<string, unknown>[] = [];
   const byTable = new Map<string, PublishedFile[]>();
   for (const f of files) byTable.set(f.table.name, [...(byTable.get(f.table.name) ?? []), f]);
@@ -91,6 +102,7 @@ export function buildDataPackage(info: { name: string; title: string; releaseId:
     version: info.releaseId,
     created: info.created,
     x_code_version: info.codeVersion,
+    x_timezone: info.timezone,
     x_layout: LAYOUT_VERSION,
     licenses: [{ name: 'public-domain', title: 'Official documents: not protected by copyright (PRC Copyright Law, art. 5)' }],
     resources,

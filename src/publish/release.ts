@@ -9,7 +9,7 @@ import type { SortedRows } from '../core/table-rows.ts';
 import type { TableSpec } from '../core/tables.ts';
 import type { RejectRow } from '../core/types.ts';
 import { writeCsvFile } from './csv.ts';
-import { buildDataPackage, fileDigest, tableSchema, type PackageDescriptor, type PublishedFile, type ReleaseFile } from './datapackage.ts';
+import { buildDataPackage, fileDigest, tableSchema, type PackageDescriptor, type PublishedFile, type ReleaseFile, type ReleaseInfo } from './datapackage.ts';
 import type { DownloadsBuilder } from './downloads.ts';
 import { linkFile, type ParentRelease } from './parent.ts';
 import { buildViewsSql, TIMELINE_VIEW } from '../core/views.ts';
@@ -67,6 +67,14 @@ async function writePart(o: TableFilesOptions, t: TableSpec, sorted: SortedRows,
   return files;
 }
 
+/** Links the parent's files of one part when it holds them all, unchanged; null when it does not. */
+async function linkUnchanged(o: TableFilesOptions, t: TableSpec, part: string): Promise<PublishedFile[] | null> {
+  const found = o.formats.map((f) => o.parent?.tableFile(t.name, part, pathOf(t, part, f)) ?? null);
+  if (found.some((f) => f === null)) return null;
+  for (const f of found) if (!(await o.parent!.link(f!, o.dir))) return null;
+  return found.map((f) => ({ ...f!, table: t }));
+}
+
 /**
  * Writes one table's parts: those holding a change, missing from the parent or damaged there from the store,
  * every other one linked from the parent once its bytes are checked; and the table's whole-table download.
@@ -83,8 +91,9 @@ async function writeTable(o: TableFilesOptions, t: ReleaseTable): Promise<Publis
     const found = o.formats.map((f) => o.parent!.tableFile(spec.name, part, pathOf(spec, part, f)));
     // No file in any format: the table had no rows in this part, and nothing changed there.
     if (found.every((f) => f === null)) continue;
+    // Every file is checked, so each damaged one is named, not only the first.
     let usable = found.every((f) => f !== null);
-    for (const f of found) if (usable && f) usable = await o.parent.holds(f);
+    for (const f of found) if (f && !(await o.parent.holds(f))) usable = false;
     if (usable) reuse.set(part, found as PublishedFile[]);
     else render.add(part);
   }
@@ -98,8 +107,8 @@ async function writeTable(o: TableFilesOptions, t: ReleaseTable): Promise<Publis
         files.push(...linked.map((f) => ({ ...f, table: spec })));
       } else if (render.has(part) && sorted.counts.has(part)) files.push(...(await writePart(o, spec, sorted, part)));
     }
-    // A table without rows keeps one empty part, so readers still find its columns.
-    if (files.length === 0) files.push(...(await writePart(o, spec, sorted, WHOLE_PART)));
+    // A table without rows keeps one empty part, so readers still find its columns (the parent's, when it holds it unchanged).
+    if (files.length === 0) files.push(...(await linkUnchanged(o, spec, WHOLE_PART) ?? (await writePart(o, spec, sorted, WHOLE_PART))));
     const withRows = t.parts.filter((p) => files.some((f) => f.part === p && f.rows > 0));
     await o.downloads?.writeCsv(spec, withRows, sorted, render, () => t.sort(t.parts));
     return files;
@@ -125,7 +134,7 @@ export interface ReleaseMeta {
   changelog: string;
   /** Folders DuckDB searches for the Parquet files named in views.sql. */
   viewsSearchPath: string[];
-  info: { name: string; title: string; releaseId: string; created: string; codeVersion: string };
+  info: ReleaseInfo;
 }
 
 /**

@@ -38,8 +38,9 @@ async function partFiles(dir: string, t: TableSpec): Promise<{ part: string; fil
 }
 
 /** Reads a release's tables from its folder's Parquet parts, or from history/ for a release whose folder was pruned. */
-export async function openReleaseRows(source: ReleaseSource): Promise<ReleaseRows> {
+export async function openReleaseRows(source: ReleaseSource, timezone: string): Promise<ReleaseRows> {
   const db = await openDuckDB(':memory:');
+  await db.conn.run(`SET TimeZone = ${sqlString(timezone)}`);
   if (source.kind === 'history') await db.conn.run(buildHistoryViewsSql(TABLES.filter((t) => t.history), [join(source.outputDir, 'history')]));
   let sorts = 0;
   async function rowsOf(t: TableSpec): Promise<OrderedRows> {
@@ -59,8 +60,8 @@ export async function openReleaseRows(source: ReleaseSource): Promise<ReleaseRow
     if (!newest) throw new Error(`no kept release after ${source.releaseId} holds the ${t.name} log: export it from a kept release`);
     const files = await partFiles(join(source.outputDir, 'releases', newest), t);
     const from = `read_parquet([${files.map((f) => sqlString(f.file)).join(', ')}], union_by_name = true)`;
-    const versions = (await rowsOf(TABLE_BY_NAME.get('document_versions')!)).select;
-    const where = t.name === 'redlines' ? `(doc_id, to_version) IN (SELECT (doc_id, version) FROM (${versions}))` : `release_id <= ${r}`;
+    // A redline belongs to the release of the version it leads to.
+    const where = t.name === 'redlines' ? `(doc_id, to_version) IN (SELECT (doc_id, version) FROM (${(await rowsOf(TABLE_BY_NAME.get('document_versions')!)).select}))` : `release_id <= ${r}`;
     return all(`SELECT ${t.columns.map((c) => quote(c.name)).join(', ')} FROM ${from} WHERE ${where}`);
   }
   return {

@@ -358,7 +358,7 @@ export class Store {
     const logged = release.parent_release_id === null ? "WHERE table_name = 'documents'" : '';
     await c.run(`INSERT INTO changes BY NAME SELECT ${r} AS release_id, table_name, row_key, change_type, doc_id, changed_columns, before, after FROM run_changes ${logged}`);
     await c.run(`INSERT INTO document_versions
-      SELECT n.doc_id, n.version, ${r}, n.content_sha256, p.revision, CAST(p.fetched_at AS TIMESTAMPTZ), 'active'
+      SELECT n.doc_id, n.version, ${r}, n.content_sha256, p.revision, date_trunc('second', CAST(p.fetched_at AS TIMESTAMPTZ)), 'active'
       FROM new_documents n JOIN stage_posts p USING (doc_id)
       WHERE (n.doc_id, n.version) NOT IN (SELECT (doc_id, version) FROM document_versions)`);
     await c.run(`INSERT INTO document_versions
