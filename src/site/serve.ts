@@ -146,20 +146,20 @@ function siteHandler(root: string, logger: Logger): (req: IncomingMessage, res: 
       return reply(res, 405, 'only GET and HEAD\n');
     }
     if (target.segments.length === 0) {
-      res.writeHead(302, { location: '/latest/' }).end();
+      res.writeHead(302, { location: '/latest/', 'content-length': 0 }).end();
       return;
     }
     const file = await publishedEntry(root, target.folder ? [...target.segments, 'index.html'] : target.segments);
     if (!file || (file.kind === 'folder' && target.folder)) return reply(res, 404, 'not found\n');
     if (file.kind === 'folder') {
       // A folder's page links relatively (../../site/): served from its own URL with the slash, or they would break.
-      res.writeHead(302, { location: `${urlPath(target.segments)}/` }).end();
+      res.writeHead(302, { location: `${urlPath(target.segments)}/`, 'content-length': 0 }).end();
       return;
     }
     res.setHeader('accept-ranges', 'bytes');
     const range = req.method === 'GET' && req.headers.range !== undefined && req.headers['if-none-match'] !== etagOf(file.stats) && rangeStillValid(req, file.stats) ? byteRange(req.headers.range, file.stats.size) : { kind: 'whole' as const };
     if (range.kind === 'unsatisfiable') {
-      res.writeHead(416, { 'content-range': `bytes */${file.stats.size}` }).end();
+      res.writeHead(416, { 'content-range': `bytes */${file.stats.size}`, 'content-length': 0 }).end();
       return;
     }
     if (range.kind === 'part') return sendPart(res, file, range.start, range.end, logger);
