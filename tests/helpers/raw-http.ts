@@ -10,7 +10,7 @@ export interface RawResponse {
 /** Sends `requestLine` (e.g. `GET //[ HTTP/1.1`, or bytes) with `headers` and Connection: close to the server at `base`, and reads the whole answer. */
 export function rawRequest(base: string, requestLine: string | Buffer, headers: Record<string, string> = {}): Promise<RawResponse> {
   const { hostname, port } = new URL(base);
-  const head = Buffer.concat([Buffer.from(requestLine, 'latin1'), Buffer.from(`\r\n${Object.entries({ host: `${hostname}:${port}`, ...headers, connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 'latin1')]);
+  const head = Buffer.concat([typeof requestLine === 'string' ? Buffer.from(requestLine, 'latin1') : requestLine, Buffer.from(`\r\n${Object.entries({ host: `${hostname}:${port}`, ...headers, connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 'latin1')]);
   return new Promise((resolve, reject) => {
     // Written, not ended: a half-closed socket may be closed by the server before it answers; Connection: close ends it.
     const socket = connect(Number(port), hostname, () => socket.write(head));
