@@ -32,15 +32,19 @@ export function runNode(argv: string[], cwd: string, env: Record<string, string>
   });
 }
 
-/** Starts `zhengce serve` on a free port and resolves with its URL once it prints it. */
-export function startServe(cwd: string, file: string): Promise<{ child: ChildProcess; url: string }> {
+/** Starts `zhengce serve` on a free port (with at most `openFiles` file descriptors, set by the shell's ulimit) and resolves once it prints its URL. */
+export function startServe(cwd: string, file: string, options: { openFiles?: number } = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', file, '--port', '0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [BIN, 'serve', file, '--port', '0', '--log-format', 'json'];
+    const child =
+      options.openFiles === undefined
+        ? spawn(process.execPath, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('sh', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
       const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
+      if (m) resolve({ child, url: m[1], output: () => out });
     });
     child.stderr!.on('data', (d: Buffer) => (out += d));
     child.on('exit', (code) => reject(new Error(`zhengce serve exited ${code}: ${out}`)));
