@@ -1,9 +1,10 @@
 // zhengce serve's HTTP server against a real pipeline's output folder, over loopback sockets written byte for byte.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFile, cp, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { PUBLISHED_FILES, PUBLISHED_FOLDERS } from '../../src/core/layout.ts';
 import { serveSite, type SiteServer } from '../../src/site/serve.ts';
 import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { rawGet, rawRequest, type RawResponse } from '../helpers/raw-http.ts';
@@ -18,11 +19,14 @@ describe('zhengce serve', () => {
   let release: string;
   /** Paths relative to the output folder that must never be served: the run's working state, staging and dot-entries, and files outside it. */
   let privateFiles: string[];
+  /** What the run wrote at the top of the output folder. */
+  let written: string[];
 
   before(async () => {
     ws = await makeWorkspace({ posts: [join(SAMPLE_POSTS, POST)] });
     assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
     release = (await readlink(join(ws.out, 'latest'))).split('/').pop()!;
+    written = (await readdir(ws.out)).sort();
     const staging = `releases/.tmp-${release}9`;
     // What a run leaves beside the real store.duckdb, raw/ and status.json while it works, and what a user may keep there.
     await writeFile(join(ws.out, 'store.duckdb.wal'), 'PRIVATE write-ahead log');
@@ -123,6 +127,13 @@ describe('zhengce serve', () => {
     }
     return [...out];
   }
+
+  test('everything a run writes at the top of the output folder is declared published or is the working state', () => {
+    const declared: readonly string[] = [...PUBLISHED_FOLDERS, ...PUBLISHED_FILES];
+    const workingState = ['raw', 'run.lock', 'status.json', 'store.duckdb', 'store.duckdb.wal'];
+    assert.deepEqual(written.filter((name) => !declared.includes(name) && !workingState.includes(name)), []);
+    assert.ok(written.includes('store.duckdb') && written.includes('releases'), written.join(' '));
+  });
 
   test('a private file gets 400 or 404 and none of its bytes, however its path is spelt', async (t) => {
     // The spellings of issue #20 first, then the generated ones.
