@@ -38,3 +38,23 @@ export function partsGlob(t: TableSpec): string {
 /** history/<table>/release_id=<id>/: the row versions one release wrote, hive-partitioned. */
 export const historyPartition = (table: string, releaseId: string): string => `${table}/release_id=${releaseId}`;
 export const HISTORY_FILE = 'data.parquet';
+
+/**
+ * What of output/<id>/ is public, declared once: `zhengce serve` answers only these and a deploy copies only these.
+ * The rest is the pipeline's working state: store.duckdb (and its .wal and .tmp/), raw/, run.lock, status.json.
+ */
+export const PUBLISHED_FOLDERS = ['releases', 'latest', 'site', 'downloads', 'search', 'history'] as const;
+export const PUBLISHED_FILES = ['latest.json', 'feed.xml'] as const;
+
+/**
+ * Whether a file or folder, as its path segments relative to output/<id>/, is published: inside a published folder
+ * (in releases/ only inside a release folder, never a file of releases/ itself) or a published file, and with no
+ * dot-entry on the way (the `.tmp-` staging folders, `.latest-<pid>`, a user's `.git`).
+ */
+export function isPublished(segments: readonly string[], kind: 'file' | 'folder'): boolean {
+  if (segments.length === 0 || segments.some((s) => s === '' || s.startsWith('.'))) return false;
+  const [top, ...inside] = segments;
+  if (kind === 'file' && inside.length === 0) return (PUBLISHED_FILES as readonly string[]).includes(top);
+  if (top === 'releases') return inside.length >= (kind === 'file' ? 2 : 1);
+  return (PUBLISHED_FOLDERS as readonly string[]).includes(top);
+}
