@@ -124,7 +124,9 @@ with --pipeline, a release whose folder was pruned (publish.keep) is rebuilt fro
     options: { ...LOG_OPTIONS, port: { type: 'string' } },
     help: `Serves output/<id>/ over HTTP on 127.0.0.1 (with range requests), so the release pages' documents
 browser, document pages, timeline and SQL console work; / leads to the latest release. With no
-pipeline named, the one pipeline of pipelines/. store.duckdb, raw/ and status.json are not served.
+pipeline named, the one pipeline of pipelines/. Only the published part is served (releases/, latest,
+latest.json, site/, history/, downloads/, search/, feed.xml), judged by the file a path finally resolves
+to: store.duckdb, raw/, run.lock, status.json, dot-files and a symlink leading out of it are not found.
 Runs until SIGINT or SIGTERM.`,
     optionsHelp: `      --port N             the port (default 8321; 0 picks a free one)
 `,

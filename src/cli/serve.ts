@@ -14,7 +14,7 @@ export async function serveCommand(args: string[], o: { port?: string; logger: L
   if (pipelines.length > 1) throw new CliError(`several pipelines in pipelines/ (${pipelines.map((p) => p.config.id).join(', ')}); name the one to serve`);
   const { outputDir } = pipelines[0];
   if (!(await stat(join(outputDir, 'latest')).catch(() => null))) throw new CliError(`${outputDir} has no release yet; run "zhengce run ${args[0] ?? pipelines[0].config.id}" first`);
-  const site = await serveSite(outputDir, port).catch((err: NodeJS.ErrnoException) => {
+  const site = await serveSite(outputDir, port, o.logger).catch((err: NodeJS.ErrnoException) => {
     throw new CliError(err.code === 'EADDRINUSE' ? `port ${port} is in use on 127.0.0.1; pick another with --port` : `could not serve ${outputDir}: ${err.message}`, { cause: err });
   });
   o.out.write(`serving ${outputDir} at ${site.url} (latest release: ${site.url}latest/); Ctrl-C stops\n`);

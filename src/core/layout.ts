@@ -46,3 +46,23 @@ export const HISTORY_FILE = 'data.parquet';
 
 /** Written in every release's datapackage.json: the layout its files follow, so a release knows which parent files it can link. */
 export const LAYOUT_VERSION = 3;
+
+/**
+ * What of output/<id>/ is public, declared once: `zhengce serve` answers only these and a deploy copies only these.
+ * The rest is the pipeline's working state: store.duckdb (and its .wal and .tmp/), raw/, run.lock, status.json.
+ */
+export const PUBLISHED_FOLDERS = ['releases', 'latest', 'site', 'downloads', 'search', 'history'] as const;
+export const PUBLISHED_FILES = ['latest.json', 'feed.xml'] as const;
+
+/**
+ * Whether a file or folder, as its path segments relative to output/<id>/, is published: inside a published folder
+ * (in releases/ only inside a release folder, never a file of releases/ itself) or a published file, and with no
+ * dot-entry on the way (the `.tmp-` staging folders, `.latest-<pid>`, a user's `.git`).
+ */
+export function isPublished(segments: readonly string[], kind: 'file' | 'folder'): boolean {
+  if (segments.length === 0 || segments.some((s) => s === '' || s.startsWith('.'))) return false;
+  const [top, ...inside] = segments;
+  if (kind === 'file' && inside.length === 0) return (PUBLISHED_FILES as readonly string[]).includes(top);
+  if (top === 'releases') return inside.length >= (kind === 'file' ? 2 : 1);
+  return (PUBLISHED_FOLDERS as readonly string[]).includes(top);
+}

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,25 @@ export function runNode(argv: string[], cwd: string, env: Record<string, string>
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `zhengce serve` on a free port (with at most `openFiles` file descriptors, set by the shell's ulimit) and resolves once it prints its URL. */
+export function startServe(cwd: string, file: string, options: { openFiles?: number } = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const argv = [BIN, 'serve', file, '--port', '0', '--log-format', 'json'];
+    const child =
+      options.openFiles === undefined
+        ? spawn(process.execPath, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('sh', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolve({ child, url: m[1], output: () => out });
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d));
+    child.on('exit', (code) => reject(new Error(`zhengce serve exited ${code}: ${out}`)));
   });
 }
 

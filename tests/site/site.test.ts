@@ -1,6 +1,6 @@
 // The release site in a real headless Chromium, against a real `zhengce serve` of a real pipeline's output.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'puppeteer-core';
 import { TABLES } from '../../src/core/tables.ts';
 import { launchBrowser, openPage, type TestBrowser, type WatchedPage } from '../helpers/browser.ts';
-import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS, startServe } from '../helpers/cli.ts';
 
 const PLAN_POST = join(SAMPLE_POSTS, '2022-01-06-202201062238656632.md');
 const REVISIONS = join(ROOT, 'tests', 'fixtures', 'revisions');
@@ -16,21 +16,6 @@ const REVISIONS = join(ROOT, 'tests', 'fixtures', 'revisions');
 interface Pkg {
   version: string;
   resources: { x_table: string; format: string; rows: number; x_files: { path: string; bytes: number }[] }[];
-}
-
-/** Starts `zhengce serve` on a free port and resolves with its URL once it prints it. */
-function startServe(cwd: string, file: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'zhengce.js'), 'serve', file, '--port', '0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d));
-    child.on('exit', (code) => reject(new Error(`zhengce serve exited ${code}: ${out}`)));
-  });
 }
 
 describe('the release site', () => {
