@@ -4,6 +4,7 @@ import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { PUBLISHED_FILES, PUBLISHED_FOLDERS } from '../../src/core/layout.ts';
 import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 
 interface Step {
@@ -21,6 +22,9 @@ test('the GitHub Pages workflow publishes the output folder without the store, r
   const assemble = steps.find((s) => s.name === 'Assemble the site')!;
   const upload = steps.find((s) => s.uses?.startsWith('actions/upload-pages-artifact@'))!;
   assert.ok(steps.some((s) => s.uses?.startsWith('actions/deploy-pages@')));
+  // It copies the published set as src/core/layout.ts declares it (latest is rebuilt as a redirect), nothing else.
+  const copied = /for entry in ([^;]+);/.exec(assemble.run!)![1].trim().split(/\s+/).sort();
+  assert.deepEqual(copied, [...PUBLISHED_FOLDERS, ...PUBLISHED_FILES].filter((e) => e !== 'latest').sort());
 
   // A real pipeline output, where the workflow's checkout has it, assembled by the workflow's own script.
   const ws = await makeWorkspace({ id: 'sample', posts: [join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html')] });
