@@ -22,7 +22,7 @@ export class PostError extends Error {
   }
 }
 
-/** Exit codes of the zhengce command (DESIGN.md). */
+/** Exit codes of the zhengce command (README, Commands). */
 export const EXIT = { ok: 0, failed: 1, partial: 2, busy: 75 } as const;
 
 /** What a file-system error means to an operator and what to do; `text` is its strerror, as DuckDB's messages spell it. */

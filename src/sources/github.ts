@@ -252,7 +252,7 @@ async function obtainPost(blob: PostBlob, run: RunState): Promise<SourceEvent> {
 }
 
 /**
- * Source `github` (DESIGN.md): a 304 on the root tree ends the run with nothing to do; a listed
+ * Source `github` (docs/design.md, README Sources): a 304 on the root tree ends the run with nothing to do; a listed
  * folder whose tree sha stands is read from its listing in raw/, the others listed by sha. A post is
  * `unchanged` when its blob sha and path stand; moved (same blob, another path) or changed, it is
  * read from raw/ when its blob was fetched before, else downloaded. The cursor keeps the root ETag
