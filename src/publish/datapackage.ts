@@ -92,7 +92,8 @@ export function buildDataPackage(info: ReleaseInfo, files: PublishedFile[], othe
         continue;
       }
       const entries: FileEntry[] = mine.map((f) => ({ path: f.path, part: f.part, rows: f.rows, bytes: f.bytes, hash: hashOf(f) }));
-      resources.push({ name: `${t.name}.${format}`, path: entries.map((e) => e.path), format, ...about, mediatype: FORMATS[format].mediatype, rows: entries.reduce((n, e) => n + e.rows, 0), bytes: entries.reduce((n, e) => n + e.bytes, 0), x_files: entries });
+      // The Parquet resource bears the table's name: the one a foreign key's reference names.
+      resources.push({ name: format === 'parquet' ? t.name : `${t.name}.${format}`, path: entries.map((e) => e.path), format, ...about, mediatype: FORMATS[format].mediatype, rows: entries.reduce((n, e) => n + e.rows, 0), bytes: entries.reduce((n, e) => n + e.bytes, 0), x_files: entries });
     }
   }
   return {

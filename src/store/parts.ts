@@ -40,13 +40,14 @@ export async function planParts(conn: DuckDBConnection): Promise<PartPlan> {
     SELECT doc_id, printf('%s_%03d', month, (row_number() OVER (PARTITION BY month ORDER BY published_at, source_id, doc_id) - 1) // ${DOCS_PER_PART} + 1) AS part
     FROM months`);
   const parts = (await readAll<{ part: string }>(conn, 'SELECT DISTINCT part FROM run_parts ORDER BY part')).map((r) => r.part);
-  // A document that moved part dirties both, in every table; one that changed dirties its part in the tables it changed (its versions and redlines follow documents).
+  // A document that moved part dirties both, in every table; one that changed dirties its part in the tables it changed (its versions and redlines follow a new version).
   const rows = await readAll<{ table_name: string; part: string }>(
     conn,
     `WITH moved AS (SELECT coalesce(n.doc_id, o.doc_id) AS doc_id FROM run_parts n FULL JOIN doc_parts o USING (doc_id) WHERE n.part IS DISTINCT FROM o.part),
     touched AS (
       SELECT DISTINCT table_name, doc_id FROM run_changes WHERE doc_id IS NOT NULL
-      UNION SELECT t, doc_id FROM run_changes, (VALUES ('document_versions'), ('redlines')) v(t) WHERE table_name = 'documents'
+      UNION SELECT t, doc_id FROM run_changes, (VALUES ('document_versions'), ('redlines')) v(t)
+        WHERE table_name = 'documents' AND (change_type <> 'update' OR list_contains(changed_columns, 'version'))
       UNION SELECT t.name, m.doc_id FROM moved m, (VALUES ${TABLES.filter((t) => partScope(t) === 'document').map((t) => `(${sqlString(t.name)})`).join(', ')}) t(name)),
     placed AS (SELECT doc_id, part FROM run_parts UNION SELECT doc_id, part FROM doc_parts)
     SELECT DISTINCT table_name, part FROM touched JOIN placed USING (doc_id)
