@@ -3,10 +3,10 @@ import type { Instrument } from '../core/types.ts';
 import { INSTRUMENT_TIE_ORDER } from './dictionaries/instruments.ts';
 import type { LexiconEntry } from './lexicon.ts';
 import type { PhraseMatch } from './phrases.ts';
+import { CLAUSE_END } from './punctuation.ts';
 
 /** The first clause that names an instrument says what the measure is for: its keywords count double. */
 const FIRST_CLAUSE_FACTOR = 2;
-const CLAUSE_BREAK = /[，,：:；;]/;
 
 /**
  * The instrument with the highest keyword weight among `hits[from, to)` (one sentence of `text`, in text
@@ -19,7 +19,7 @@ export function classifyInstrument(text: string, hits: PhraseMatch<LexiconEntry>
   for (let k = from; k < to; k++) {
     const { start, end, value } = hits[k];
     if (value.kind !== 'keyword') continue;
-    if (previousEnd >= 0 && factor > 1 && CLAUSE_BREAK.test(text.slice(previousEnd, start))) factor = 1;
+    if (previousEnd >= 0 && factor > 1 && CLAUSE_END.test(text.slice(previousEnd, start))) factor = 1;
     weights[value.keyword.instrument] += value.keyword.weight * factor;
     previousEnd = end;
   }

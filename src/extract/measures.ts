@@ -4,6 +4,7 @@ import { MODAL_VERBS, NOT_A_VERB_BEFORE, POLICY_VERBS, SUBJECT_MODALS, VERB_ADVE
 import { classifyInstrument } from './instruments.ts';
 import type { LexiconEntry, ScannedParagraph } from './lexicon.ts';
 import type { PhraseMatch } from './phrases.ts';
+import { CLAUSE_END, CLAUSE_MARKS, IN_CLAUSE, IN_SENTENCE } from './punctuation.ts';
 import { sentenceSpans } from './sentences.ts';
 
 const longestFirst = (words: readonly string[]): string => [...words].sort((a, b) => b.length - a.length).join('|');
@@ -15,15 +16,14 @@ const VERB_ALTERNATIVES = [...POLICY_VERBS]
   .map(({ verb }) => (NOT_A_VERB_BEFORE[verb] ? `${verb}(?!${NOT_A_VERB_BEFORE[verb].join('|')})` : verb))
   .join('|');
 
-const CLAUSE_START = '(?:^|[，,：:])';
-const NOT_CLAUSE_END = '[^，,：:。；;！？]';
+const CLAUSE_START = `(?:^|[${CLAUSE_MARKS}])`;
 /** A clause that opens with a policy verb, maybe after a subject with its modal and some adverbs. */
 const LEADING_VERB = new RegExp(
-  `${CLAUSE_START}(?:${NOT_CLAUSE_END}{1,20}?(?:${longestFirst(SUBJECT_MODALS)}))?(?:${longestFirst(VERB_ADVERBS)})*(${VERB_ALTERNATIVES})`,
+  `${CLAUSE_START}(?:${IN_CLAUSE}{1,20}?(?:${longestFirst(SUBJECT_MODALS)}))?(?:${longestFirst(VERB_ADVERBS)})*(${VERB_ALTERNATIVES})`,
 );
 /** An obligation with no listed verb after it: 对…，要予以表扬激励; 要 in 重要, 要素, 要求 is no modal. */
 const MODAL_ONLY = new RegExp(
-  `${CLAUSE_START}${NOT_CLAUSE_END}{0,20}?(?<![重主需只必纲提概首])(要)(?![素求点件闻害领])|(${longestFirst(MODAL_VERBS.filter((v) => v !== '要'))})`,
+  `${CLAUSE_START}${IN_CLAUSE}{0,20}?(?<![重主需只必纲提概首])(要)(?![素求点件闻害领])|(${longestFirst(MODAL_VERBS.filter((v) => v !== '要'))})`,
 );
 
 /** After an agency (or a list of them), the words that make it responsible: 牵头, 负责, 会同, 要 … */
@@ -32,9 +32,8 @@ const AGENCY_SEPARATOR = /^[、和及与]$/;
 const RESPONSIBLE_WINDOW = 12;
 
 /** Text before the first numbered item that describes or introduces (…具有重要意义, 也要看到…, 现提出以下意见). */
-const DESCRIPTIVE = /具有[^。；]*意义|要看到|提出(?:以下|如下)|(?:意见|通知|规定)如下|[：:]$/;
+const DESCRIPTIVE = new RegExp(`具有${IN_SENTENCE}*意义|要看到|提出(?:以下|如下)|(?:意见|通知|规定)如下|[：:]$`);
 /** A preamble line without a sentence mark is a title or an addressee line, not an order. */
-const SENTENCE_MARK = /[，,。；;！？]/;
 /** A heading that names its section (发展目标, 基本原则, 指导思想, 总体要求) orders nothing. */
 const SECTION_NAME = /^[\u4e00-\u9fa5]{0,4}(?:目标|原则|思想|要求)[。：:]?$/;
 /** A sentence may open with the note of who is in charge of the item before (（市场监管总局负责）加强…). */
@@ -43,7 +42,7 @@ const LEADING_NOTE = /^[（(][^（）()]{1,80}负责[^（）()]{0,40}[）)]/;
 /** The leading policy verb of a sentence, or null when it orders nothing. */
 function leadingVerb(printed: string, inPreamble: boolean): string | null {
   if (SECTION_NAME.test(printed)) return null;
-  if (inPreamble && (DESCRIPTIVE.test(printed) || !SENTENCE_MARK.test(printed))) return null;
+  if (inPreamble && (DESCRIPTIVE.test(printed) || !CLAUSE_END.test(printed))) return null;
   const sentence = printed.replace(LEADING_NOTE, '');
   const m = LEADING_VERB.exec(sentence) ?? MODAL_ONLY.exec(sentence);
   return m === null ? null : (m[1] ?? m[2]);

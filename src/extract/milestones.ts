@@ -2,6 +2,7 @@
 import type { Milestone, MilestoneKind, MilestonePeriod } from '../core/types.ts';
 import { PERIOD_STATEMENT } from './dates.ts';
 import type { OutlineResult } from './outline.ts';
+import { CLAUSE_END, CLAUSE_MARKS, SENTENCE_END, SENTENCE_END_MARKS } from './punctuation.ts';
 import { BOOK_TITLE } from './text.ts';
 
 const YEAR = /((?:19|20)\d{2})\s*年/g;
@@ -23,12 +24,12 @@ const AFTER_YEAR: Array<[RegExp, MilestonePeriod, MilestoneKind]> = [
 /** Not a point in time: 2018年度, 1990年代, 2017年以来, 三年前. */
 const NOT_A_DATE = /^(?:度|代|以来|前后|来|间)/;
 /** An event named by its year (2022年北京冬奥会) is not a target. */
-const EVENT = /^[^，。；、\s]{0,8}?(?:冬奥会|奥运会|冬残奥会|残奥会|亚运会|运动会|全运会|博览会|世博会|峰会|论坛|大会)/;
+const EVENT = new RegExp(`^[^${CLAUSE_MARKS}${SENTENCE_END_MARKS}、\\s]{0,8}?(?:冬奥会|奥运会|冬残奥会|残奥会|亚运会|运动会|全运会|博览会|世博会|峰会|论坛|大会)`);
 /** A bare year names a target only after 到/至/力争 or at the start of a clause (2021年，启动…). */
 const TARGET_BEFORE = /(?:到|至|截至|截止到|力争|争取|确保|预计|在)\s*$/;
 /** The end of a window or a deadline date: 至2021年6月30日, 截至2020年9月. */
 const UNTIL_BEFORE = /(?:到|至|截至|截止到|截止)\s*$/;
-const CLAUSE_START = /(?:^|[。；;，,：:！？])\s*$/;
+const CLAUSE_START = new RegExp(`(?:^|${CLAUSE_END.source})\\s*$`);
 const RANGE_BEFORE = /(?:19|20)\d{2}\s*年?\s*[—–－~～-]+\s*$/;
 const MONTH_AFTER = /^\d{1,2}月/;
 /** Holiday calendar dates (2018年12月30日至2019年1月1日放假调休) are days off, not targets. */
@@ -89,13 +90,11 @@ export function extractMilestones(paragraphs: string[], outline: OutlineResult, 
   return milestones;
 }
 
-const SENTENCE_BREAK = /[。；;！？]/;
-
 /** The sentence that holds position `at`. */
 function sentenceAround(text: string, at: number): string {
   let from = at;
-  while (from > 0 && !SENTENCE_BREAK.test(text[from - 1])) from--;
+  while (from > 0 && !SENTENCE_END.test(text[from - 1])) from--;
   let to = at;
-  while (to < text.length && !SENTENCE_BREAK.test(text[to])) to++;
+  while (to < text.length && !SENTENCE_END.test(text[to])) to++;
   return text.slice(from, Math.min(text.length, to + 1)).trim();
 }

@@ -1,6 +1,7 @@
 // Principles: —— bullets, and the short-titled items under a heading that names principles (基本原则 …).
 import type { Principle, Provision } from '../core/types.ts';
 import type { OutlineResult } from './outline.ts';
+import { SENTENCE_END_MARKS } from './punctuation.ts';
 import { splitFirstSentence } from './text.ts';
 
 const DASH_BULLET = /^[—－-]{2}\s*/;
@@ -13,7 +14,7 @@ const SHORT_TITLE_MAX = 24;
 const SECTION_TITLE_MAX = 40;
 const COLON = /[：:]/;
 /** An unnumbered heading line: short, no sentence mark. */
-const HEADING_LINE = /^[^。；;，,—]{2,20}$/;
+const HEADING_LINE = new RegExp(`^[^${SENTENCE_END_MARKS}，,—]{2,20}$`);
 
 function shortTitle(text: string, max: number): { title: string; rest: string } | null {
   const { first, rest } = splitFirstSentence(text);
