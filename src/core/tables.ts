@@ -130,12 +130,15 @@ export const TABLES: TableSpec[] = [
     kind: 'versioned',
     // part as in provisions: a notice enclosing two documents prints every path twice.
     key: ['doc_id', 'part', 'path', 'measure_no'],
+    // As the document reads: paths sort 10.29 before 9.28, positions do not.
+    order: ['doc_id', 'ord'],
     foreignKeys: docRef,
     columns: [
       docIdCol,
       partCol,
       placePathCol,
       col('measure_no', 'INTEGER', 'Number of the measure within its provision, from 1', '条目内措施序号', true),
+      col('ord', 'INTEGER', 'Position of the measure in the document, from 1, in document order (the order every export lists them in)', '措施在全文中的顺序（从 1 起，按行文顺序）', true),
       col('text', 'VARCHAR', 'The sentence', '措施原句', true),
       col('verb', 'VARCHAR', 'Leading policy verb or verb phrase (see dict_verbs): 支持, 探索, 建立健全, 不得 …', '政策动词（见 dict_verbs）', true),
       col('instrument', 'VARCHAR', `${instrumentEn}; empty when no keyword of dict_instruments applies`, `${instrumentZh}；无匹配关键词（见 dict_instruments）时为空`),

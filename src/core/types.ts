@@ -100,6 +100,8 @@ export interface TextPlace {
 export interface Measure extends TextPlace {
   /** Number of the measure within its provision, from 1. */
   measure_no: number;
+  /** Position of the measure in the document, from 1, in document order. */
+  ord: number;
   text: string;
   verb: string;
   instrument: Instrument | null;

@@ -4,7 +4,7 @@ import { MODAL_VERBS, NOT_A_VERB_BEFORE, POLICY_VERBS, SUBJECT_MODALS, VERB_ADVE
 import { classifyInstrument } from './instruments.ts';
 import type { LexiconEntry, ScannedParagraph } from './lexicon.ts';
 import type { PhraseMatch } from './phrases.ts';
-import { CLAUSE_END, CLAUSE_MARKS, IN_CLAUSE, IN_SENTENCE } from './punctuation.ts';
+import { CLAUSE_END, CLAUSE_MARKS, IN_CLAUSE, IN_SENTENCE, SENTENCE_END } from './punctuation.ts';
 import { sentenceSpans } from './sentences.ts';
 
 const longestFirst = (words: readonly string[]): string => [...words].sort((a, b) => b.length - a.length).join('|');
@@ -36,6 +36,8 @@ const DESCRIPTIVE = new RegExp(`具有${IN_SENTENCE}*意义|要看到|提出(?:�
 /** A preamble line without a sentence mark is a title or an addressee line, not an order. */
 /** A heading that names its section (发展目标, 基本原则, 指导思想, 总体要求) orders nothing. */
 const SECTION_NAME = /^[\u4e00-\u9fa5]{0,4}(?:目标|原则|思想|要求)[。：:]?$/;
+/** A line without a sentence end, short as a title, is a section heading (强化组织实施, 丰富赛事活动，完善赛事体系): it names measures, it is none. */
+const HEADING_MAX = 40;
 /** A sentence may open with the note of who is in charge of the item before (（市场监管总局负责）加强…). */
 const LEADING_NOTE = /^[（(][^（）()]{1,80}负责[^（）()]{0,40}[）)]/;
 
@@ -68,7 +70,9 @@ function responsibleAgencies(text: string, hits: PhraseMatch<LexiconEntry>[], fr
   return responsible;
 }
 
-/** Every measure of the document, numbered within its provision. */
+const isSectionHeading = (text: string): boolean => text.length <= HEADING_MAX && !SENTENCE_END.test(text);
+
+/** Every measure of the document, in document order (`ord`), numbered within its provision. */
 export function extractMeasures(scanned: ScannedParagraph[]): Measure[] {
   const measures: Measure[] = [];
   let numberInProvision = 0;
@@ -78,6 +82,7 @@ export function extractMeasures(scanned: ScannedParagraph[]): Measure[] {
       numberInProvision = 0;
       lastOrd = p.provision_ord;
     }
+    if (isSectionHeading(p.text)) continue;
     let from = 0;
     for (const span of sentenceSpans(p.text)) {
       const text = p.text.slice(span.start, span.end);
@@ -90,6 +95,7 @@ export function extractMeasures(scanned: ScannedParagraph[]): Measure[] {
         provision_ord: p.provision_ord,
         path: p.path,
         measure_no: ++numberInProvision,
+        ord: measures.length + 1,
         text,
         verb,
         instrument: classifyInstrument(p.text, p.hits, from, to),
