@@ -91,6 +91,7 @@ export function extractMeasures(scanned: ScannedParagraph[]): Measure[] {
       while (from < p.hits.length && p.hits[from].start < span.start) from++;
       let to = from;
       while (to < p.hits.length && p.hits[to].end <= span.end) to++;
+      const found = classifyInstrument(p.text, p.hits, from, to);
       measures.push({
         provision_ord: p.provision_ord,
         path: p.path,
@@ -98,7 +99,9 @@ export function extractMeasures(scanned: ScannedParagraph[]): Measure[] {
         ord: measures.length + 1,
         text,
         verb,
-        instrument: classifyInstrument(p.text, p.hits, from, to),
+        instrument: found?.instrument ?? null,
+        tool: found?.tool ?? null,
+        evidence: found?.evidence ?? [],
         agencies: responsibleAgencies(p.text, p.hits, from, to),
       });
     }

@@ -12,6 +12,9 @@ export const CLOSING_MARKS = '”》）)」’';
 export const SENTENCE_END = new RegExp(`[${SENTENCE_END_MARKS}]`);
 /** One mark that ends a clause: a clause mark or a sentence end. */
 export const CLAUSE_END = new RegExp(`[${CLAUSE_MARKS}${SENTENCE_END_MARKS}]`);
+const CLAUSE_END_CODES = new Set([...CLAUSE_MARKS, ...SENTENCE_END_MARKS].map((c) => c.charCodeAt(0)));
+/** Whether a UTF-16 code unit ends a clause (for scans that read character by character). */
+export const isClauseEnd = (code: number): boolean => CLAUSE_END_CODES.has(code);
 /** Regex source of one character inside a clause (no clause mark, no sentence end). */
 export const IN_CLAUSE = `[^${CLAUSE_MARKS}${SENTENCE_END_MARKS}]`;
 /** Regex source of one character inside a sentence. */
