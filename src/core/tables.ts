@@ -196,7 +196,7 @@ export const TABLES: TableSpec[] = [
   },
   {
     name: 'dict_instruments',
-    en: 'Data dictionary: the keywords that are evidence of a policy instrument and its sub-tool',
+    en: 'Data dictionary: the keywords that are evidence of a policy instrument and its sub-tool (the tool the first clause naming one names most decides; a keyword right before another yields to it)',
     zh: '数据字典：政策工具关键词表（判定依据）',
     kind: 'versioned',
     scope: 'whole',
@@ -205,7 +205,6 @@ export const TABLES: TableSpec[] = [
       col('keyword', 'VARCHAR', 'Keyword as printed', '关键词', true),
       col('instrument', 'VARCHAR', 'supply, demand or environment', '政策工具类型', true),
       col('tool', 'VARCHAR', 'The sub-tool it is evidence of: 人才培养, 资金投入 … 海外交流 (as measures.tool)', '政策工具细类', true),
-      col('evidence', 'VARCHAR', 'named: names the tool on its own and decides (the tool named most, the first clause naming one counting double); leaning: only leans, and decides only when nothing is named and every leaning word points to one instrument', '证据强度：named 专指词，直接判定；leaning 倾向词，仅在无专指词且指向一致时判定', true),
     ],
   },
   {

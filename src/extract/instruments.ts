@@ -4,6 +4,7 @@ import type { InstrumentKeyword, Tool } from './dictionaries/instruments.ts';
 import type { LexiconEntry } from './lexicon.ts';
 import type { PhraseMatch } from './phrases.ts';
 import { isClauseEnd } from './punctuation.ts';
+import type { Span } from './sentences.ts';
 
 export interface InstrumentFinding {
   instrument: Instrument;
@@ -40,31 +41,43 @@ function best(tallies: Map<Tool, Tally>): Tally | null {
   return top;
 }
 
+/** A sentence outside the typology: a guiding statement (以…为指导) or party building names no policy instrument. */
+const OUTSIDE_TYPOLOGY = /为指导|党组织|党建|党的建设|入党/;
+/** A sentence that opens with its target date (到2022年，建成…) states a target: 目标规划. */
+const TARGET_OPENING = /^(?:力争)?(?:到|至)\s*(?:19|20)\d{2}\s*年/;
+const TARGET_KEYWORD: InstrumentKeyword = { keyword: '', tool: '目标规划', instrument: 'environment' };
+
 /**
- * The instrument of one sentence (`hits[from, to)` of `text`, in text order), or null when it names none.
- * - Words that name a tool decide: the tool the first clause naming one names most (that clause says what the
- *   measure does), then the one the sentence names most.
- * - A keyword right before another that names a tool is its modifier (创业担保贷款贴息 is an interest subsidy): only
- *   the last counts; before a leaning word it names the domain (人才培养机制 is about talent).
- * - Words that only lean (制度, 机制, 平台) decide only when nothing is named and all of them lean to one instrument.
+ * The instrument of one sentence of `text` (`printed`, from position `start`), with its dictionary hits `hits[from,
+ * to)` in text order; null when it names none. Hits inside `ignored` (its subject, a purpose, what it follows) do not count.
+ * - The tool the first clause naming one names most decides (that clause says what the measure does), then the one
+ *   the sentence names most, then the one named first.
+ * - A keyword right before another is its modifier (创业担保贷款贴息 is an interest subsidy): only the last counts.
  */
-export function classifyInstrument(text: string, hits: PhraseMatch<LexiconEntry>[], from: number, to: number): InstrumentFinding | null {
+export function classifyInstrument(
+  text: string,
+  { start: sentenceStart, printed }: { start: number; printed: string },
+  hits: PhraseMatch<LexiconEntry>[],
+  from: number,
+  to: number,
+  ignored: Span[],
+): InstrumentFinding | null {
+  if (OUTSIDE_TYPOLOGY.test(printed)) return null;
   const named = new Map<Tool, Tally>();
-  const leaning = new Map<Tool, Tally>();
   let firstClauseEnd = -1;
+  const target = TARGET_OPENING.exec(printed);
+  if (target !== null) {
+    count(named, { ...TARGET_KEYWORD, keyword: target[0] }, true);
+    firstClauseEnd = clauseEnd(text, sentenceStart + target[0].length);
+  }
   for (let k = from; k < to; k++) {
     const { start, end, value } = hits[k];
-    if (value.kind !== 'keyword') continue;
-    const next = k + 1 < to ? hits[k + 1].value : null;
-    if (hits[k + 1]?.start === end && next?.kind === 'keyword' && next.keyword.evidence === 'named') continue;
-    if (value.keyword.evidence === 'leaning') {
-      count(leaning, value.keyword, false);
-      continue;
-    }
+    if (value.kind !== 'keyword' || ignored.some((s) => start >= s.start && start < s.end)) continue;
+    if (k + 1 < to && hits[k + 1].start === end && hits[k + 1].value.kind === 'keyword') continue;
     if (firstClauseEnd < 0) firstClauseEnd = clauseEnd(text, end);
     count(named, value.keyword, start < firstClauseEnd);
   }
-  const decided = best(named) ?? (new Set([...leaning.values()].map((t) => t.keyword.instrument)).size === 1 ? best(leaning) : null);
+  const decided = best(named);
   return decided === null ? null : { instrument: decided.keyword.instrument, tool: decided.keyword.tool, evidence: decided.words };
 }
 
