@@ -63,11 +63,11 @@ export function classifyInstrument(
   ignored: Span[],
 ): InstrumentFinding | null {
   if (OUTSIDE_TYPOLOGY.test(printed)) return null;
-  const named = new Map<Tool, Tally>();
+  const tallies = new Map<Tool, Tally>();
   let firstClauseEnd = -1;
   const target = TARGET_OPENING.exec(printed);
   if (target !== null) {
-    count(named, { ...TARGET_KEYWORD, keyword: target[0] }, true);
+    count(tallies, { ...TARGET_KEYWORD, keyword: target[0] }, true);
     firstClauseEnd = clauseEnd(text, sentenceStart + target[0].length);
   }
   for (let k = from; k < to; k++) {
@@ -75,9 +75,9 @@ export function classifyInstrument(
     if (value.kind !== 'keyword' || ignored.some((s) => start >= s.start && start < s.end)) continue;
     if (k + 1 < to && hits[k + 1].start === end && hits[k + 1].value.kind === 'keyword') continue;
     if (firstClauseEnd < 0) firstClauseEnd = clauseEnd(text, end);
-    count(named, value.keyword, start < firstClauseEnd);
+    count(tallies, value.keyword, start < firstClauseEnd);
   }
-  const decided = best(named);
+  const decided = best(tallies);
   return decided === null ? null : { instrument: decided.keyword.instrument, tool: decided.keyword.tool, evidence: decided.words };
 }
 

@@ -33,10 +33,9 @@ const RESPONSIBLE_WINDOW = 12;
 
 /** Text before the first numbered item that describes or introduces (…具有重要意义, 也要看到…, 现提出以下意见). */
 const DESCRIPTIVE = new RegExp(`具有${IN_SENTENCE}*意义|要看到|提出(?:以下|如下)|(?:意见|通知|规定)如下|[：:]$`);
-/** A preamble line without a sentence mark is a title or an addressee line, not an order. */
 /** A heading that names its section (发展目标, 基本原则, 指导思想, 总体要求) orders nothing. */
 const SECTION_NAME = /^[\u4e00-\u9fa5]{0,4}(?:目标|原则|思想|要求)[。：:]?$/;
-/** A line without a sentence end, short as a title, is a section heading (强化组织实施, 丰富赛事活动，完善赛事体系): it names measures, it is none. */
+/** Longest line that reads as a title. */
 const HEADING_MAX = 40;
 /** A sentence may open with the note of who is in charge of the item before (（市场监管总局负责）加强…). */
 const LEADING_NOTE = /^[（(][^（）()]{1,80}负责[^（）()]{0,40}[）)]/;
@@ -44,6 +43,7 @@ const LEADING_NOTE = /^[（(][^（）()]{1,80}负责[^（）()]{0,40}[）)]/;
 /** The leading policy verb of a sentence and where it starts in `printed`, or null when it orders nothing. */
 function leadingVerb(printed: string, inPreamble: boolean): { verb: string; at: number } | null {
   if (SECTION_NAME.test(printed)) return null;
+  // A preamble line without a sentence or clause mark is a title or an addressee line, not an order.
   if (inPreamble && (DESCRIPTIVE.test(printed) || !CLAUSE_END.test(printed))) return null;
   const sentence = printed.replace(LEADING_NOTE, '');
   const m = LEADING_VERB.exec(sentence) ?? MODAL_ONLY.exec(sentence);
@@ -73,6 +73,7 @@ function responsibleAgencies(text: string, hits: PhraseMatch<LexiconEntry>[], fr
   return responsible;
 }
 
+/** A line short as a title and without a sentence end is a section heading (强化组织实施): it names measures, it is none. */
 const isSectionHeading = (text: string): boolean => text.length <= HEADING_MAX && !SENTENCE_END.test(text);
 
 /** A first clause that states a purpose: 为指导地方开展…，制定本方案. */

@@ -104,7 +104,9 @@ export interface MilestoneScope {
 }
 
 /** A title that reports on a year's work: 关于2018年度…工作情况的报告, 2019年…执行情况与2020年…草案的报告 → the first. */
-const REPORTED_YEAR = /((?:19|20)\d{2})\s*年度?[^，。；《》]{0,40}?(?:工作情况|执行情况|完成情况|进展情况|情况[\u4e00-\u9fa5]{0,4}报告|工作总结|总结报告|工作回顾)/;
+const REPORTED_YEAR = new RegExp(
+  `((?:19|20)\\d{2})\\s*年度?[^${CLAUSE_MARKS}${SENTENCE_END_MARKS}《》]{0,40}?(?:工作情况|执行情况|完成情况|进展情况|情况[\\u4e00-\\u9fa5]{0,4}报告|工作总结|总结报告|工作回顾)`,
+);
 
 /** The year whose work a title reports on, or null (a plan's 2019年…工作要点 reports on nothing). */
 export function reportedYearOf(title: string): number | null {
