@@ -39,8 +39,8 @@ const docIdCol = col('doc_id', 'VARCHAR', 'Document id (stable across releases)'
 const pathCol = col('path', 'VARCHAR', 'Outline path of the provision it belongs to, e.g. 2.5', '所在条目的大纲路径，如 2.5');
 const partCol = col('part', 'INTEGER', 'Enclosed document the provision belongs to (see provisions.part)', '所属附件文件序号（同 provisions.part）', true);
 const placePathCol = col('path', 'VARCHAR', 'Outline path of the provision, e.g. 2.5; 0 for the preamble before the first numbered item', '所在条目的大纲路径，如 2.5；0 表示首个编号条目之前的导语', true);
-const instrumentEn = 'Policy instrument after Rothwell & Zegveld: supply (talent, funds, technology, land, infrastructure, public services), demand (procurement, pilots, trade, consumption), environment (targets, regulation, finance and tax, institutional and market rules)';
-const instrumentZh = '政策工具（Rothwell & Zegveld）：供给型 supply、需求型 demand、环境型 environment';
+const instrumentEn = 'Policy instrument after Rothwell & Zegveld, assigned only when the sentence names one of its means (see dict_instruments): supply (talent, funds, technology, infrastructure, public services), environment (targets and plans, finance, tax relief, regulation, strategic measures), demand (procurement, outsourcing, pilots, trade, international exchange)';
+const instrumentZh = '政策工具（Rothwell & Zegveld），仅在句中写明其手段时标注（见 dict_instruments）：供给型 supply、环境型 environment、需求型 demand';
 
 export const TABLES: TableSpec[] = [
   {
@@ -138,15 +138,20 @@ export const TABLES: TableSpec[] = [
     history: true,
     // part as in provisions: a notice enclosing two documents prints every path twice.
     key: ['doc_id', 'part', 'path', 'measure_no'],
+    // As the document reads: paths sort 10.29 before 9.28, positions do not.
+    order: ['doc_id', 'ord'],
     foreignKeys: docRef,
     columns: [
       docIdCol,
       partCol,
       placePathCol,
       col('measure_no', 'INTEGER', 'Number of the measure within its provision, from 1', '条目内措施序号', true),
+      col('ord', 'INTEGER', 'Position of the measure in the document, from 1, in document order (the order every export lists them in)', '措施在全文中的顺序（从 1 起，按行文顺序）', true),
       col('text', 'VARCHAR', 'The sentence', '措施原句', true),
       col('verb', 'VARCHAR', 'Leading policy verb or verb phrase (see dict_verbs): 支持, 探索, 建立健全, 不得 …', '政策动词（见 dict_verbs）', true),
-      col('instrument', 'VARCHAR', `${instrumentEn}; empty when no keyword of dict_instruments applies`, `${instrumentZh}；无匹配关键词（见 dict_instruments）时为空`),
+      col('instrument', 'VARCHAR', `${instrumentEn}; empty when the sentence names none`, `${instrumentZh}；句中未写明手段时为空`),
+      col('tool', 'VARCHAR', 'Sub-tool of the instrument: 人才培养, 资金投入, 技术支持, 基础设施, 公共服务 / 目标规划, 金融支持, 税收优惠, 法规管制, 策略性措施 / 政府采购, 服务外包, 示范工程, 贸易管制, 海外交流', '政策工具细类'),
+      col('evidence', 'VARCHAR[]', 'The words of the sentence that gave the instrument (keywords of dict_instruments)', '判定政策工具所依据的词（见 dict_instruments）'),
       col('agencies', 'VARCHAR[]', 'Full names of the bodies the sentence makes responsible (国家发展改革委牵头 …)', '句中明确负责/牵头的机构（全称）'),
     ],
   },
@@ -202,8 +207,8 @@ export const TABLES: TableSpec[] = [
   },
   {
     name: 'dict_instruments',
-    en: 'Data dictionary: the keywords that give a measure its policy instrument',
-    zh: '数据字典：政策工具关键词表',
+    en: 'Data dictionary: the keywords that are evidence of a policy instrument and its sub-tool (the tool the first clause naming one names most decides; a keyword right before another yields to it)',
+    zh: '数据字典：政策工具关键词表（判定依据）',
     kind: 'versioned',
     history: true,
     scope: 'whole',
@@ -211,8 +216,7 @@ export const TABLES: TableSpec[] = [
     columns: [
       col('keyword', 'VARCHAR', 'Keyword as printed', '关键词', true),
       col('instrument', 'VARCHAR', 'supply, demand or environment', '政策工具类型', true),
-      col('category', 'VARCHAR', 'What it stands for: talent, funds, pilot, regulation …', '细类', true),
-      col('weight', 'INTEGER', '2 for a word that names the instrument on its own, 1 for a generic word; the first clause counts double', '权重：专指词 2，泛指词 1；首个分句加倍', true),
+      col('tool', 'VARCHAR', 'The sub-tool it is evidence of: 人才培养, 资金投入 … 海外交流 (as measures.tool)', '政策工具细类', true),
     ],
   },
   {
@@ -329,7 +333,7 @@ export const TABLE_BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
 export const VERSIONED: TableSpec[] = TABLES.filter((t) => t.kind === 'versioned');
 
 /** Bumped whenever a table or column above changes meaning. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** A versioned table rebuilt whole every run rather than per document. */
 export const isWhole = (t: TableSpec): boolean => t.scope === 'whole';

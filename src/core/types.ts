@@ -100,9 +100,16 @@ export interface TextPlace {
 export interface Measure extends TextPlace {
   /** Number of the measure within its provision, from 1. */
   measure_no: number;
+  /** Position of the measure in the document, from 1, in document order. */
+  ord: number;
   text: string;
   verb: string;
+  /** The instrument its text gives evidence of, or null. */
   instrument: Instrument | null;
+  /** The sub-tool of the instrument (资金投入, 法规管制, 示范工程 …), or null. */
+  tool: string | null;
+  /** The keywords that decided the instrument, as printed. */
+  evidence: string[];
   /** Full names of the bodies the sentence makes responsible. */
   agencies: string[];
 }

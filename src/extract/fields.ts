@@ -1,7 +1,7 @@
 // Document fields: is it an official document, its 文种, the enclosed plan, issuer, 发文字号, dates, period.
 import type { DocumentFields, ParsedPost } from '../core/types.ts';
 import { DATE_LINE, PERIOD_STATEMENT, YEAR_RANGE, parseDocDate } from './dates.ts';
-import { AGENCY_NAMES } from './dictionaries/agencies.ts';
+import { fullAgencyNames } from './dictionaries/agencies.ts';
 import { readHistory } from './history.ts';
 import { BOOK_TITLE, stripSpaces } from './text.ts';
 
@@ -20,16 +20,17 @@ const DOC_TYPES: Array<[suffix: string, type: string]> = (
 
 const TRAILING_PARENS = /(?:\s*[（(][^（）()]*[）)])+\s*$/;
 const BOOK_MARKS = /[《》〈〉]/g;
-/** 关于印发X的通知, 转发X的通知, 批转X的报告的通知: the notice encloses X. */
-const ENCLOSING_NOTICE = /(印发|转发|批转|颁发|发布)(.+)的通知$/;
-/** A forwarded document keeps its name as printed, its issuer included (转发国家发展改革委关于…的意见). */
+/** 关于印发X的通知, 关于印发X的函, 转发X的通知, 批转X的报告的通知: the notice encloses X. */
+const ENCLOSING_NOTICE = /(印发|转发|批转|颁发|发布)(.+)的(?:通知|函)$/;
+/** A forwarded document is named as the body cites it, else as the title prints it, its author included (转发国家发展改革委关于…的意见). */
 const FORWARDS = new Set(['转发', '批转']);
+/** Paragraphs a notice's own text may take when no signature date ends it. */
+const NOTICE_PARAGRAPHS_MAX = 12;
 /** A repost headline that names the document it reproduces: 国办印发X方案. */
 const ANNOUNCED = /^(.*?)(?:印发|发布|公布|出台)(?:了)?(.+)$/;
 /** X和Y两个规定: several documents of one 文种 named together. */
 const SEVERAL = /^(.+?)(?:两|二|三|四|五)个([^\s个]{1,4})$/;
 const SEVERAL_SPLIT = /[、和及]/;
-const ISSUER_SPLIT = /[、\s]+/;
 const ISSUER_BEFORE_ABOUT = /^([^《》]{2,40}?)关于/;
 const DOC_NUMBER_LINE = /^[\u4e00-\u9fa5]{1,12}[〔［[]\d{4}[〕］\]]\s*\d+\s*号$/;
 const UP_TO_ABOUT = /^.*?关于/;
@@ -46,14 +47,8 @@ function docTypeOf(name: string): string | null {
   return null;
 }
 
-/** Issuers in full (DESIGN): 国办 → 国务院办公厅; a name the agency dictionary lacks is kept as printed. */
-function fullIssuer(printed: string): string {
-  return printed
-    .split(ISSUER_SPLIT)
-    .filter(Boolean)
-    .map((name) => AGENCY_NAMES.get(name) ?? name)
-    .join('、');
-}
+/** Issuers in full, joint issuers joined with 、 (gold rules: 国办 → 国务院办公厅, 中央军委 → 中央军事委员会). */
+const fullIssuer = (printed: string): string => fullAgencyNames(printed).join('、');
 
 /** The documents a notice encloses, as named in its title: `《X》` → X; `X和Y两个规定` → X的规定、Y的规定. */
 function enclosedNames(enclosed: string): string[] {
@@ -63,6 +58,24 @@ function enclosedNames(enclosed: string): string[] {
   const several = SEVERAL.exec(bare);
   if (several) return several[1].split(SEVERAL_SPLIT).filter(Boolean).map((part) => `${part}的${several[2]}`);
   return [bare];
+}
+
+/**
+ * A forwarded document's own title as the notice cites it before its signature date (gold rules): 国家教委《关于X的
+ * 请示》已经国务院批准，现转发给你们 → 关于X的请示, the author printed before 《》 left out. The first cited title of
+ * the 文种 the notice's title names; null when the notice cites none.
+ */
+function citedForwardedName(paragraphs: string[], type: string): string | null {
+  const signature = paragraphs.findIndex((p) => DATE_LINE.test(p));
+  const end = signature >= 0 ? signature : Math.min(paragraphs.length, NOTICE_PARAGRAPHS_MAX);
+  for (let i = 0; i < end; i++) {
+    if (!paragraphs[i].includes('《')) continue;
+    for (const [cited] of paragraphs[i].matchAll(BOOK_TITLE)) {
+      const name = cited.slice(1, -1);
+      if (docTypeOf(name) === type) return name;
+    }
+  }
+  return null;
 }
 
 interface Plan {
@@ -77,9 +90,13 @@ function planOf(post: ParsedPost): Plan {
   const title = post.title;
   const notice = ENCLOSING_NOTICE.exec(title);
   if (notice) {
-    const names = enclosedNames(FORWARDS.has(notice[1]) ? notice[2] : notice[2].replace(UP_TO_ABOUT, ''));
+    const forwards = FORWARDS.has(notice[1]);
+    const names = enclosedNames(forwards ? notice[2] : notice[2].replace(UP_TO_ABOUT, ''));
     const type = docTypeOf(names[0]);
-    return type === null ? { type: null, name: null, issuer: null, encloses: true } : { type, name: names.join('、'), issuer: null, encloses: true };
+    if (type === null) return { type: null, name: null, issuer: null, encloses: true };
+    // The title contracts a forwarded name (转发国家教委关于X请示的通知); the body's 《》 citation is the name itself.
+    const cited = forwards && names.length === 1 && !notice[2].includes('《') ? citedForwardedName(post.paragraphs, type) : null;
+    return { type, name: cited ?? names.join('、'), issuer: null, encloses: true };
   }
   if (post.format === 'jekyll') {
     const announced = ANNOUNCED.exec(title.replace(TRAILING_PARENS, ''));

@@ -1,6 +1,6 @@
 // The adoption history printed above a law or regulation: who adopted it, the date of the version in
 // force, and its 令 number (gold rules, "Laws and regulations").
-import { AGENCY_NAMES } from './dictionaries/agencies.ts';
+import { fullAgencyNames } from './dictionaries/agencies.ts';
 import { BOOK_TITLE } from './text.ts';
 
 export interface HistoryFacts {
@@ -74,10 +74,7 @@ function bodyName(printed: string): string | null {
   return CHINESE_NAME.test(name) ? name : null;
 }
 
-function fullNames(names: string[]): string {
-  const parts = names.flatMap((n) => n.split('、')).filter(Boolean).map((n) => AGENCY_NAMES.get(n) ?? n);
-  return [...new Set(parts)].join('、');
-}
+const fullNames = (names: string[]): string => fullAgencyNames(names.join('、')).join('、');
 
 function steps(text: string): Step[] {
   const dates = [...text.matchAll(DATE)];

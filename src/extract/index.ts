@@ -4,7 +4,7 @@ import { extractFields, isEnclosingNotice } from './fields.ts';
 import { scanParagraphs } from './lexicon.ts';
 import { extractMeasures } from './measures.ts';
 import { extractMentions } from './mentions.ts';
-import { extractMilestones } from './milestones.ts';
+import { extractMilestones, reportedYearOf } from './milestones.ts';
 import { bodyWithoutOutline, extractOutline, placedParagraphs } from './outline.ts';
 import { extractPrinciples } from './principles.ts';
 
@@ -24,10 +24,15 @@ export function extractDocument(post: ParsedPost): PolicyDocument {
   // the documents, agencies and dates they report are read from the whole body.
   if (!is_policy) {
     const body = bodyWithoutOutline(post.paragraphs);
-    const newsYear = post.publishedAt === null ? null : Number(post.publishedAt.slice(0, 4));
+    const published = post.publishedAt === null ? null : post.publishedAt.slice(0, 10);
+    const scope = {
+      issueYear: published === null ? null : Number(published.slice(0, 4)),
+      reportedYear: null,
+      newsDay: published === null ? null : Number(published.replaceAll('-', '')),
+    };
     return {
       fields: document, provisions: [], principles: [], measures: [],
-      milestones: extractMilestones(post.paragraphs, body, newsYear, false),
+      milestones: extractMilestones(post.paragraphs, body, scope),
       mentions: extractMentions(scanParagraphs(placedParagraphs(post.paragraphs, body))),
     };
   }
@@ -38,7 +43,7 @@ export function extractDocument(post: ParsedPost): PolicyDocument {
     fields: document,
     provisions: outline.provisions,
     principles: extractPrinciples(post.paragraphs, outline),
-    milestones: extractMilestones(post.paragraphs, outline, issueYear),
+    milestones: extractMilestones(post.paragraphs, outline, { issueYear, reportedYear: reportedYearOf(post.title), newsDay: null }),
     measures: extractMeasures(scanned),
     mentions: extractMentions(scanned),
   };

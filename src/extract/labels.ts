@@ -1,4 +1,5 @@
 // Recognises the numbering label at the start of a paragraph, in every style Chinese official texts use.
+import { CLAUSE_MARKS, IN_SENTENCE, SENTENCE_END_MARKS } from './punctuation.ts';
 import { chineseNumber, stripSpaces } from './text.ts';
 
 /** Numbering styles, from the outermost kind to the innermost. */
@@ -32,16 +33,16 @@ const PAREN_CN = new RegExp(`^([（(]\\s*(${CN})\\s*[）)])\\s*(.*)$`);
 /** 1.1 编制目的 (a space, or a heading that starts right away with a Chinese character). */
 const DECIMAL_DEEP = /^(\d{1,2}(?:[.．]\d{1,2})+)(?:\s+(\S.*)|([\u4e00-\u9fa5].*))$/;
 const DECIMAL_DOT = /[.．]/;
-const DECIMAL_TOP = /^(\d{1,2})\s+([^\d\s.．、%][^。；]{0,29})$/;
+const DECIMAL_TOP = new RegExp(`^(\\d{1,2})\\s+([^\\d\\s.．、%]${IN_SENTENCE}{0,29})$`);
 const ARABIC = /^((\d{1,3})\s*[.．、])(?![\d.．])\s*(.*)$/;
 const PAREN_ARABIC = /^([（(]\s*(\d{1,3})\s*[）)])\s*(.*)$/;
 const CIRCLED = /^([①-⑳])\s*(.*)$/;
-const SHI = new RegExp(`^((${CN})是)[，,：:]?\\s*(.*)$`);
+const SHI = new RegExp(`^((${CN})是)[${CLAUSE_MARKS}]?\\s*(.*)$`);
 /** A structural heading is short and is not a sentence; longer text after 第X章 is prose. */
 const HEADING_MAX = 40;
 /** A heading may end with a stray 。 (监狱法 `第五节 生活、卫生。`); a 。, ， or ； inside makes it prose. */
 const FINAL_STOP = /。$/;
-const SENTENCE_MARK = /[。，；]/;
+const SENTENCE_MARK = new RegExp(`[${SENTENCE_END_MARKS}，,]`);
 
 const STRUCTURAL_STYLE: Record<string, LabelStyle> = { 编: 'bian', 分编: 'fenbian', 部分: 'bufen', 章: 'zhang', 节: 'jie' };
 

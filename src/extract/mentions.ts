@@ -40,7 +40,7 @@ export function extractMentions(scanned: ScannedParagraph[]): Mention[] {
     }
     // Quotes, agencies and regions inside a cited title belong to that document: read the blanked text.
     if (p.own.includes('“')) for (const m of p.own.matchAll(QUOTED)) counts.add('term', m[1]);
-    for (const { value } of p.hits) if (value.kind !== 'keyword') counts.add(value.kind, value.name);
+    for (const { value } of p.hits) if (value.kind === 'agency' || value.kind === 'region') counts.add(value.kind, value.name);
   }
   if (counts) mentions.push(...counts.byKey.values());
   return mentions;

@@ -1,6 +1,7 @@
 // Principles: —— bullets, and the short-titled items under a heading that names principles (基本原则 …).
 import type { Principle, Provision } from '../core/types.ts';
 import type { OutlineResult } from './outline.ts';
+import { SENTENCE_END_MARKS } from './punctuation.ts';
 import { splitFirstSentence } from './text.ts';
 
 const DASH_BULLET = /^[—－-]{2}\s*/;
@@ -13,47 +14,70 @@ const SHORT_TITLE_MAX = 24;
 const SECTION_TITLE_MAX = 40;
 const COLON = /[：:]/;
 /** An unnumbered heading line: short, no sentence mark. */
-const HEADING_LINE = /^[^。；;，,—]{2,20}$/;
+const HEADING_LINE = new RegExp(`^[^${SENTENCE_END_MARKS}，,—]{2,20}$`);
+/** Items of a principles section titled …原则 (统一规划、分步实施的原则) tell its principles from a lead-in item among them. */
+const TITLED_PRINCIPLES_MIN = 2;
 
+/** The short title of an item and the text after it; an item that is only a title naming a principle (…的原则。) counts. */
 function shortTitle(text: string, max: number): { title: string; rest: string } | null {
   const { first, rest } = splitFirstSentence(text);
-  if (first.length === 0 || first.length > max || rest === '' || COLON.test(first)) return null;
-  return { title: first.trim(), rest };
+  const title = first.trim();
+  if (title.length === 0 || title.length > max || COLON.test(title)) return null;
+  if (rest === '' && !NAMES_PRINCIPLES.test(title)) return null;
+  return { title, rest };
+}
+
+interface Candidate {
+  node: Provision | undefined;
+  title: string;
+  text: string;
+}
+
+/** The principles of one section: where several are titled …原则, an item titled otherwise is no principle. */
+function sectionPrinciples(items: Candidate[]): Candidate[] {
+  const titled = items.filter((c) => NAMES_PRINCIPLES.test(c.title));
+  return titled.length >= TITLED_PRINCIPLES_MIN ? titled : items;
 }
 
 export function extractPrinciples(paragraphs: string[], outline: OutlineResult): Principle[] {
   const { provisions, owner, heads, start, end } = outline;
-  const principles: Principle[] = [];
-  const add = (node: Provision | undefined, title: string, text: string): void => {
-    principles.push({ principle_no: principles.length + 1, path: node?.path ?? null, title, text });
+  const found: Candidate[] = [];
+  // While a heading that names principles lasts: the level its items sit below (0 before any numbered node), and its items.
+  let section: { level: number; items: Candidate[] } | null = null;
+  const close = (): void => {
+    if (section) found.push(...sectionPrinciples(section.items));
+    section = null;
   };
-  // While a heading that names principles lasts: the level its items sit below (0 before any numbered node).
-  let sectionLevel: number | null = null;
   for (let i = start; i < end; i++) {
     const para = paragraphs[i];
     const node = owner[i] >= 0 ? provisions[owner[i]] : undefined;
-    if (heads[i] && node) {
-      if (sectionLevel !== null && node.level <= sectionLevel) sectionLevel = null;
+    const head = heads[i];
+    if (head && node) {
+      if (section && node.level <= section.level) close();
       // Inside a principles section an item titled 坚持…原则 is one of its principles, not a new section.
-      if (sectionLevel === null && NAMES_PRINCIPLES.test(node.heading)) {
-        sectionLevel = node.level;
+      if (!section && NAMES_PRINCIPLES.test(node.heading)) {
+        section = { level: node.level, items: [] };
         continue;
       }
-    } else if (sectionLevel === null && PRINCIPLES_LINE.test(para)) {
+    } else if (!section && PRINCIPLES_LINE.test(para)) {
       // An unnumbered heading line opens the principles inside the node that holds it.
-      sectionLevel = node?.level ?? 0;
+      section = { level: node?.level ?? 0, items: [] };
       continue;
-    } else if (sectionLevel !== null && HEADING_LINE.test(para)) {
-      sectionLevel = null; // the next unnumbered heading ends them
+    } else if (section && HEADING_LINE.test(para)) {
+      close(); // the next unnumbered heading ends them
     }
     if (DASH_BULLET.test(para)) {
-      const item = shortTitle(para.replace(DASH_BULLET, ''), sectionLevel === null ? SHORT_TITLE_MAX : SECTION_TITLE_MAX);
-      if (item) add(node, item.title, item.rest);
+      const item = shortTitle(para.replace(DASH_BULLET, ''), section ? SECTION_TITLE_MAX : SHORT_TITLE_MAX);
+      if (item) (section?.items ?? found).push({ node, ...item, text: item.rest });
       continue;
     }
-    if (sectionLevel === null) continue;
-    const item = shortTitle(heads[i]?.rest ?? para, SECTION_TITLE_MAX);
-    if (item) add(node, item.title, item.rest);
+    if (!section) continue;
+    // The items right under the heading, numbered or not: an article (第X条) has no short title, and an item of an item
+    // or a paragraph of an article is part of it, not a principle of the section.
+    if (node && (head ? head.style === 'tiao' || node.level !== section.level + 1 : node.level !== section.level)) continue;
+    const item = shortTitle(head?.rest ?? para, SECTION_TITLE_MAX);
+    if (item) section.items.push({ node, ...item, text: item.rest });
   }
-  return principles;
+  close();
+  return found.map((c, k) => ({ principle_no: k + 1, path: c.node?.path ?? null, title: c.title, text: c.text }));
 }

@@ -1,4 +1,5 @@
 // Sentences of a provision: split at 。！？； (and their ASCII forms), never inside “…”, 《…》 or （…）.
+import { CLOSING_MARKS, OPENING_MARKS, SENTENCE_END_MARKS } from './punctuation.ts';
 
 export interface Span {
   start: number;
@@ -10,9 +11,9 @@ const CLOSE = 2;
 const END = 3;
 /** Class of every UTF-16 code unit: one array read per character. */
 const CLASS = new Uint8Array(0x10000);
-for (const ch of '“《（(「‘') CLASS[ch.charCodeAt(0)] = OPEN;
-for (const ch of '”》）)」’') CLASS[ch.charCodeAt(0)] = CLOSE;
-for (const ch of '。！？；;!?') CLASS[ch.charCodeAt(0)] = END;
+for (const ch of OPENING_MARKS) CLASS[ch.charCodeAt(0)] = OPEN;
+for (const ch of CLOSING_MARKS) CLASS[ch.charCodeAt(0)] = CLOSE;
+for (const ch of SENTENCE_END_MARKS) CLASS[ch.charCodeAt(0)] = END;
 
 const isSpace = (code: number): boolean => code === 0x20 || code === 0x3000 || code === 0xa0 || (code >= 0x09 && code <= 0x0d);
 

@@ -1,4 +1,5 @@
 // Small text helpers shared by the extractors: Chinese numerals, whitespace, first sentences.
+import { SENTENCE_END } from './punctuation.ts';
 
 const DIGIT: Record<string, number> = {
   零: 0, 〇: 0, '○': 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
@@ -54,9 +55,7 @@ export function closeCjkGaps(text: string): string {
   return HORIZONTAL_SPACE.test(text) ? text.replace(CJK_GAP, '') : text;
 }
 
-const SENTENCE_END = /[。；;]/;
-
-/** The text up to the first 。 or ；, and what follows it. */
+/** The text up to the first sentence end (。 or ；, as the gold rules say; ！？ too), and what follows it. */
 export function splitFirstSentence(text: string): { first: string; rest: string } {
   const m = SENTENCE_END.exec(text);
   if (!m) return { first: text, rest: '' };

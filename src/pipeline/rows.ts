@@ -74,7 +74,7 @@ export function rowsOf(id: string, post: ParsedPost, doc: PolicyDocument, url: s
 export function dictionaryRows(): Record<string, Row[]> {
   return {
     dict_verbs: POLICY_VERBS.map((v) => ({ verb: v.verb, kind: v.kind })),
-    dict_instruments: INSTRUMENT_KEYWORDS.map((k) => ({ keyword: k.keyword, instrument: k.instrument, category: k.category, weight: k.weight })),
+    dict_instruments: INSTRUMENT_KEYWORDS.map((k) => ({ keyword: k.keyword, instrument: k.instrument, tool: k.tool })),
     dict_agencies: [...AGENCY_NAMES].map(([name, full_name]) => ({ name, full_name })),
     dict_regions: REGIONS.flatMap((r) => [r.full, ...r.short].map((name) => ({ name, full_name: r.full, level: r.level }))),
   };

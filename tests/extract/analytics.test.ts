@@ -50,6 +50,19 @@ describe('measures and mentions of 要素市场化配置综合改革试点总体
     assert.ok(doc.measures.every((m) => !m.agencies.includes('国务院')));
   });
 
+  test('section headings are not measures: 十、强化组织实施 names the measures under it, (五) keeps its short title as a measure', () => {
+    // 十、强化组织实施 and 二、进一步提高土地要素配置效率 are heading lines; (五)支持探索土地管理制度改革。… is an item.
+    assert.ok(!doc.measures.some((m) => m.text === '强化组织实施'));
+    assert.ok(!doc.measures.some((m) => m.text === '进一步提高土地要素配置效率'));
+    assert.ok(doc.measures.some((m) => m.path === '2.5' && m.text === '支持探索土地管理制度改革。'));
+  });
+
+  test('measures carry their position in the document (ord 1, 2, 3 …), so (二十八) in 九、 comes before (二十九) in 十、', () => {
+    assert.deepEqual(doc.measures.map((m) => m.ord), doc.measures.map((_, i) => i + 1));
+    const ordOf = (path: string) => doc.measures.find((m) => m.path === path)!.ord;
+    assert.ok(ordOf('9.28') < ordOf('10.29'));
+  });
+
   test('sentences that order nothing are not measures', () => {
     assert.ok(!doc.measures.some((m) => m.text === '试点期限为2021—2025年。'));
     assert.ok(!doc.measures.some((m) => m.text.startsWith('到2025年，基本完成试点任务')));
@@ -81,42 +94,18 @@ describe('measures and mentions of 要素市场化配置综合改革试点总体
   });
 });
 
-describe('policy instruments against 60 hand-labelled measures (tests/fixtures/instruments.csv)', () => {
-  const rows: { source_id: string; path: string; label: string; text: string }[] = parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'instruments.csv')), { columns: true });
-
-  test('the fixture holds 60 measures of three documents, each a measure of the pipeline', () => {
-    assert.equal(rows.length, 60);
-    assert.equal(new Set(rows.map((r) => r.source_id)).size, 3);
-  });
-
-  test('agreement with the hand labels is at least 0.8', () => {
-    const docs = new Map<string, ReturnType<typeof extractDocument>>();
-    let agree = 0;
-    const misses: string[] = [];
-    for (const r of rows) {
-      const file = r.source_id.startsWith('govcn-') ? `${r.source_id}.html` : `${r.source_id}.md`;
-      if (!docs.has(r.source_id)) docs.set(r.source_id, extractDocument(parsePost(corpusPost(file))));
-      const measure = docs.get(r.source_id)!.measures.find((m) => m.path === r.path && m.text === r.text);
-      assert.ok(measure, `not a measure: ${r.source_id} ${r.path} ${r.text}`);
-      if ((measure.instrument ?? 'none') === r.label) agree++;
-      else misses.push(`${r.label} ≠ ${measure.instrument}: ${r.text.slice(0, 30)}`);
-    }
-    const agreement = agree / rows.length;
-    console.log(`instrument agreement ${agree}/${rows.length} = ${agreement.toFixed(3)}`);
-    assert.ok(agreement >= 0.8, `${agreement}\n${misses.join('\n')}`);
-  });
-});
-
-describe('measures out of sample: 100 measures of three documents not in instruments.csv, labelled by hand before any tuning', () => {
+describe('measures out of sample: 100 measures of three documents not in instruments.csv, labelled by hand before any tuning (their instruments: instruments.test.ts)', () => {
   // tests/fixtures/measures-heldout.csv: every sentence from the start of each document in order (preamble
   // included) until 100 of them are measures, with the leading verb and instrument read by hand; an empty verb:
-  // not a measure (titles, addressees, descriptive preamble, 指导思想, principles, targets, （…负责） notes).
-  const rows: { source_id: string; path: string; text: string; verb: string; instrument: string }[] = parse(
+  // not a measure (titles, addressees, descriptive preamble, 指导思想, principles, targets, （…负责） notes). Seven of its
+  // measures are section heading lines (支持企业稳定发展, 丰富赛事活动，完善赛事体系 …), labelled before headings stopped
+  // being measures (issue #24): measure/not agreement 150/171 then, 143/171 now, the seven headings being the difference.
+  const rows: { source_id: string; path: string; text: string; verb: string }[] = parse(
     readFileSync(join(ROOT, 'tests', 'fixtures', 'measures-heldout.csv')),
     { columns: true },
   );
 
-  test('agreement on which sentences are measures, and on the verb and instrument of the measures both find', () => {
+  test('agreement on which sentences are measures, and on the verb of the measures both find', () => {
     const inSample: { source_id: string }[] = parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'instruments.csv')), { columns: true });
     const held = new Set(inSample.map((r) => r.source_id));
     assert.equal(rows.filter((r) => r.verb !== '').length, 100);
@@ -126,7 +115,6 @@ describe('measures out of sample: 100 measures of three documents not in instrum
     let sameKind = 0;
     let both = 0;
     let sameVerb = 0;
-    let sameInstrument = 0;
     for (const r of rows) {
       if (!docs.has(r.source_id)) docs.set(r.source_id, extractDocument(parsePost(corpusPost(`${r.source_id}.html`))));
       const measure = docs.get(r.source_id)!.measures.find((m) => m.path === r.path && m.text === r.text);
@@ -134,15 +122,14 @@ describe('measures out of sample: 100 measures of three documents not in instrum
       if (measure === undefined || r.verb === '') continue;
       both++;
       if (measure.verb === r.verb) sameVerb++;
-      if ((measure.instrument ?? 'none') === r.instrument) sameInstrument++;
     }
     const labelled = rows.filter((r) => r.verb !== '').length;
     console.log(
-      `held-out measures (labelled before tuning: 143/171, verb 76/86, instrument 33/86): ${labelled} of ${rows.length} sentences are measures by hand; measure/not agreement ${sameKind}/${rows.length}; of ${both} found by both, verb ${sameVerb}/${both} = ${(sameVerb / both).toFixed(3)}, instrument ${sameInstrument}/${both} = ${(sameInstrument / both).toFixed(3)}`,
+      `held-out measures (labelled before tuning: 143/171, verb 76/86): ${labelled} of ${rows.length} sentences are measures by hand; measure/not agreement ${sameKind}/${rows.length}; of ${both} found by both, verb ${sameVerb}/${both} = ${(sameVerb / both).toFixed(3)}`,
     );
     // Floors below the measured figures (see the log line), so a regression shows.
     assert.ok(sameKind / rows.length >= 0.8, `${sameKind}`);
-    assert.ok(sameInstrument / both >= 0.35, `${sameInstrument}/${both}`);
+    assert.ok(sameVerb / both >= 0.8, `${sameVerb}/${both}`);
   });
 });
 

@@ -104,7 +104,45 @@ const AGENCIES: readonly Agency[] = [
   { full: '农业部', short: [] },
   { full: '文化部', short: [] },
   { full: '国家旅游局', short: [] },
+  { full: '国家食品药品监督管理局', short: ['国家食品药品监管局', '食品药品监管局'] },
+  // Commissions of before the 1998 reform, printed by the older documents gov.cn still lists.
+  { full: '国家教育委员会', short: ['国家教委'] },
+  { full: '国家计划委员会', short: ['国家计委'] },
+  { full: '国家经济贸易委员会', short: ['国家经贸委'] },
+  { full: '国家经济体制改革委员会', short: ['国家体改委'] },
+  { full: '国家科学技术委员会', short: ['国家科委'] },
 ];
 
 /** Every printed form (full names included) → the full name. */
 export const AGENCY_NAMES: ReadonlyMap<string, string> = new Map(AGENCIES.flatMap((a) => [[a.full, a.full] as const, ...a.short.map((s) => [s, a.full] as const)]));
+
+/** What separates joint issuers as printed: 、 ， ； or spaces (国务院 中央军委, 国务院，中央军委). */
+const ISSUER_SEPARATORS = /[、，,；;\s]+/;
+/** A conjunction between two joint issuers printed without a separator (国务院和中央军委). */
+const JOINERS = new Set(['和', '与', '及']);
+
+/** `printed` cut into the agencies it names, left to right and longest first (中共中央国务院 → 中共中央, 国务院); null if any part is unknown. */
+function splitJoined(printed: string): string[] | null {
+  const names: string[] = [];
+  for (let i = 0; i < printed.length; ) {
+    if (names.length > 0 && JOINERS.has(printed[i])) {
+      i++;
+      continue;
+    }
+    let end = printed.length;
+    while (end > i && !AGENCY_NAMES.has(printed.slice(i, end))) end--;
+    if (end === i) return null;
+    names.push(AGENCY_NAMES.get(printed.slice(i, end))!);
+    i = end;
+  }
+  return names;
+}
+
+/**
+ * The full names of the issuers a printed issuer names (国办 → 国务院办公厅; 国务院、中央军委 and 中共中央国务院
+ * are two issuers each). A part the dictionary does not know wholly is kept as printed.
+ */
+export function fullAgencyNames(printed: string): string[] {
+  const names = printed.split(ISSUER_SEPARATORS).filter(Boolean).flatMap((part) => AGENCY_NAMES.get(part) ?? splitJoined(part) ?? part);
+  return [...new Set(names)];
+}
