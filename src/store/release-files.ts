@@ -48,8 +48,11 @@ export async function openReleaseRows(source: ReleaseSource, timezone: string): 
     if (source.kind === 'folder') {
       const files = await partFiles(source.dir, t);
       const parts = `(VALUES ${files.map((f) => `(${sqlString(f.file)}, ${sqlString(f.part)})`).join(', ')}) p(file, part)`;
-      const columns = t.columns.map((c) => `r.${quote(c.name)}`).join(', ');
-      return { select: `SELECT p.part AS ${PART_COLUMN}, ${columns} FROM read_parquet([${files.map((f) => sqlString(f.file)).join(', ')}], filename = true, union_by_name = true) r JOIN ${parts} ON r.filename = p.file`, order };
+      const from = `read_parquet([${files.map((f) => sqlString(f.file)).join(', ')}], filename = true, union_by_name = true)`;
+      // A release by earlier code lacks the columns added since (documents.source_path, measures.ord): read as NULL.
+      const present = new Set((await readAll<{ column_name: string }>(db.conn, `DESCRIBE SELECT * FROM ${from}`)).map((c) => c.column_name));
+      const columns = t.columns.map((c) => (present.has(c.name) ? `r.${quote(c.name)}` : `CAST(NULL AS ${c.type}) AS ${quote(c.name)}`)).join(', ');
+      return { select: `SELECT p.part AS ${PART_COLUMN}, ${columns} FROM ${from} r JOIN ${parts} ON r.filename = p.file`, order };
     }
     const r = sqlString(source.releaseId);
     const all = (select: string) => ({ select: `SELECT 'all' AS ${PART_COLUMN}, * FROM (${select})`, order });
