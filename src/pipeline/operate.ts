@@ -114,7 +114,7 @@ function damagedStoreError(err: unknown, pipeline: Pipeline): CliError | null {
   const store = join(pipeline.outputDir, 'store.duckdb');
   const rebuild = pipeline.config.source.type === 'dir' ? `zhengce run ${pipeline.file}` : `zhengce run --offline ${pipeline.file}`;
   return new CliError(
-    `${store} is damaged and cannot be read (${message.split('\n')[0]}). Restore it from a backup; or rebuild it: move store.duckdb, releases/, history/, latest and latest.json ` +
+    `${store} is damaged and cannot be read (${message.split('\n')[0]}). Restore it from a backup; or rebuild it: move store.duckdb (with store.duckdb.wal, if there), releases/, history/, latest and latest.json ` +
       `of ${pipeline.outputDir} into a folder aside (the published releases stay readable there), then run "${rebuild}" (${pipeline.config.source.type === 'dir' ? 'it reads the source folder again' : 'it rebuilds from the raw snapshots in raw/, with no network'})`,
     { exitCode: EXIT.failed, cause: err },
   );

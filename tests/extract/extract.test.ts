@@ -94,6 +94,15 @@ describe('gov.cn documents', () => {
     assert.deepEqual(doc.provisions, []);
   });
 
+  test('a 成文日期 the calendar lacks is no date (DuckDB could not store it); a leap day is one', () => {
+    const issued = (date: string) => extractDocument(govPost(['一、总体要求', '内容。'], undefined, { 成文日期: date })).fields.issued_date;
+    assert.equal(issued('2021年2月31日'), null);
+    assert.equal(issued('2021年13月1日'), null);
+    assert.equal(issued('2021年2月29日'), null);
+    assert.equal(issued('2020年2月29日'), '2020-02-29');
+    assert.equal(issued('二〇二一年四月三十一日'), null);
+  });
+
   test('attachment specimens are not outline', () => {
     const doc = extractDocument(parsePost(corpusPost('govcn-2018-12-11-content_5347765.html')));
     assert.deepEqual(doc.provisions.map((p) => p.label), ['一、', '二、', '三、', '四、']);

@@ -56,7 +56,7 @@ for (const [kind, damage] of Object.entries(DAMAGE)) {
       assert.equal(exitCode, 1);
       assert.doesNotMatch(message, /unexpected error/);
       assert.match(message, new RegExp(`^${store} is damaged and cannot be read \\(IO Error: `));
-      assert.match(message, /Restore it from a backup; or rebuild it: move store\.duckdb, releases\/, history\/, latest and latest\.json of .* into a folder aside/);
+      assert.match(message, /Restore it from a backup; or rebuild it: move store\.duckdb \(with store\.duckdb\.wal, if there\), releases\/, history\/, latest and latest\.json of .* into a folder aside/);
       assert.match(message, new RegExp(`then run "zhengce run ${ws.pipeline.file}" \\(it reads the source folder again\\)`));
       return true;
     });
