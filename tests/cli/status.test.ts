@@ -177,4 +177,10 @@ test('an output folder shared by mistake: the second pipeline is refused at load
   assert.equal(s.last_run, null, "the first pipeline's run is not shown as the second's");
   assert.equal((s as Status & { output_owner: string }).output_owner, 'first');
   assert.match((await runCli(['status', other], ws.cwd)).stdout, /output\s+.*output\/first holds the runs of pipeline first, not of second: runs of second there are refused/);
+
+  // Handed over on purpose, the folder is the second's: its run is recorded, and the first's is refused in turn.
+  const adopted = await runCli(['run', '--adopt', other], ws.cwd);
+  assert.equal(adopted.code, 0, adopted.stderr);
+  assert.equal((await statusJson(other, ws.cwd)).last_run!.status, 'ok');
+  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 1);
 });
