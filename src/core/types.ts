@@ -38,6 +38,8 @@ export interface ParsedPost {
   paragraphs: string[];
   /** The post's own link line (finews `<http://…>`), when present. */
   link: string | null;
+  /** What could not be taken as written, for the log: a value left empty because it was unreadable, a field cut to its bound. */
+  warnings: string[];
 }
 
 export interface DocumentFields {

@@ -34,6 +34,9 @@ const PARQUET_TYPE: Record<string, string> = {
   string: 'VARCHAR', integer: 'INTEGER', boolean: 'BOOLEAN', date: 'DATE', datetime: 'TIMESTAMP WITH TIME ZONE', list: 'VARCHAR[]', object: 'JSON',
 };
 
+/** read_csv's default max_line_size. */
+const DUCKDB_MAX_LINE_SIZE = 2_097_152;
+
 export interface ValidationReport {
   resources: number;
   problems: string[];
@@ -101,7 +104,9 @@ export async function validateRelease(dir: string): Promise<ValidationReport> {
             names = table.schema.fields.map((f) => f.name);
             rows = table.numRows;
           } else {
-            const source = r.format === 'parquet' ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header = true, all_varchar = true)`;
+            // A record may be as long as its file: DuckDB's default limit (2 MB a line) must not fail a CSV zhengce wrote.
+            const csvOptions = `header = true, all_varchar = true, max_line_size = ${Math.max(DUCKDB_MAX_LINE_SIZE, digest.bytes)}`;
+            const source = r.format === 'parquet' ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, ${csvOptions})`;
             const described = await all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${source}`);
             names = described.map((d) => d.column_name);
             if (r.format === 'parquet') {

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-/** ok/partial/failed as the run ended; skipped when another run held the pipeline's lock. */
-export type RunRecordStatus = 'ok' | 'partial' | 'failed' | 'skipped';
+/** ok/partial/failed as the run ended; stopped by SIGTERM/SIGINT before publishing; skipped when another run held the pipeline's lock. */
+export type RunRecordStatus = 'ok' | 'partial' | 'failed' | 'stopped' | 'skipped';
 
 /** One attempt to run a pipeline, as the runs table and status.json keep it. */
 export interface RunRecord {
