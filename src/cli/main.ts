@@ -38,8 +38,10 @@ const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'fetch, extract and publish once',
     usage: 'zhengce run [options] <pipeline id | file.yaml>…',
-    options: { ...LOG_OPTIONS, offline: { type: 'boolean' } },
+    options: { ...LOG_OPTIONS, offline: { type: 'boolean' }, adopt: { type: 'boolean' } },
     optionsHelp: `      --offline            rebuild from the raw snapshots of earlier runs (output/<id>/raw), with no network
+      --adopt              let the output folder pass to this pipeline and source when it belongs to another
+                           (a source moved or its paths changed on purpose); without it such a run is refused
 `,
     help: `Runs each named pipeline once: fetches its posts, extracts the policy documents and publishes
 a new release under its output folder when anything changed. A pipeline is named by its id
@@ -48,10 +50,12 @@ a new release under its output folder when anything changed. A pipeline is named
 Exit status: 0 every post processed; 2 a release stands but some posts were rejected or failed
 (each listed by name and reason); 1 nothing could be published (the message says why);
 75 another run of the pipeline holds its lock (the message names it; try again later).
+An output folder belongs to the pipeline (id and source) of its first run: a run of another
+pipeline or source there is refused (exit 1, nothing changed) unless --adopt hands it over.
 Several pipelines are all loaded and validated before any runs (a bad name or file: exit 1, nothing
 runs); each then runs even when an earlier one failed, and the exit is the most severe of theirs:
 1, then 75, then 2, then 0.`,
-    action: async ({ values, positionals, logger, interactive, verbose }) => (await import('./run.ts')).runCommand(positionals, { logger: await logger(), interactive, offline: Boolean(values.offline), verbose }),
+    action: async ({ values, positionals, logger, interactive, verbose }) => (await import('./run.ts')).runCommand(positionals, { logger: await logger(), interactive, offline: Boolean(values.offline), adopt: Boolean(values.adopt), verbose }),
   },
   schedule: {
     summary: 'run pipelines on their cron schedules until stopped',

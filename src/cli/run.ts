@@ -1,6 +1,6 @@
 import { noProgress, type Logger } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
-import { loadPipeline, type Pipeline } from '../pipeline/config.ts';
+import { checkDistinctPipelines, loadPipeline, type Pipeline } from '../pipeline/config.ts';
 import { runPipelineOnce } from '../pipeline/operate.ts';
 import { stopOnSignals } from '../schedule/signals.ts';
 import { cliRunDeps } from './deps.ts';
@@ -21,7 +21,11 @@ async function loadAll(names: string[], cwd: string): Promise<Pipeline[]> {
   const loaded = await Promise.allSettled(names.map((name) => loadPipeline(name, cwd)));
   const problems = loaded.flatMap((r) => (r.status === 'rejected' ? [errorReport(r.reason).message] : []));
   if (problems.length > 0) throw new CliError(`${problems.join('\n')}\nnothing was run`, { exitCode: EXIT.failed });
-  return loaded.map((r) => (r as PromiseFulfilledResult<Pipeline>).value);
+  const pipelines = loaded.map((r) => (r as PromiseFulfilledResult<Pipeline>).value);
+  await checkDistinctPipelines(pipelines).catch((err: CliError) => {
+    throw new CliError(`${err.message}\nnothing was run`, { exitCode: EXIT.failed });
+  });
+  return pipelines;
 }
 
 /**
@@ -29,7 +33,7 @@ async function loadAll(names: string[], cwd: string): Promise<Pipeline[]> {
  * exit 1, nothing run), then runs each once under its lock, in order, whatever the earlier ones
  * did. Each failure is written to stderr as it happens; the exit code is the most severe of all.
  */
-export async function runCommand(names: string[], o: { logger: Logger; interactive: boolean; offline: boolean; verbose?: boolean }): Promise<number> {
+export async function runCommand(names: string[], o: { logger: Logger; interactive: boolean; offline: boolean; adopt?: boolean; verbose?: boolean }): Promise<number> {
   if (names.length === 0) throw new CliError('name at least one pipeline: zhengce run <id|file.yaml> (see zhengce run --help)', { exitCode: EXIT.failed });
   const pipelines = await loadAll(names, process.cwd());
   const stop = stopOnSignals(o.logger);
@@ -42,7 +46,7 @@ export async function runCommand(names: string[], o: { logger: Logger; interacti
       }
       const progress = o.interactive ? createProgress(process.stderr) : noProgress;
       try {
-        const run = await runPipelineOnce(pipeline, cliRunDeps(pipeline, { logger: o.logger, progress, signal: stop.signal, offline: o.offline }));
+        const run = await runPipelineOnce(pipeline, cliRunDeps(pipeline, { logger: o.logger, progress, signal: stop.signal, offline: o.offline }), { adopt: o.adopt });
         if (run.status === 'partial') exit = worseExit(exit, EXIT.partial);
       } catch (err) {
         exit = worseExit(exit, reportError(err, { verbose: o.verbose }));

@@ -38,6 +38,8 @@ export interface ParsedPost {
   paragraphs: string[];
   /** The post's own link line (finews `<http://…>`), when present. */
   link: string | null;
+  /** What could not be taken as written, for the log: a value left empty because it was unreadable, a field cut to its bound. */
+  warnings: string[];
 }
 
 export interface DocumentFields {
@@ -149,8 +151,8 @@ export interface RejectRow {
   reason: string;
 }
 
-/** ok/partial/failed as the run ended; skipped when another run held the pipeline's lock. */
-export type RunRecordStatus = 'ok' | 'partial' | 'failed' | 'skipped';
+/** ok/partial/failed as the run ended; stopped by SIGTERM/SIGINT before publishing; skipped when another run held the pipeline's lock. */
+export type RunRecordStatus = 'ok' | 'partial' | 'failed' | 'stopped' | 'skipped';
 
 /** One attempt to run a pipeline, as the runs table and status.json keep it. */
 export interface RunRecord {

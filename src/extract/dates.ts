@@ -1,5 +1,6 @@
 // Dates and periods as printed in official texts.
 import { chineseNumber } from './text.ts';
+import { calendarDate } from '../core/calendar.ts';
 
 const DATE_PARTS = '(\\d{4}|[〇○零一二三四五六七八九]{4})\\s*年\\s*([\\d一二三四五六七八九十]{1,3})\\s*月\\s*([\\d一二三四五六七八九十]{1,3})\\s*日';
 /** A signature date on a line of its own (`2018年10月27日`, `二〇〇四年六月二十六日`). */
@@ -19,6 +20,5 @@ export function parseDocDate(text: string | undefined): string | null {
   if (!m) return null;
   const num = (s: string): number => (DIGITS.test(s) ? Number(s) : chineseNumber(s));
   const [y, mo, d] = [num(m[1]), num(m[2]), num(m[3])];
-  if ([y, mo, d].some(Number.isNaN) || mo < 1 || mo > 12 || d < 1 || d > 31) return null;
-  return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return calendarDate(y, mo, d);
 }

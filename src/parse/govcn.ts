@@ -42,5 +42,6 @@ export function parseGovcn(html: string, utf8Bytes = false): PostBody {
     meta,
     paragraphs,
     link: null,
+    warnings: [],
   };
 }

@@ -56,10 +56,40 @@ export function parsePost(raw: RawPost): ParsedPost {
   return withFormat(raw, format, () => (format === 'jekyll' ? parseJekyll(text) : format === 'govcn' ? parseGovcn(text) : parseMarkdown(text)));
 }
 
+/**
+ * Characters a title or another metadata value (category, tag, a gov.cn table cell) may hold: the longest
+ * real one is under 900. Past it a value is cut, with a warning: one runaway field must not make a CSV
+ * line no reader takes, nor cost the post its text.
+ */
+const MAX_FIELD_CHARS = 2000;
+
+/** `value` cut to MAX_FIELD_CHARS characters (whole code points), with a warning naming `field` when it was longer. */
+function bounded(value: string, field: string, warnings: string[]): string {
+  if (value.length <= MAX_FIELD_CHARS) return value;
+  const chars = Array.from(value);
+  if (chars.length <= MAX_FIELD_CHARS) return value;
+  warnings.push(`${field} is ${chars.length.toLocaleString('en')} characters long: cut to its first ${MAX_FIELD_CHARS.toLocaleString('en')}`);
+  return chars.slice(0, MAX_FIELD_CHARS).join('');
+}
+
+/** The body with every metadata value within MAX_FIELD_CHARS. */
+function boundFields(body: PostBody): PostBody {
+  const warnings = [...body.warnings];
+  const meta = Object.fromEntries(Object.entries(body.meta).map(([k, v]) => [k, bounded(v, `metadata ${k}`, warnings)]));
+  return {
+    ...body,
+    title: bounded(body.title, 'the title', warnings),
+    categories: body.categories.map((c) => bounded(c, 'a category', warnings)),
+    tags: body.tags.map((t) => bounded(t, 'a tag', warnings)),
+    meta,
+    warnings,
+  };
+}
+
 /** Runs a format parser, naming the post in any failure. */
 function withFormat(raw: RawPost, format: PostFormat, parse: () => PostBody): ParsedPost {
   try {
-    const body = parse();
+    const body = boundFields(parse());
     if (body.paragraphs.length === 0) throw new ParseFailure('the post body has no text paragraphs');
     return { source: raw.source, sourceId: raw.sourceId, url: raw.url, format, ...body };
   } catch (cause) {

@@ -20,6 +20,33 @@ function nameList(value: unknown): string[] {
   return [];
 }
 
+/** A front-matter value as written, shortened, for a warning. */
+function shown(value: unknown): string {
+  const text = value instanceof Date ? value.toISOString() : (JSON.stringify(value) ?? String(value));
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** What kind of YAML value `value` is, in words. */
+const kindOf = (value: unknown): string => (Array.isArray(value) ? 'a list' : value instanceof Date ? 'a date' : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`);
+
+/** The post's title: text (a number is kept as printed); any other value is left empty, with a warning. */
+function readTitle(value: unknown, warnings: string[]): string {
+  if (typeof value === 'string' || typeof value === 'number') return normalizeSpace(String(value));
+  if (value !== undefined && value !== null) warnings.push(`front matter title: ${shown(value)} is ${kindOf(value)}, not text: the title is left empty`);
+  return '';
+}
+
+/** The post's date, or null, with a warning when a value is there but is no date the calendar has. */
+function readDate(value: unknown, warnings: string[]): string | null {
+  const date = frontMatterDate(value);
+  if (date === null && value !== undefined && value !== null) {
+    // YAML reads `date: +0800` (finews's date-less posts) as the number 800: say so, or the value shown would puzzle.
+    const read = typeof value === 'string' ? '' : ` (read as ${kindOf(value)})`;
+    warnings.push(`front matter date: ${shown(value)}${read} is not a date (e.g. 2022-01-06 15:04:39 +0800): published_at is left empty`);
+  }
+  return date;
+}
+
 function readFrontMatter(lines: string[]): { data: Record<string, unknown>; bodyStart: number } {
   let open = 0;
   while (open < lines.length && lines[open].trim() === '') open++;
@@ -76,14 +103,16 @@ export function parseJekyll(text: string): PostBody {
   const meta: Record<string, string> = {};
   if (typeof data.layout === 'string') meta.layout = data.layout;
   if (digest.length > 0) meta.digest = digest.join('\n');
+  const warnings: string[] = [];
   return {
-    title: typeof data.title === 'string' || typeof data.title === 'number' ? normalizeSpace(String(data.title)) : '',
-    publishedAt: frontMatterDate(data.date),
+    title: readTitle(data.title, warnings),
+    publishedAt: readDate(data.date, warnings),
     categories: nameList(data.categories ?? data.category),
     tags: nameList(data.tags),
     meta,
     // A digest-only post (a one-line flash) has its digest as its body.
     paragraphs: paragraphs.length > 0 ? paragraphs : digest.filter(Boolean),
     link,
+    warnings,
   };
 }

@@ -47,5 +47,5 @@ export function parseMarkdown(text: string): PostBody {
   if (paragraphs.length === 0) {
     throw new ParseFailure(title === '' ? 'the markdown text has no title and no paragraphs' : 'the markdown text has a title but no paragraphs');
   }
-  return { title, publishedAt: titleDate(title), categories: [], tags: [], meta, paragraphs, link: null };
+  return { title, publishedAt: titleDate(title), categories: [], tags: [], meta, paragraphs, link: null, warnings: [] };
 }

@@ -34,6 +34,8 @@ export class LockBusyError extends CliError {
 }
 
 export const lockFile = (outputDir: string): string => join(outputDir, 'run.lock');
+/** Held by the `zhengce schedule` process scheduling the pipeline: `zhengce status` shows a next run only while it lives. */
+export const schedulerLockFile = (outputDir: string): string => join(outputDir, 'schedule.lock');
 
 /** Lock files this process holds: a lock naming our own pid that is not among them was left by an earlier process with our pid. */
 const held = new Set<string>();
@@ -59,15 +61,36 @@ function bootId(): Promise<string | null> {
   return ownBootId;
 }
 
-/** Field 22 of /proc/<pid>/stat, or null without /proc; fields are counted after the name's last ')', as the name may hold spaces and ')'. */
-async function pidStartTicks(pid: number): Promise<number | null> {
+/** What /proc/<pid>/stat says of a process: its state (R, S, Z …; field 3) and its start in clock ticks since boot (field 22). */
+interface ProcStat {
+  state: string;
+  startTicks: number;
+}
+
+/** /proc/<pid>/stat, or null without /proc; fields are counted after the name's last ')', as the name may hold spaces and ')'. */
+async function procStat(pid: number): Promise<ProcStat | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    return Number.isSafeInteger(ticks) ? ticks : null;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTicks = Number(fields[19]);
+    return Number.isSafeInteger(startTicks) ? { state: fields[0], startTicks } : null;
   } catch {
     return null;
   }
+}
+
+/** Clock ticks per second in /proc (USER_HZ): 100 on every architecture Linux runs Node on. */
+const USER_HZ = 100;
+
+let ownBootTime: Promise<number | null> | undefined;
+
+/** When this host booted (ms since the epoch, to the second: /proc/stat's btime), or null without /proc. */
+function bootTimeMs(): Promise<number | null> {
+  ownBootTime ??= readFile('/proc/stat', 'utf8').then((t) => {
+    const m = /^btime (\d+)$/m.exec(t);
+    return m ? Number(m[1]) * 1000 : null;
+  }, () => null);
+  return ownBootTime;
 }
 
 function parseHolder(text: string): LockHolder | null {
@@ -96,8 +119,19 @@ async function staleBecause(file: string, holder: LockHolder): Promise<string | 
   if (holder.boot_id !== undefined && boot !== null && holder.boot_id !== boot) return 'the host has booted since (another boot id)';
   if (holder.pid === process.pid) return held.has(file) ? null : 'its pid is now this process';
   if (!isAlive(holder.pid)) return 'its process is gone';
-  const ticks = holder.pid_start_ticks === undefined ? null : await pidStartTicks(holder.pid);
-  if (ticks !== null && ticks !== holder.pid_start_ticks) return `its pid ${holder.pid} now belongs to another process (another start time)`;
+  const stat = await procStat(holder.pid);
+  if (stat === null) return null;
+  // A killed process stays in the process table until its parent reaps it, but it runs nothing and holds nothing.
+  if (stat.state === 'Z' || stat.state === 'X') return `its process ${holder.pid} has exited (a zombie its parent has not reaped yet)`;
+  if (holder.pid_start_ticks !== undefined) {
+    return stat.startTicks === holder.pid_start_ticks ? null : `its pid ${holder.pid} now belongs to another process (another start time)`;
+  }
+  // A lock from code that kept no start time: a process that started after the lock was taken cannot be its holder.
+  const booted = await bootTimeMs();
+  const started = Date.parse(holder.started_at);
+  const processStart = booted === null ? null : booted + (stat.startTicks * 1000) / USER_HZ;
+  // btime is whole seconds: a margin of two keeps a holder that took its lock in its first second.
+  if (processStart !== null && started < processStart - 2000) return `its pid ${holder.pid} now belongs to a process started after the lock was taken (${new Date(processStart).toISOString()})`;
   return null;
 }
 
@@ -138,9 +172,9 @@ async function removeStale(file: string, stale: LockHolder): Promise<boolean> {
  */
 export async function acquireLock(file: string, now: Date): Promise<Lock> {
   const holder: LockHolder = { pid: process.pid, host: hostname(), started_at: now.toISOString() };
-  const [boot, ticks] = await Promise.all([bootId(), pidStartTicks(process.pid)]);
+  const [boot, stat] = await Promise.all([bootId(), procStat(process.pid)]);
   if (boot !== null) holder.boot_id = boot;
-  if (ticks !== null) holder.pid_start_ticks = ticks;
+  if (stat !== null) holder.pid_start_ticks = stat.startTicks;
   const tmp = `${file}.${process.pid}-${++attempts}.tmp`;
   let tookOver: Lock['tookOver'] = null;
   try {

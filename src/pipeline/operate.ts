@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/effects.ts';
+import { CliError, EXIT } from '../core/errors.ts';
 import type { RunRecord, RunRecordStatus } from '../core/types.ts';
 // Types only: the store (and DuckDB with it) loads when a run needs it, never for a run that finds nothing new.
 import type { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import { acquireLock, lockFile, LockBusyError, type Lock } from './lock.ts';
+import { claimOutput, ForeignOutputError } from './owner.ts';
 import { nothingNew, saveSourceState, type SourceState } from './quick.ts';
 import type { RunDeps, RunResult } from './run.ts';
-import { writeStatus, type LastRun } from './status.ts';
+import { readStatus, writeStatus, type LastRun } from './status.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -86,6 +88,11 @@ async function saveQuietRun(pipeline: Pipeline, start: RunStart, state: SourceSt
 function logOutcome(logger: Logger, pipeline: Pipeline, run: LastRun, error: unknown): void {
   const counts = { status: run.status, release_id: run.release_id, fetched: run.fetched, unchanged: run.unchanged, rejected: run.rejected, failed: run.failed, duration_ms: run.duration_ms };
   const tally = `${run.fetched} fetched, ${run.unchanged} unchanged, ${run.rejected} rejected, ${run.failed} failed, ${(run.duration_ms / 1000).toFixed(1)} s`;
+  // An operator's stop is no failure: the previous release stands and the next run starts afresh.
+  if (run.status === 'stopped') {
+    logger.warn({ stage: 'done', ...counts, err: error }, `${run.pipeline}: stopped: ${run.error} (${tally})`);
+    return;
+  }
   if (error !== null) {
     logger.error({ stage: 'done', ...counts, err: error }, `${run.pipeline}: run failed (${tally})`);
     return;
@@ -110,21 +117,40 @@ async function takeLock(pipeline: Pipeline, start: RunStart, deps: RunDeps, logg
       logger.error({ stage: 'lock', err }, `${start.pipeline}: could not take the run lock: ${(err as Error).message}`);
       throw err;
     }
-    // The store belongs to the holder (DuckDB lets one process write it), so a skipped run is kept in status.json and the log only.
+    // The store belongs to the holder (DuckDB lets one process write it), so a skipped run is kept in status.json and the log only;
+    // never in the status.json of another pipeline's folder.
     const run = lastRunOf(start, deps.clock.now(), 'skipped', null, err);
-    await writeStatusLogged(pipeline, run, logger);
+    const before = await readStatus(pipeline.outputDir);
+    if (before === null || before.pipeline === start.pipeline) await writeStatusLogged(pipeline, run, logger);
     logger.warn({ stage: 'lock', status: 'skipped', holder: err.holder, duration_ms: run.duration_ms }, `${start.pipeline}: skipped: ${err.message}`);
     throw err;
   }
 }
 
+/** DuckDB's words for a store file it cannot read: truncated, overwritten, or a block whose checksum fails. */
+const DAMAGED_STORE = /not a valid DuckDB database file|Corrupt database file|Could not read enough bytes from file|Failure while replaying WAL/;
+
+/** A damaged store as an error saying what to do, or null for any other error. */
+function damagedStoreError(err: unknown, pipeline: Pipeline): CliError | null {
+  const message = err instanceof Error ? err.message : '';
+  if (!DAMAGED_STORE.test(message)) return null;
+  const store = join(pipeline.outputDir, 'store.duckdb');
+  const rebuild = pipeline.config.source.type === 'dir' ? `zhengce run ${pipeline.file}` : `zhengce run --offline ${pipeline.file}`;
+  return new CliError(
+    `${store} is damaged and cannot be read (${message.split('\n')[0]}). Restore it from a backup; or rebuild it: move store.duckdb (with store.duckdb.wal, if there), releases/, history/, latest and latest.json ` +
+      `of ${pipeline.outputDir} into a folder aside (the published releases stay readable there), then run "${rebuild}" (${pipeline.config.source.type === 'dir' ? 'it reads the source folder again' : 'it rebuilds from the raw snapshots in raw/, with no network'})`,
+    { exitCode: EXIT.failed, cause: err },
+  );
+}
+
 /**
  * One run of one pipeline as operators see it: under the pipeline's lock, logged with a run_id
  * on every line, recorded in the runs table and status.json. Returns the run (status ok or
- * partial); rethrows the run's error when it failed (exit 1), or LockBusyError (exit 75) when
- * another run holds the lock.
+ * partial); rethrows the run's error when it failed or was stopped (exit 1), LockBusyError (exit
+ * 75) when another run holds the lock, or ForeignOutputError (exit 1, nothing recorded) when the
+ * output folder belongs to another pipeline or source (`adopt` hands it over instead).
  */
-export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps): Promise<LastRun> {
+export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps, o: { adopt?: boolean } = {}): Promise<LastRun> {
   const start: RunStart = { run_id: randomUUID(), pipeline: pipeline.config.id, started: deps.clock.now() };
   const runLogger = withDefaultStage(deps.logger.child({ run_id: start.run_id }), 'run');
   const logger = runLogger.child({ pipeline: start.pipeline });
@@ -138,11 +164,18 @@ export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps): Promis
     try {
       const { openStore, runPipelineOn } = await import('./run.ts');
       store = await openStore(pipeline);
+      await claimOutput(store, pipeline, { adopt: o.adopt === true, logger });
       result = await runPipelineOn(pipeline, store, { ...deps, logger: runLogger });
     } catch (err) {
-      error = err;
+      error = damagedStoreError(err, pipeline) ?? err;
     }
-    const run = lastRunOf(start, deps.clock.now(), result?.status ?? 'failed', result, error);
+    if (error instanceof ForeignOutputError) {
+      // The folder and its store are another pipeline's: this run leaves no trace there, not even in status.json.
+      logger.error({ stage: 'owner', status: 'refused', err: error }, `${start.pipeline}: refused: ${error.message}`);
+      throw error;
+    }
+    const stopped = error !== null && deps.signal?.aborted === true;
+    const run = lastRunOf(start, deps.clock.now(), stopped ? 'stopped' : (result?.status ?? 'failed'), result, error);
     await saveRun(pipeline, store, run, logger);
     logOutcome(logger, pipeline, run, error);
     if (error !== null) throw error;

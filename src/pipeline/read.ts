@@ -108,6 +108,7 @@ async function consume(
               logger.warn({ stage: r.stage, source_id: raw.sourceId, url: raw.url }, `rejected: ${r.message}`);
               return;
             }
+            for (const w of r.warnings) logger.warn({ stage: 'parse', source_id: raw.sourceId, url: raw.url }, `${raw.sourceId}: ${w}`);
             const wanted = (!categories || r.categories.some((c) => categories.has(c))) && (!config.filter.policy_only || r.isPolicy);
             if (wanted) stager.addPost(base, r.rows);
             else stager.addPost({ ...base, status: 'filtered', reason: filteredReason(config.filter, r) });

@@ -39,6 +39,7 @@ const PARQUET_TYPE: Record<string, string> = {
   string: 'VARCHAR', integer: 'INTEGER', boolean: 'BOOLEAN', date: 'DATE', datetime: 'TIMESTAMP WITH TIME ZONE', list: 'VARCHAR[]', array: 'VARCHAR[]', object: 'JSON',
 };
 
+
 export interface ValidationReport {
   resources: number;
   problems: string[];

@@ -1,7 +1,9 @@
+import { mkdir } from 'node:fs/promises';
 import cron, { type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../core/effects.ts';
-import { CliError } from '../core/errors.ts';
+import { CliError, EXIT } from '../core/errors.ts';
 import type { Pipeline } from '../pipeline/config.ts';
+import { acquireLock, LockBusyError, schedulerLockFile, type Lock } from '../pipeline/lock.ts';
 
 export interface ScheduleDeps {
   logger: Logger;
@@ -60,11 +62,32 @@ function schedulePipeline(pipeline: Pipeline, deps: ScheduleDeps, running: Set<P
   return task;
 }
 
+/**
+ * Records this process as the pipeline's scheduler (output/<id>/schedule.lock, under the run lock's
+ * rules: a scheduler that died leaves a stale record), so that `zhengce status` shows a next run only
+ * while one lives; a second scheduler of the same pipeline is refused (exit 75), naming the first.
+ */
+async function recordScheduler(pipeline: Pipeline, logger: Logger): Promise<Lock> {
+  await mkdir(pipeline.outputDir, { recursive: true });
+  const file = schedulerLockFile(pipeline.outputDir);
+  try {
+    const lock = await acquireLock(file, new Date());
+    if (lock.tookOver) logger.info({ pipeline: pipeline.config.id, stage: 'schedule', stale_holder: lock.tookOver.holder, because: lock.tookOver.because }, `replaced the record of a scheduler that is gone: ${lock.tookOver.because}`);
+    return lock;
+  } catch (err) {
+    if (!(err instanceof LockBusyError) || !err.holder) throw err;
+    const h = err.holder;
+    throw new CliError(`pipeline ${pipeline.config.id} is already scheduled by pid ${h.pid} on ${h.host} since ${h.started_at} (${file}); stop that zhengce schedule first, or schedule only the other pipelines`, { exitCode: EXIT.busy, cause: err });
+  }
+}
+
 /** Runs each pipeline on its cron until the signal aborts, then lets the runs in progress end. */
 export async function runSchedule(pipelines: Pipeline[], deps: ScheduleDeps): Promise<void> {
   const running = new Set<Promise<unknown>>();
   const tasks: ScheduledTask[] = [];
+  const records: Lock[] = [];
   try {
+    for (const p of pipelines) records.push(await recordScheduler(p, deps.logger));
     for (const p of pipelines) tasks.push(schedulePipeline(p, deps, running));
     await new Promise<void>((resolve) => {
       if (deps.signal.aborted) resolve();
@@ -72,8 +95,9 @@ export async function runSchedule(pipelines: Pipeline[], deps: ScheduleDeps): Pr
     });
   } finally {
     await Promise.all(tasks.map((t) => t.destroy()));
+    if (running.size) deps.logger.info({ stage: 'shutdown', runs: running.size }, `waiting for ${running.size} run(s) in progress to finish or stop`);
+    await Promise.allSettled(running);
+    await Promise.all(records.map((r) => r.release()));
   }
-  if (running.size) deps.logger.info({ stage: 'shutdown', runs: running.size }, `waiting for ${running.size} run(s) in progress to finish or stop`);
-  await Promise.allSettled(running);
   deps.logger.info({ stage: 'shutdown' }, 'schedule stopped');
 }

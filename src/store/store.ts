@@ -373,6 +373,12 @@ export class Store {
     return insertRun(this.conn, r);
   }
 
+  /** The pipeline of the earliest run recorded, or null before the first: who made a store older than its owner record. */
+  async firstRunPipeline(): Promise<string | null> {
+    const rows = await this.all<{ pipeline: string }>('SELECT pipeline FROM runs ORDER BY started_at, run_id LIMIT 1');
+    return rows[0]?.pipeline ?? null;
+  }
+
   /** This release's parts and the ones each table rewrites (after applyRelease, inside its transaction). */
   planParts(): Promise<PartPlan> {
     return planParts(this.conn);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { acquireLock, schedulerLockFile } from '../../src/pipeline/lock.ts';
 import { logLines, makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 
 interface Run {
@@ -21,6 +23,7 @@ interface Status {
   last_release: string | null;
   running: unknown;
   schedule: string | null;
+  scheduler: { pid: number } | null;
   next_run: string | null;
 }
 
@@ -32,14 +35,23 @@ async function statusJson(file: string, cwd: string): Promise<Status> {
   return pipelines[0];
 }
 
-test('status before any run, then after an ok run: last run, last release, next scheduled time', async () => {
+test('status before any run, then after an ok run: last run, last release, and a next run only while a scheduler lives', async () => {
   const ws = await makeWorkspace({ id: 'watched', extra: 'schedule: "0 3 * * *"\n' });
   const before = await statusJson(ws.file, ws.cwd);
   assert.equal(before.last_run, null);
   assert.equal(before.last_release, null);
+  assert.equal(before.next_run, null, 'no zhengce schedule runs: the schedule fires nothing');
+  assert.match((await runCli(['status', ws.file], ws.cwd)).stdout, /next run\s+none: no zhengce schedule is running for it \("0 3 \* \* \*", Asia\/Shanghai\)/);
+
+  // This test process stands for a live scheduler: it holds the pipeline's schedule.lock as `zhengce schedule` does.
+  await mkdir(ws.out, { recursive: true });
+  const scheduler = await acquireLock(schedulerLockFile(ws.out), new Date());
+  const scheduled = await statusJson(ws.file, ws.cwd);
   // 03:00 in Asia/Shanghai (the default time zone) is 19:00 UTC.
-  assert.match(String(before.next_run), /T19:00:00\.000Z$/);
-  assert.ok(new Date(before.next_run!).getTime() > Date.now());
+  assert.match(String(scheduled.next_run), /T19:00:00\.000Z$/);
+  assert.ok(new Date(scheduled.next_run!).getTime() > Date.now());
+  assert.equal(scheduled.scheduler?.pid, process.pid);
+  await scheduler.release();
 
   assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
   const after = await statusJson(ws.file, ws.cwd);
@@ -55,7 +67,12 @@ test('status before any run, then after an ok run: last run, last release, next 
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /last run\s+ok at /);
   assert.match(text.stdout, new RegExp(`last release\\s+${after.last_release}`));
-  assert.match(text.stdout, /next run\s+\d{4}-\d{2}-\d{2}T19:00:00\.000Z/);
+  assert.match(text.stdout, /next run\s+none: no zhengce schedule is running/);
+
+  // A scheduler that died leaves its record: judged as a lock is, it schedules nothing.
+  const dead = spawnSync(process.execPath, ['-e', '0']);
+  await writeFile(schedulerLockFile(ws.out), JSON.stringify({ pid: dead.pid, host: hostname(), started_at: new Date().toISOString() }));
+  assert.equal((await statusJson(ws.file, ws.cwd)).next_run, null);
 });
 
 test('status after a partial run names the failed posts', async () => {
@@ -138,4 +155,32 @@ test('control characters in post file names reach neither the log nor status raw
   const s = JSON.parse(statusJsonText.stdout).pipelines[0] as Status;
   assert.deepEqual(s.last_run!.failures.map((f) => f.source_id), [rejected], 'JSON keeps the name itself');
   assert.ok(logLines(json.stdout).some((l) => l.source_id === rejected), 'and so do JSON log lines');
+});
+
+test('an output folder shared by mistake: the second pipeline is refused at load with the first, at run time alone, and status shows whose folder it is', async () => {
+  const ws = await makeWorkspace({ id: 'first' });
+  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+  const other = join(ws.cwd, 'second.yaml');
+  await writeFile(other, `id: second\nsource: {type: dir, path: posts}\npublish: {dir: output/first}\n`);
+  const statusBefore = await readFile(join(ws.out, 'status.json'), 'utf8');
+
+  const together = await runCli(['run', ws.file, other], ws.cwd);
+  assert.equal(together.code, 1);
+  assert.match(together.stderr, /\(first\) and .*second\.yaml \(second\) both publish into .*output\/first: an output folder belongs to one pipeline[^]*nothing was run/);
+
+  const alone = await runCli(['run', other], ws.cwd);
+  assert.equal(alone.code, 1, alone.stderr);
+  assert.match(alone.stderr, /output\/first belongs to pipeline "first" \(source: dir .*\/posts\), as its store\.duckdb records; pipeline "second" of .*second\.yaml .* was refused and nothing was changed/);
+  assert.equal(await readFile(join(ws.out, 'status.json'), 'utf8'), statusBefore, 'status.json untouched');
+
+  const s = await statusJson(other, ws.cwd);
+  assert.equal(s.last_run, null, "the first pipeline's run is not shown as the second's");
+  assert.equal((s as Status & { output_owner: string }).output_owner, 'first');
+  assert.match((await runCli(['status', other], ws.cwd)).stdout, /output\s+.*output\/first holds the runs of pipeline first, not of second: runs of second there are refused/);
+
+  // Handed over on purpose, the folder is the second's: its run is recorded, and the first's is refused in turn.
+  const adopted = await runCli(['run', '--adopt', other], ws.cwd);
+  assert.equal(adopted.code, 0, adopted.stderr);
+  assert.equal((await statusJson(other, ws.cwd)).last_run!.status, 'ok');
+  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 1);
 });

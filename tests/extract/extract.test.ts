@@ -9,7 +9,7 @@ import { corpusPost } from '../parse/helpers.ts';
 function govPost(paragraphs: string[], title = '国务院办公厅关于测试工作的意见', meta: Record<string, string> = {}): ParsedPost {
   return {
     source: 'dir', sourceId: 't', url: 't.html', format: 'govcn', title, publishedAt: '2019-01-02',
-    categories: [], tags: [], meta: { 发文机关: '国务院办公厅', 成文日期: '2018年12月20日', ...meta }, paragraphs, link: null,
+    categories: [], tags: [], meta: { 发文机关: '国务院办公厅', 成文日期: '2018年12月20日', ...meta }, paragraphs, link: null, warnings: [],
   };
 }
 
@@ -92,6 +92,15 @@ describe('gov.cn documents', () => {
     assert.equal(doc.fields.issuer, '国务院、中央军事委员会');
     assert.equal(doc.fields.doc_type, '批复');
     assert.deepEqual(doc.provisions, []);
+  });
+
+  test('a 成文日期 the calendar lacks is no date (DuckDB could not store it); a leap day is one', () => {
+    const issued = (date: string) => extractDocument(govPost(['一、总体要求', '内容。'], undefined, { 成文日期: date })).fields.issued_date;
+    assert.equal(issued('2021年2月31日'), null);
+    assert.equal(issued('2021年13月1日'), null);
+    assert.equal(issued('2021年2月29日'), null);
+    assert.equal(issued('2020年2月29日'), '2020-02-29');
+    assert.equal(issued('二〇二一年四月三十一日'), null);
   });
 
   test('attachment specimens are not outline', () => {

@@ -10,7 +10,7 @@ import { extractDocument } from '../../src/extract/index.ts';
 function govPost(title: string, paragraphs: string[], meta: Record<string, string> = {}): ParsedPost {
   return {
     source: 'dir', sourceId: 't', url: 't.html', format: 'govcn', title, publishedAt: '2019-01-02',
-    categories: [], tags: [], meta: { 发文机关: '国务院', 成文日期: '2018年10月27日', ...meta }, paragraphs, link: null,
+    categories: [], tags: [], meta: { 发文机关: '国务院', 成文日期: '2018年10月27日', ...meta }, paragraphs, link: null, warnings: [],
   };
 }
 

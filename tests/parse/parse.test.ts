@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { PostError } from '../../src/core/errors.ts';
 import type { RawPost } from '../../src/core/types.ts';
 import { parseGovcn } from '../../src/parse/govcn.ts';
 import { parsePost } from '../../src/parse/index.ts';
+import { ROOT } from '../helpers/cli.ts';
 import { corpusFileNames, corpusPost, rawPost } from './helpers.ts';
 
 describe('format sniffing (by content, never by name)', () => {
@@ -182,5 +185,51 @@ describe('bad input is rejected with a reason a user can act on', () => {
   test('invalid UTF-8', () => {
     const bytes = new Uint8Array([...new TextEncoder().encode('---\ntitle: x\n---\n正文'), 0xff, 0xfe]);
     rejects(bytes, 'decode', /invalid utf-8 bytes at byte/);
+  });
+});
+
+describe('unreadable or runaway metadata is published empty or cut, with a warning', () => {
+  const badPost = (name: string): RawPost => rawPost(name, readFileSync(join(ROOT, 'tests', 'fixtures', 'bad', `${name}.md`)));
+  const original = parsePost(corpusPost('2021-12-08-202112082206885265.md'));
+
+  test('real posts warn of nothing but the finews post whose date is only an offset', () => {
+    const warned = corpusFileNames().filter((name) => parsePost(corpusPost(name)).warnings.length > 0);
+    assert.deepEqual(warned, ['-202205262391921712.md']);
+    // `date:  +0800`: YAML reads the number 800.
+    assert.deepEqual(parsePost(corpusPost(warned[0])).warnings, ['front matter date: 800 (read as a number) is not a date (e.g. 2022-01-06 15:04:39 +0800): published_at is left empty']);
+  });
+
+  test('date: 0, a day the calendar lacks and words: published_at is empty and a warning says why', () => {
+    const zero = parsePost(badPost('date-zero'));
+    assert.equal(zero.publishedAt, null);
+    assert.deepEqual(zero.warnings, ['front matter date: 0 (read as a number) is not a date (e.g. 2022-01-06 15:04:39 +0800): published_at is left empty']);
+    const notADay = parsePost(badPost('date-not-a-day'));
+    assert.equal(notADay.publishedAt, null, 'DuckDB cannot cast 2021-02-30: it must not reach the store');
+    assert.deepEqual(notADay.warnings, ['front matter date: "2021-02-30 12:05:03" is not a date (e.g. 2022-01-06 15:04:39 +0800): published_at is left empty']);
+    for (const date of ['soon', '2021-12-08 25:00:00', '2021-13-01', '+0800']) {
+      const post = parsePost(rawPost('words', `---\ntitle: 标题\ndate: ${date}\n---\n\n正文。\n`));
+      assert.equal(post.publishedAt, null, date);
+      assert.match(post.warnings.join(), /front matter date: .* is not a date/, date);
+    }
+    // The rest of the post is read as before.
+    assert.deepEqual({ ...zero, sourceId: original.sourceId, url: original.url, publishedAt: original.publishedAt, warnings: [] }, original);
+  });
+
+  test('a title that is a list is left empty, with a warning naming the value', () => {
+    const post = parsePost(badPost('title-list'));
+    assert.equal(post.title, '');
+    assert.deepEqual(post.warnings, ['front matter title: ["融信中国已于公开市场回购合计本金额1191万美元的部分票据","部分票据"] is a list, not text: the title is left empty']);
+  });
+
+  test('no date and no title are no warning: nothing was there to read', () => {
+    assert.deepEqual(parsePost(rawPost('bare', '---\nlayout: post\n---\n\n正文。\n')).warnings, []);
+  });
+
+  test('a title over 2,000 characters is cut to its first 2,000, with a warning giving its length', () => {
+    const post = parsePost(badPost('long-title'));
+    assert.equal(Array.from(post.title).length, 2000);
+    assert.ok(original.title.repeat(200).startsWith(post.title));
+    assert.deepEqual(post.warnings, ['the title is 5,800 characters long: cut to its first 2,000']);
+    assert.deepEqual(post.paragraphs, original.paragraphs);
   });
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
 import { CliError } from '../../src/core/errors.ts';
-import { loadPipeline } from '../../src/pipeline/config.ts';
+import { checkDistinctPipelines, loadPipeline } from '../../src/pipeline/config.ts';
 import { ROOT } from '../helpers/cli.ts';
 
 async function load(yaml: string): Promise<unknown> {
@@ -57,6 +57,12 @@ test('a wrong type names the key and what is allowed', () => rejects('id: a\nsou
 test('a bad cron string is refused with an example of a good one', () => rejects('id: a\nschedule: every day\nsource: {type: dir, path: x}\n', /schedule: not a valid cron expression/));
 
 test('an id that is not kebab-case is refused', () => rejects('id: Finews_Gov\nsource: {type: dir, path: x}\n', /id: kebab-case/));
+
+test('an id longer than 64 characters is refused at load, before it names a folder', async () => {
+  await rejects(`id: ${'a'.repeat(260)}\nsource: {type: dir, path: x}\n`, /id: at most 64 characters/);
+  const p = (await load(`id: ${'a'.repeat(64)}\nsource: {type: dir, path: x}\n`)) as Awaited<ReturnType<typeof loadPipeline>>;
+  assert.equal(p.config.id.length, 64);
+});
 
 test('invalid YAML is a clear error', () => rejects('id: [a\n', /not valid YAML/));
 
@@ -129,6 +135,84 @@ describe('publish.dir is checked at load', () => {
     // A sibling is fine.
     await writeFile(file, 'id: a\nsource: {type: dir, path: out/posts}\npublish: {dir: out/releases}\n');
     assert.equal((await loadPipeline(file, cwd)).outputDir, join(cwd, 'out', 'releases'));
+  });
+});
+
+describe('publish.dir is checked with symlinks resolved', () => {
+  /** A working folder with a posts folder, and a pipeline file whose publish.dir is `dir`. */
+  async function loadWith(dir: string, setup: (cwd: string) => Promise<void>, sourcePath = 'posts') {
+    const cwd = await mkdtemp(join(tmpdir(), 'zhengce-config-'));
+    await mkdir(join(cwd, 'posts'));
+    await setup(cwd);
+    const file = join(cwd, 'p.yaml');
+    await writeFile(file, `id: a\nsource: {type: dir, path: ${sourcePath}}\npublish: {dir: ${dir}}\n`);
+    return { cwd, load: () => loadPipeline(file, cwd) };
+  }
+
+  it('refuses a publish.dir that is a symlink into the source folder', async () => {
+    const ws = await loadWith('out', (cwd) => symlink(join(cwd, 'posts'), join(cwd, 'out')));
+    await assert.rejects(ws.load(), new RegExp(`publish\\.dir "out" is ${join(ws.cwd, 'out')} \\(through a symlink: ${join(ws.cwd, 'posts')}\\), inside the source folder ${join(ws.cwd, 'posts')}`));
+  });
+
+  it('refuses a folder below a symlink into the source folder, and one below a dangling link that leads there', async () => {
+    const ws = await loadWith('out/site', async (cwd) => {
+      await mkdir(join(cwd, 'posts', 'sub'));
+      await symlink(join(cwd, 'posts', 'sub'), join(cwd, 'out'));
+    });
+    await assert.rejects(ws.load(), /through a symlink: .*\/posts\/sub\/site\), inside the source folder/);
+    const dangling = await loadWith('out', (cwd) => symlink(join(cwd, 'posts', 'not-yet'), join(cwd, 'out')));
+    await assert.rejects(dangling.load(), /inside the source folder/);
+  });
+
+  it('refuses a publish.dir that holds the source folder through a symlink', async () => {
+    const ws = await loadWith('out', async (cwd) => {
+      await mkdir(join(cwd, 'real-out'));
+      await symlink(join(cwd, 'real-out'), join(cwd, 'out'));
+    }, 'real-out/posts');
+    await assert.rejects(ws.load(), /a folder holding the source folder/);
+  });
+
+  it('refuses a source folder that is a symlink to a folder holding the output folder', async () => {
+    const ws = await loadWith('output/a', async (cwd) => symlink(cwd, join(cwd, 'posts', 'all')), 'posts/all');
+    await assert.rejects(ws.load(), /inside the source folder .*\(through a symlink: /);
+  });
+
+  it('refuses a symlink to a system folder, live or dangling (only loaded, never run)', async () => {
+    const etc = await loadWith('out', (cwd) => symlink('/etc', join(cwd, 'out')));
+    await assert.rejects(etc.load(), /\(through a symlink: \/etc\), inside the system folder \/etc/);
+    const below = await loadWith('out/zhengce', (cwd) => symlink('/usr/share', join(cwd, 'out')));
+    await assert.rejects(below.load(), /inside the system folder \/usr/);
+    const dangling = await loadWith('out', (cwd) => symlink('/etc/zhengce-not-there', join(cwd, 'out')));
+    await assert.rejects(dangling.load(), /inside the system folder \/etc/);
+    const root = await loadWith('out', (cwd) => symlink('/', join(cwd, 'out')));
+    await assert.rejects(root.load(), /the root folder/);
+  });
+});
+
+describe('pipelines loaded together', () => {
+  async function twoFiles(a: string, b: string) {
+    const cwd = await mkdtemp(join(tmpdir(), 'zhengce-config-'));
+    await writeFile(join(cwd, 'a.yaml'), a);
+    await writeFile(join(cwd, 'b.yaml'), b);
+    return { cwd, load: async () => [await loadPipeline(join(cwd, 'a.yaml'), cwd), await loadPipeline(join(cwd, 'b.yaml'), cwd)] };
+  }
+
+  it('refuses two files declaring one id, naming both', async () => {
+    const ws = await twoFiles('id: x\nsource: {type: dir, path: a}\n', 'id: x\nsource: {type: dir, path: b}\npublish: {dir: elsewhere}\n');
+    await assert.rejects(checkDistinctPipelines(await ws.load()), new RegExp(`${join(ws.cwd, 'a.yaml')} and ${join(ws.cwd, 'b.yaml')} both declare id "x"`));
+  });
+
+  it('refuses two pipelines publishing into one folder, one of them through a symlink', async () => {
+    const ws = await twoFiles('id: x\nsource: {type: dir, path: a}\npublish: {dir: shared}\n', 'id: y\nsource: {type: dir, path: b}\npublish: {dir: link}\n');
+    await mkdir(join(ws.cwd, 'shared'));
+    await symlink(join(ws.cwd, 'shared'), join(ws.cwd, 'link'));
+    await assert.rejects(checkDistinctPipelines(await ws.load()), new RegExp(`\\(x\\) and .*b\\.yaml \\(y\\) both publish into ${join(ws.cwd, 'shared')}: an output folder belongs to one pipeline`));
+  });
+
+  it('takes pipelines of their own, and one file named twice', async () => {
+    const ws = await twoFiles('id: x\nsource: {type: dir, path: a}\n', 'id: y\nsource: {type: dir, path: b}\n');
+    const [a, b] = await ws.load();
+    await checkDistinctPipelines([a, b, a]);
   });
 });
 

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { acquireLock, inspectLock, LockBusyError } from '../../src/pipeline/lock.ts';
 import { logLines, makeWorkspace, runCli } from '../helpers/cli.ts';
 import { exists, exitWithin, startCli, waitFor } from '../schedule/process.ts';
 
@@ -121,9 +124,64 @@ test('a lock whose pid now names another live process (another start time or boo
     assert.equal(await exists(lockPath), false, `${c.name}: the lock is released after the run`);
   }
 
-  // A lock written before start times were kept names only the pid: while that pid runs, the lock stands.
+  // A lock written before start times were kept names only the pid: while that pid runs, and started before the lock was taken, the lock stands.
   const { boot_id: _boot, pid_start_ticks: _ticks, ...pidOnly } = live;
-  await writeLock(pidOnly);
+  await writeLock({ ...pidOnly, started_at: new Date().toISOString() });
   assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 75);
   await rm(lockPath);
+});
+
+/** A process whose child has exited and is never reaped: the child stays a zombie (state Z) while the parent sleeps. */
+async function zombie(): Promise<{ pid: number; parent: ChildProcess }> {
+  const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+  const pid = Number(line.toString().trim());
+  await waitFor('the child to become a zombie', async () => (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].startsWith('Z'), 10_000);
+  return { pid, parent };
+}
+
+test('a lock held by a killed process its parent has not reaped yet (a zombie) is stale', async (t) => {
+  if (!(await exists(BOOT_ID))) {
+    t.skip('no /proc: locks are judged by pid alone');
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'zhengce-lock-'));
+  const { pid, parent } = await zombie();
+  t.after(() => parent.kill('SIGKILL'));
+  const bootId = (await readFile(BOOT_ID, 'utf8')).trim();
+  const holder = { pid, host: hostname(), started_at: new Date().toISOString(), boot_id: bootId, pid_start_ticks: await startTicks(pid) };
+  await writeFile(join(dir, 'run.lock'), `${JSON.stringify(holder)}\n`);
+  process.kill(pid, 0); // the pid still answers a signal check: only its state says it is gone
+
+  assert.match(String((await inspectLock(join(dir, 'run.lock')))?.staleBecause), /has exited \(a zombie its parent has not reaped yet\)/);
+  const lock = await acquireLock(join(dir, 'run.lock'), new Date());
+  assert.deepEqual(lock.tookOver?.holder, holder);
+  await lock.release();
+});
+
+test('a lock without boot id or start time (older code) is stale once its pid names a process started after the lock was taken', async (t) => {
+  if (!(await exists(BOOT_ID))) {
+    t.skip('no /proc: locks are judged by pid alone');
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'zhengce-lock-'));
+  const file = join(dir, 'run.lock');
+  const before = new Date(Date.now() - 3_600_000).toISOString();
+  const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  t.after(() => sleeper.kill('SIGKILL'));
+  await waitFor('the process to start', () => exists(`/proc/${sleeper.pid}/stat`), 5_000);
+  const pid = sleeper.pid!;
+
+  // Taken an hour before that process started: another process held it, and is gone.
+  await writeFile(file, `${JSON.stringify({ pid, host: hostname(), started_at: before })}\n`);
+  assert.match(String((await inspectLock(file))?.staleBecause), new RegExp(`its pid ${pid} now belongs to a process started after the lock was taken`));
+  const lock = await acquireLock(file, new Date());
+  assert.equal(lock.tookOver?.holder.started_at, before);
+  await lock.release();
+
+  // Taken after it started: it may be the holder, and the lock stands.
+  const after = new Date(Date.now() + 1000).toISOString();
+  await writeFile(file, `${JSON.stringify({ pid, host: hostname(), started_at: after })}\n`);
+  assert.equal((await inspectLock(file))?.staleBecause, null);
+  await assert.rejects(acquireLock(file, new Date()), LockBusyError);
 });

@@ -3,11 +3,12 @@ import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { stringify } from 'csv-stringify/sync';
+import { CSV_OPTIONS } from '../../src/core/csv.ts';
 import { fileDigest } from '../../src/publish/datapackage.ts';
-import { validateRelease } from '../../src/publish/validate.ts';
-import { openReleaseFileReader } from '../../src/store/release-files.ts';
 import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { validate } from '../helpers/validate.ts';
 
 test('validate names the duplicated key and the required column that holds nulls, as the column is spelled', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'zhengce-validate-'));
@@ -20,10 +21,22 @@ test('validate names the duplicated key and the required column that holds nulls
   ];
   const resource = { name: 'documents-parquet', path: 'documents.parquet', format: 'parquet', bytes, hash: `sha256:${sha256}`, rows: 3, schema: { fields, primaryKey: ['doc_id'] } };
   await writeFile(join(dir, 'datapackage.json'), JSON.stringify({ resources: [resource] }));
-  const reader = await openReleaseFileReader();
-  const report = await validateRelease(dir, reader);
-  reader.close();
+  const report = await validate(dir);
   assert.deepEqual(report, { resources: 1, problems: ['documents-parquet: 1 rows with duplicate keys', 'documents-parquet: 2 rows with null issued_date'] });
+});
+
+test('validate reads a CSV whose record is longer than DuckDB reads by default (2 MB): any CSV zhengce writes, a release validates', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'zhengce-validate-'));
+  // An 870,000-character title, as a release of earlier code could publish it (2.3 MB in UTF-8), in zhengce's CSV dialect.
+  const title = '融信中国已于公开市场回购合计本金额1191万美元的部分票据'.repeat(30_000);
+  await writeFile(join(dir, 'documents.csv'), stringify([{ doc_id: 'a', title }, { doc_id: 'b', title: '短' }], CSV_OPTIONS.spreadsheet));
+  const { bytes, sha256 } = await fileDigest(join(dir, 'documents.csv'));
+  assert.ok(bytes > 2_097_152, `${bytes} bytes`);
+  const fields = [{ name: 'doc_id', type: 'string' }, { name: 'title', type: 'string' }];
+  const entry = { path: 'documents.csv', rows: 2, bytes, hash: `sha256:${sha256}` };
+  const resource = { name: 'documents', path: 'documents.csv', format: 'csv', bytes, hash: `sha256:${sha256}`, rows: 2, x_files: [entry], schema: { fields, primaryKey: ['doc_id'] } };
+  await writeFile(join(dir, 'datapackage.json'), JSON.stringify({ resources: [resource] }));
+  assert.deepEqual(await validate(dir), { resources: 1, problems: [] });
 });
 
 test('validate refuses datapackage.json paths that leave the release, naming the resource, and never quotes such a file', async () => {
@@ -44,9 +57,7 @@ test('validate refuses datapackage.json paths that leave the release, naming the
   pkg.resources.push(crafted('up', '../passwd.csv'), crafted('deep', 'a/../../passwd.csv'), crafted('absolute', secret), crafted('etc', '/etc/passwd'), crafted('link', 'link.csv'), crafted('inside-link', 'same.csv'));
   await writeFile(join(release, 'datapackage.json'), JSON.stringify(pkg));
 
-  const reader = await openReleaseFileReader();
-  const report = await validateRelease(release, reader);
-  reader.close();
+  const report = await validate(release);
   assert.deepEqual(report.problems, [
     'resource "up": path "../passwd.csv" climbs out with "..": refused, not read (a release lists only its own files)',
     'resource "deep": path "a/../../passwd.csv" climbs out with "..": refused, not read (a release lists only its own files)',

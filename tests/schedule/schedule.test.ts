@@ -25,15 +25,22 @@ async function assertWholeRelease(out: string): Promise<string> {
   return id;
 }
 
-test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SIGTERM with a whole release', async () => {
+test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SIGTERM with a whole release', async (t) => {
   const ws = await makeWorkspace({ id: 'every-second', extra: EVERY_SECOND });
   const proc = startCli(['schedule', ws.file], ws.cwd);
+  t.after(() => proc.child.kill('SIGKILL')); // a failed check must not leave it running
   await waitFor('a release', () => exists(join(ws.out, 'latest.json')), 15_000, proc);
+  // The scheduler records itself while it lives (status shows a next run only then), and a second one is refused.
+  assert.equal(JSON.parse(await readFile(join(ws.out, 'schedule.lock'), 'utf8')).pid, proc.child.pid);
+  const second = await runCli(['schedule', ws.file], ws.cwd);
+  assert.equal(second.code, 75, second.stderr);
+  assert.match(second.stderr, new RegExp(`pipeline every-second is already scheduled by pid ${proc.child.pid} on .*schedule\\.lock\\); stop that zhengce schedule first`));
   proc.child.kill('SIGTERM');
   const { code } = await exitWithin(proc, 30_000);
   assert.equal(code, 0, proc.stderr());
   await assertWholeRelease(ws.out);
   assert.equal(await exists(join(ws.out, 'run.lock')), false, 'the lock is released');
+  assert.equal(await exists(join(ws.out, 'schedule.lock')), false, 'and so is the record of the scheduler');
 
   const lines = logLines(proc.stdout());
   const scheduled = lines.find((l) => l.stage === 'schedule' && l.schedule === '* * * * * *');
@@ -53,8 +60,10 @@ test('SIGTERM while a run is about to compare stops it before publishing: exit 0
   assert.equal(code, 0, proc.stderr());
   assert.deepEqual(await releaseFolders(ws.out), [], 'nothing published, no staging folder');
   const status = JSON.parse(await readFile(join(ws.out, 'status.json'), 'utf8'));
-  assert.equal(status.last_run.status, 'failed');
+  assert.equal(status.last_run.status, 'stopped');
   assert.match(status.last_run.error, /stopped before comparing/);
+  const done = logLines(proc.stdout()).find((l) => l.stage === 'done');
+  assert.equal(done?.level, 40, 'a stop is logged as a warning, not as a failure');
   // The next run completes normally.
   const next = await runCli(['run', ws.file], ws.cwd);
   assert.equal(next.code, 0, next.stderr);

@@ -1,0 +1,21 @@
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeDatedPosts, feedStep } from '../bench/dated-corpus.ts';
+import { validatePipeline } from '../src/pipeline/config.ts';
+import { runPipelineOnce } from '../src/pipeline/operate.ts';
+import { noProgress, silentLogger, systemClock } from '../src/core/effects.ts';
+const dir = '/tmp/an/w'; await mkdir(dir, { recursive: true });
+const n = 2000; const step = feedStep(n, new Date());
+await writeDatedPosts(join(dir, 'posts'), 0, n, step);
+const pipeline = { file: 'x', config: validatePipeline({ id: 'b', source: { type: 'dir', path: 'posts' } }, 'x'), cwd: dir, outputDir: join(dir, 'output') };
+const deps = { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} };
+let t = Date.now(); await runPipelineOnce(pipeline, deps); console.log('first', Date.now() - t);
+await new Promise((r) => setTimeout(r, 1100));
+await writeDatedPosts(join(dir, 'posts'), n, n + 5, step);
+t = Date.now(); await runPipelineOnce(pipeline, deps); console.log('second', Date.now() - t);
+const rels = (await readdir(join(dir, 'output', 'releases'))).sort();
+const inodes = async (d: string) => { const m = new Map<string, number>(); for (const e of await readdir(d, { recursive: true, withFileTypes: true })) if (e.isFile()) { const p = join(e.parentPath, e.name); m.set(p.slice(d.length + 1), (await stat(p)).ino); } return m; };
+const a = await inodes(join(dir, 'output', 'releases', rels[0])); const b = await inodes(join(dir, 'output', 'releases', rels[1]));
+let total = 0; const rows: [string, number][] = [];
+for (const [p, ino] of b) if (a.get(p) !== ino) { const s = (await stat(join(dir, 'output', 'releases', rels[1], p))).blocks * 512; total += s; rows.push([p, s]); }
+rows.sort((x, y) => y[1] - x[1]); console.log(rows.slice(0, 15), 'written', rows.length, 'bytes', total, 'files', b.size);
