@@ -10,6 +10,3 @@ export const CSV_OPTIONS = {
   program: { bom: false, header: true, record_delimiter: 'windows', escape_formulas: false, quoted_match: /[\r\n]/ },
   spreadsheet: { bom: true, header: true, record_delimiter: 'windows', escape_formulas: true, quoted_match: /[\r\n]/ },
 } as const satisfies Record<CsvFlavour, object>;
-
-/** The Table Schema dialect of every CSV part a release lists. */
-export const CSV_DIALECT = { delimiter: ',', lineTerminator: '\r\n', quoteChar: '"', doubleQuote: true, header: true } as const;

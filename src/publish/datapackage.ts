@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CSV_DIALECT } from '../core/csv.ts';
 import { FORMATS, LAYOUT_VERSION, schemaPath, type Format } from '../core/layout.ts';
 import { TABLE_BY_NAME, type Column, type TableSpec } from '../core/tables.ts';
 
@@ -59,6 +58,15 @@ interface FileEntry {
   hash: string;
 }
 
+/**
+ * datapackage.json as written: the package's own keys one per line and each resource and file on a line of its
+ * own, so a reader can scan it and a release with thousands of parts does not spend most of its bytes on indentation.
+ */
+export function serializeDataPackage(pkg: Record<string, unknown>): string {
+  const value = (v: unknown): string => (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' ? `[\n${v.map((x) => `  ${JSON.stringify(x)}`).join(',\n')}\n]` : JSON.stringify(v));
+  return `{\n${Object.entries(pkg).map(([k, v]) => `"${k}": ${value(v)}`).join(',\n')}\n}\n`;
+}
+
 /** The part of datapackage.json zhengce reads back: its tables' files and the release's other files. */
 export interface PackageDescriptor {
   version: string;
@@ -81,19 +89,18 @@ export function buildDataPackage(info: ReleaseInfo, files: PublishedFile[], othe
   for (const f of files) byTable.set(f.table.name, [...(byTable.get(f.table.name) ?? []), f]);
   for (const group of byTable.values()) {
     const t = group[0].table;
-    const about = { mediatype: '', schema: schemaPath(t), title: t.zh, description: `${t.en} / ${t.zh}`, x_table: t.name };
+    const about = { schema: schemaPath(t), x_table: t.name };
     for (const format of Object.keys(FORMATS) as Format[]) {
       const mine = group.filter((f) => f.format === format);
       if (mine.length === 0) continue;
       if (format === 'csv') {
-        for (const f of mine) {
-          resources.push({ name: `${t.name}.${f.part}`, path: f.path, format, ...about, mediatype: FORMATS.csv.mediatype, encoding: 'utf-8', dialect: CSV_DIALECT, title: `${t.zh} (${f.part})`, rows: f.rows, bytes: f.bytes, hash: hashOf(f), x_part: f.part });
-        }
+        // The CSV dialect is Table Schema's default (comma, double quote, CRLF, a header), so it is not repeated for each part.
+        for (const f of mine) resources.push({ name: `${t.name}.${f.part}`, path: f.path, format, encoding: 'utf-8', ...about, rows: f.rows, bytes: f.bytes, hash: hashOf(f), x_part: f.part });
         continue;
       }
       const entries: FileEntry[] = mine.map((f) => ({ path: f.path, part: f.part, rows: f.rows, bytes: f.bytes, hash: hashOf(f) }));
       // The Parquet resource bears the table's name: the one a foreign key's reference names.
-      resources.push({ name: format === 'parquet' ? t.name : `${t.name}.${format}`, path: entries.map((e) => e.path), format, ...about, mediatype: FORMATS[format].mediatype, rows: entries.reduce((n, e) => n + e.rows, 0), bytes: entries.reduce((n, e) => n + e.bytes, 0), x_files: entries });
+      resources.push({ name: format === 'parquet' ? t.name : `${t.name}.${format}`, path: entries.map((e) => e.path), format, mediatype: FORMATS[format].mediatype, ...about, title: t.zh, description: `${t.en} / ${t.zh}`, rows: entries.reduce((n, e) => n + e.rows, 0), bytes: entries.reduce((n, e) => n + e.bytes, 0), x_files: entries });
     }
   }
   return {

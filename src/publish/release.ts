@@ -9,7 +9,7 @@ import type { SortedRows } from '../core/table-rows.ts';
 import type { TableSpec } from '../core/tables.ts';
 import type { RejectRow } from '../core/types.ts';
 import { writeCsvFile } from './csv.ts';
-import { buildDataPackage, fileDigest, tableSchema, type PackageDescriptor, type PublishedFile, type ReleaseFile, type ReleaseInfo } from './datapackage.ts';
+import { buildDataPackage, fileDigest, serializeDataPackage, tableSchema, type PackageDescriptor, type PublishedFile, type ReleaseFile, type ReleaseInfo } from './datapackage.ts';
 import type { DownloadsBuilder } from './downloads.ts';
 import { linkFile, type ParentRelease } from './parent.ts';
 import { buildViewsSql, TIMELINE_VIEW } from '../core/views.ts';
@@ -158,6 +158,6 @@ export async function writeReleaseMeta(o: ReleaseMeta, files: PublishedFile[], p
   for (const t of o.tables) await put(schemaPath(t), `${JSON.stringify(tableSchema(t), null, 2)}\n`);
   const pkg = buildDataPackage(o.info, files, others);
   const file = join(o.dir, 'datapackage.json');
-  await writing(file, () => writeFile(file, `${JSON.stringify(pkg, null, 2)}\n`));
+  await writing(file, () => writeFile(file, serializeDataPackage(pkg)));
   return pkg;
 }
