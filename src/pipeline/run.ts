@@ -14,14 +14,13 @@ import { hasPartLayout, inspectReleases, makeStagingDir, placeStagedRelease, poi
 import { earlierHistoryFiles, writeHistoryPartition } from '../publish/history.ts';
 import { writeReleaseFiles, type RejectRow } from '../publish/release.ts';
 import { buildHistoryViewsSql } from '../publish/views.ts';
-import { writeSiteAssets } from '../site/assets.ts';
-import { writeReleasePage } from '../site/page.ts';
 import { createSource, rawSnapshotSource } from '../sources/index.ts';
 import { changelogInput, historyPartitionRows, releaseRows } from '../store/queries.ts';
 import { Stager, Store, type PostState } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import type { ExtractResult } from './extract-job.ts';
 import { ExtractPool, type ExtractBudget } from './extract-pool.ts';
+import { publishPublication } from './publication.ts';
 import { dictionaryRows } from './rows.ts';
 import { codeVersion as currentCodeVersion } from './version.ts';
 
@@ -230,8 +229,7 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
         viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'],
         info: { name: config.id, title: config.title || config.id, releaseId, created, codeVersion },
       });
-      await writeReleasePage(staging, { earlier: await earlierReleases(outputDir, releaseId), source: describeSource(config.source) });
-      await writeSiteAssets(outputDir);
+      await publishPublication({ store, pipeline, releaseId, stagingDir: staging, parentDir, logger });
       await store.savePartAssignment();
       await checkpoint('written');
       result.releaseId = releaseId;
@@ -348,17 +346,4 @@ async function consumeSource(
     await pool.close();
     deps.progress.stop('extract');
   }
-}
-
-/** The release folders published before `releaseId`, newest first (those pruned by publish.keep are gone and not linked). */
-async function earlierReleases(outputDir: string, releaseId: string): Promise<string[]> {
-  const names = await readdir(releasesDir(outputDir)).catch(() => [] as string[]);
-  return names.filter((n) => !n.startsWith('.') && n < releaseId).sort().reverse();
-}
-
-/** Where a pipeline's posts come from, in words for the release page. */
-function describeSource(source: Pipeline['config']['source']): string {
-  if (source.type === 'github') return `GitHub ${source.repo} (${[source.path].flat().join(', ')})`;
-  if (source.type === 'feed') return `feed ${source.url}`;
-  return `folder ${source.path}`;
 }
