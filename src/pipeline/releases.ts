@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError } from '../core/errors.ts';
-import { exportRelease, type ExportSource } from '../publish/export.ts';
+import { exportRelease, exportReleaseXlsx, type ExportSource } from '../publish/export.ts';
 import { validateRelease, type ValidationReport } from '../publish/validate.ts';
 import { diffReleases, type ReleaseDiff } from '../store/diff.ts';
 import { loadPipeline } from './config.ts';
@@ -35,7 +35,19 @@ export async function checkRelease(arg: string, o: { pipeline?: string; cwd: str
 }
 
 /** Whole tables of a kept release, or with a pipeline of one that only history/ still holds, as single files in `outDir`. */
-export async function exportTables(arg: string, o: { pipeline?: string; cwd: string; tables?: string[]; formats: ('csv' | 'parquet')[]; outDir: string }) {
+export async function exportTables(arg: string, o: { pipeline?: string; cwd: string; tables?: string[]; formats: ('csv' | 'parquet' | 'xlsx')[]; outDir: string }): Promise<{ files: { path: string; rows: number }[]; skipped: string[] }> {
+  const source = await exportSource(arg, o);
+  const binary = o.formats.filter((f): f is 'csv' | 'parquet' => f !== 'xlsx');
+  const files: { path: string; rows: number }[] = binary.length ? await exportRelease(source, { tables: o.tables, formats: binary, outDir: o.outDir }) : [];
+  if (!o.formats.includes('xlsx')) return { files, skipped: [] };
+  // Times in the pipeline's zone when a pipeline is named, else UTC (a folder alone does not say).
+  const timeZone = o.pipeline ? (await loadPipeline(o.pipeline, o.cwd)).config.timezone : 'UTC';
+  const xlsx = await exportReleaseXlsx(source, { tables: o.tables, outDir: o.outDir, timeZone });
+  return { files: [...files, ...xlsx.files], skipped: xlsx.skipped };
+}
+
+/** Where a release's rows are read from: its folder, or history/ when only that still holds it. */
+async function exportSource(arg: string, o: { pipeline?: string; cwd: string }): Promise<ExportSource> {
   let source: ExportSource;
   if ((await isDir(resolve(o.cwd, arg))) || !o.pipeline) source = { kind: 'folder', dir: await resolveRelease(arg, o.pipeline, o.cwd) };
   else {
@@ -45,7 +57,7 @@ export async function exportTables(arg: string, o: { pipeline?: string; cwd: str
     else if (await isDir(join(outputDir, 'history', 'documents', `release_id=${arg}`))) source = { kind: 'history', outputDir, releaseId: arg };
     else throw new CliError(`pipeline ${o.pipeline} has no release "${arg}", kept or in history/ (looked in ${join(outputDir, 'releases')} and ${join(outputDir, 'history')})`);
   }
-  return exportRelease(source, { tables: o.tables, formats: o.formats, outDir: o.outDir });
+  return source;
 }
 
 /** `zhengce serve`: the site server of the release site stage, reached from the CLI through the composer. */

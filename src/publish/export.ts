@@ -1,12 +1,14 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { partsGlob, type Format } from '../core/layout.ts';
-import { sqlString, type OrderedRows } from '../core/sql.ts';
+import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
 import { orderOf, TABLE_BY_NAME, TABLES, type TableSpec } from '../core/tables.ts';
 import type { PublishedFile } from './datapackage.ts';
 import { exportTable } from './release.ts';
+import { withSortedRows } from './sorted.ts';
 import { buildHistoryViewsSql } from './views.ts';
+import { writeXlsx, XLSX_MAX_ROWS, type XlsxRow } from './xlsx.ts';
 
 const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory(), () => false);
 
@@ -28,6 +30,47 @@ async function tableRows(t: TableSpec, source: ExportSource): Promise<OrderedRow
   const from = (await tableRows(t, { kind: 'folder', dir: join(source.outputDir, 'releases', newest) })).select;
   const where = t.name === 'redlines' ? `(doc_id, to_version) IN (SELECT (doc_id, version) FROM (${await tableRows(TABLE_BY_NAME.get('document_versions')!, source).then((x) => x.select)}))` : `release_id <= ${r}`;
   return { select: `SELECT * FROM (${from}) WHERE ${where}`, order: orderOf(t) };
+}
+
+/** A query's rows one at a time, typed (dates and times as text in the connection's time zone), streamed a chunk at a time. */
+async function* queryRows(conn: DuckDBConnection, query: string, t: TableSpec): AsyncGenerator<XlsxRow> {
+  const fields = t.columns.map((c) => `${sqlString(c.name)}: ${c.type === 'DATE' || c.type === 'TIMESTAMPTZ' || c.type === 'JSON' ? `CAST(${quote(c.name)} AS VARCHAR)` : quote(c.name)}`).join(', ');
+  const result = await conn.stream(`SELECT CAST(to_json({${fields}}) AS VARCHAR) AS row FROM (${query})`);
+  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    for (const row of chunk.getColumns()[0] as string[]) yield JSON.parse(row) as XlsxRow;
+  }
+}
+
+/** `<table>.xlsx` of one table, in its published order; a table over XLSX_MAX_ROWS rows gets none (its CSV is the download). */
+async function exportXlsx(conn: DuckDBConnection, outDir: string, t: TableSpec, rows: OrderedRows, timeZone: string): Promise<{ path: string; rows: number } | { skipped: string }> {
+  return withSortedRows(conn, rows, async (query, count) => {
+    if (count > XLSX_MAX_ROWS) return { skipped: `${t.name}: ${count.toLocaleString('en')} rows, over the ${XLSX_MAX_ROWS.toLocaleString('en')} an XLSX is written for; export it as CSV` };
+    const path = `${t.name}.xlsx`;
+    const n = await writeXlsx(join(outDir, path), t, queryRows(conn, query, t), { timeZone, date: new Date(0) });
+    return { path, rows: n };
+  });
+}
+
+/** Writes whole tables of one release as XLSX (`<table>.xlsx`) into `outDir`: those it wrote, and those it skipped and why. */
+export async function exportReleaseXlsx(source: ExportSource, o: { tables?: string[]; outDir: string; timeZone: string }): Promise<{ files: { path: string; rows: number }[]; skipped: string[] }> {
+  const tables = o.tables ? o.tables.map((n) => TABLE_BY_NAME.get(n)!) : TABLES;
+  await mkdir(o.outDir, { recursive: true });
+  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const conn = await db.connect();
+  try {
+    await conn.run(`SET TimeZone = ${sqlString(o.timeZone)}`);
+    if (source.kind === 'history') await conn.run(buildHistoryViewsSql(TABLES.filter((t) => t.kind === 'versioned' || t.name === 'changes'), [join(source.outputDir, 'history')]));
+    const out = { files: [] as { path: string; rows: number }[], skipped: [] as string[] };
+    for (const t of tables) {
+      const r = await exportXlsx(conn, o.outDir, t, await tableRows(t, source), o.timeZone);
+      if ('skipped' in r) out.skipped.push(r.skipped);
+      else out.files.push(r);
+    }
+    return out;
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
 }
 
 /** Writes whole tables of one release as single files (`<table>.csv`, `<table>.parquet`) into `outDir`. */

@@ -22,7 +22,7 @@ th{background:#f3f3f3;font-weight:600}td.n{text-align:right}nav a{margin-right:1
 ins{background:#d4f8d4;text-decoration:none}del{background:#fbd3d3}#app[hidden]{display:none}.notice{background:#fff6d6;border:1px solid #e6c65c;padding:.5rem 1rem}
 .pager button,.filters *{margin-right:.5rem}textarea{width:100%;font-family:monospace}details{margin:.3rem 0}
 .provision{margin-left:1rem}.provision>h3,.provision>h4,.provision>h5,.provision>h6{margin:.8rem 0 .2rem}.provision>p{margin:.2rem 0}
-.tl td{padding:0;min-width:1.6rem;text-align:center;font-size:.8em}.tl td.on{background:#3b73b9;color:#fff}.tl th.plan{max-width:28rem;font-weight:normal}
+.tl td{padding:0;min-width:2.4rem;text-align:center;vertical-align:middle;font-size:.8em}.tl thead th{font-size:.75em;text-align:center}.tl td.on{background:#3b73b9;color:#fff}.tl th.plan{max-width:28rem;font-weight:normal}
 .tl td.now{outline:2px solid #d33}mark{background:#ffe066}.result{margin:.8rem 0}.result p{margin:.2rem 0}`;
 
 /** The <head> every page shares: charset, viewport, title, the feed and the style. */

@@ -145,7 +145,7 @@ function timeline(rows: TimelineRow[], year: number): string {
     body.push(`<tr class="rest"><th class="plan">其他 ${rest.length} 项 <span class="en">${rest.length} other plans</span></th>${cells(merged)}</tr>`);
   }
   return `<p>每行一项规划，格中数字为当年到期的目标数；红框为本年。<span class="en">One row per plan; a cell counts its targets due that year (outlined: ${year}).</span></p>
-<div style="overflow-x:auto"><table class="tl" id="timeline-table"><thead><tr><th>规划 plan</th>${span.map((y) => `<th>${String(y).slice(2)}</th>`).join('')}</tr></thead><tbody>
+<div style="overflow-x:auto"><table class="tl" id="timeline-table"><thead><tr><th>规划 plan</th>${span.map((y) => `<th>${y}</th>`).join('')}</tr></thead><tbody>
 ${body.join('\n')}
 </tbody></table></div>`;
 }

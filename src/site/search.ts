@@ -98,7 +98,9 @@ export async function writeSearchIndex(o: SearchIndexOptions): Promise<{ built: 
         if (t.doc_number) meta.number = t.doc_number;
         if (t.issuer) meta.issuer = t.issuer;
         if (t.date) meta.date = t.date;
-        const added = await index.addCustomRecord({ url: `docs/${encodeURIComponent(t.doc_id)}.html`, content: recordText(t), language: 'zh', meta });
+        // The 发文字号 is also a filter, so a search for one finds exactly its documents whatever its brackets.
+        const filters: Record<string, string[]> = t.doc_number ? { number: [normalizeDocNumber(t.doc_number)] } : {};
+        const added = await index.addCustomRecord({ url: `docs/${encodeURIComponent(t.doc_id)}.html`, content: recordText(t), language: 'zh', meta, filters });
         if (added.errors.length) throw new Error(`Pagefind could not index document ${t.doc_id}: ${added.errors.join('; ')}`);
       }
       const out = join(o.dir, name);

@@ -280,7 +280,7 @@ export interface DueTarget {
 }
 
 /** Each plan's dated targets by year (as views.sql's timeline: a plan's targets once, from its official post). */
-const TIMELINE = `(SELECT m.year, m.period, m.milestone_no, coalesce(p.plan_name, d.plan_name, d.title, '（无标题） ' || d.source_id) AS plan, m.text, m.doc_id, coalesce(p.plan_key, m.doc_id) AS plan_id
+const TIMELINE = `(SELECT m.year, m.period, m.milestone_no, coalesce(nullif(p.plan_name, ''), nullif(d.plan_name, ''), nullif(trim(d.title), ''), '（无标题） ' || d.source_id) AS plan, m.text, m.doc_id, coalesce(p.plan_key, m.doc_id) AS plan_id
   FROM ${current('milestones')} m JOIN ${current('documents')} d USING (doc_id)
   LEFT JOIN (SELECT plan_key, plan_name, unnest(doc_ids) AS doc_id FROM ${current('plans')}) p USING (doc_id)
   QUALIFY dense_rank() OVER (PARTITION BY coalesce(p.plan_key, m.doc_id) ORDER BY d.doc_number IS NULL, d.published_at, m.doc_id) = 1)`;

@@ -201,6 +201,25 @@ function excerptNodes(excerpt) {
   return out;
 }
 
+/** A 发文字号 as the search index files it (its year bracket as 〔〕). */
+const DOC_NUMBER = /^\S+〔\d{4}〕\S*号$/;
+
+/**
+ * A 发文字号 finds exactly its documents (a filter); other text is first searched as a phrase (数据要素 as written,
+ * not 数据 or 要素 anywhere), then, when no document holds the phrase, word by word.
+ */
+async function findDocuments(pagefind, query) {
+  if (DOC_NUMBER.test(query)) {
+    const exact = await pagefind.search(null, { filters: { number: query } });
+    if (exact.results.length) return exact;
+  }
+  if (!/[\s"]/.test(query)) {
+    const phrase = await pagefind.search(`"${query}"`);
+    if (phrase.results.length) return phrase;
+  }
+  return pagefind.search(query);
+}
+
 /** Full-text search over this release's documents: Pagefind shards merged; ?q= in the address runs and links a search. */
 async function search(release) {
   const form = document.getElementById('search-form');
@@ -225,13 +244,13 @@ async function search(release) {
       return;
     }
     out.replaceChildren(el('p', { class: 'muted' }, '检索中 searching…'));
-    const found = pagefind ? await pagefind.search(query) : { results: [] };
+    const found = pagefind ? await findDocuments(pagefind, query) : { results: [] };
     const data = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
     out.replaceChildren(
       el('p', { id: 'search-count' }, `${found.results.length} 件 documents`),
       ...data.map((d) => {
         const meta = [d.meta.number, d.meta.issuer, d.meta.date, d.meta.type].filter(Boolean).join(' · ');
-        return el('div', { class: 'result' }, el('p', {}, el('a', { href: new URL(d.url, release).href }, d.meta.title ?? d.url)), meta ? el('p', { class: 'muted' }, meta) : null, el('p', { class: 'excerpt' }, excerptNodes(d.excerpt)));
+        return el('div', { class: 'result' }, el('p', {}, el('a', { href: new URL(d.url.replace(/^\/+/, ''), release).href }, d.meta.title ?? d.url)), meta ? el('p', { class: 'muted' }, meta) : null, el('p', { class: 'excerpt' }, excerptNodes(d.excerpt)));
       }),
     );
     out.dataset.ready = q;
