@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 
-/** The Chromium the set-up installs (scripts/setup-browser.sh); a missing browser fails the tests, never skips them. */
+/** The Chromium the set-up installs (scripts/setup-test-tools.sh); a missing browser fails the tests, never skips them. */
 export const CHROMIUM = process.env.ZHENGCE_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface TestBrowser {
@@ -25,7 +25,7 @@ export interface TestBrowser {
  * else, from any page, worker or the browser's own services, reaches the recorder instead of the network.
  */
 export async function launchBrowser(): Promise<TestBrowser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup-browser.sh (as root it installs Debian's chromium) or set ZHENGCE_CHROMIUM`);
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup-test-tools.sh (as root it installs Debian's chromium) or set ZHENGCE_CHROMIUM`);
   const refused: string[] = [];
   const recorder: Server = createServer((req, res) => {
     refused.push(`${req.method} ${req.url}`);

@@ -52,7 +52,7 @@ async function syntheticRelease(out: string): Promise<string> {
   );
   const pkg = { name: 'scale', title: 'scale', version: 'r1', created: '2026-01-01T00:00:00Z', licenses: [], resources };
   await writeFile(join(dir, 'datapackage.json'), JSON.stringify(pkg));
-  await writeFile(join(dir, 'index.html'), buildReleasePage({ pkg, changelog: '# r1\n', earlier: [], source: 'synthetic', extraFiles: [] }));
+  await writeFile(join(dir, 'index.html'), buildReleasePage({ pkg, earlier: [], source: 'synthetic', extraFiles: [], changed: [], counts: { added: N, changed: 0, removed: 0 }, redlines: [], plans: [], timeline: [], due: { targets: [], total: 0 }, year: 2026, xlsxTables: [] }));
   return dir;
 }
 
