@@ -70,6 +70,8 @@ export interface WatchedPage {
   failedRequests: string[];
   httpErrors: string[];
   pending: Set<HTTPRequest>;
+  /** Messages of every alert, confirm or prompt the page opened (each dismissed): a page that runs a post's payload opens one. */
+  dialogs: string[];
   /** Waits for `selector`; on time-out, fails with what the page saw and a screenshot. */
   waitFor(selector: string, timeoutMs: number): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function openPage(tb: TestBrowser, url: string, options: { javascri
     failedRequests: [],
     httpErrors: [],
     pending: new Set(),
+    dialogs: [],
     async waitFor(selector, timeoutMs) {
       try {
         await page.waitForSelector(selector, { timeout: timeoutMs });
@@ -97,6 +100,10 @@ export async function openPage(tb: TestBrowser, url: string, options: { javascri
   };
   page.on('console', (m) => w.consoleLines.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => w.errors.push((e as Error).message));
+  page.on('dialog', (d) => {
+    w.dialogs.push(`${d.type()}: ${d.message()}`);
+    d.dismiss().catch(() => undefined);
+  });
   page.on('request', (r) => {
     w.pending.add(r);
     const u = new URL(r.url());

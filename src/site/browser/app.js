@@ -112,7 +112,7 @@ async function readViews(release) {
   const res = await fetch(new URL('views.sql', release));
   if (!res.ok) return;
   for (const statement of (await res.text()).split(/;\s*\n/)) {
-    const m = /CREATE OR REPLACE VIEW (\w+) AS ([\s\S]*)/.exec(statement);
+    const m = /CREATE OR REPLACE VIEW (\w+)\s+AS\s+([\s\S]*)/.exec(statement);
     if (m && !/read_parquet\(/.test(m[2])) views.set(m[1], `${statement.trim().replace(/^--.*\n/gm, '')}`);
   }
 }
