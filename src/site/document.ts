@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { changeContext, redlinePieces } from '../core/redline.ts';
-import type { DocumentPageData, PageProvision, PageRedline } from '../store/publication.ts';
+import type { DocumentPageData, PageProvision, PageRedline } from '../core/publication.ts';
 import { docHref, docTitle, esc, head, isWebAddress, redlineHtml } from './html.ts';
 
 /** What every page of a release shares: the dataset's names. */

@@ -1,6 +1,6 @@
 // feed.xml: an Atom feed of the releases, newest first, each naming the documents it added and changed with links to their pages.
 import { createHash } from 'node:crypto';
-import type { FeedRelease, ReleaseDocument } from '../store/publication.ts';
+import type { FeedRelease, ReleaseDocument } from '../core/publication.ts';
 import { docTitle } from './html.ts';
 
 /** Releases the feed keeps. */

@@ -2,7 +2,7 @@
 // and the dictionary, all readable with JavaScript off; over HTTP its script adds search, the documents browser and SQL.
 import { changeContext } from '../core/redline.ts';
 import { TABLES } from '../core/tables.ts';
-import type { DueTarget, HomePlan, PageRedline, ReleaseDocument, TimelineRow } from '../store/publication.ts';
+import type { DueTarget, HomePlan, PageRedline, ReleaseDocument, TimelineRow } from '../core/publication.ts';
 import type { PageContext } from './document.ts';
 import { docHref, docTitle, esc, head, redlineHtml } from './html.ts';
 

@@ -7,7 +7,7 @@ import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizeDocNumber } from '../core/text.ts';
-import type { SearchText } from '../store/publication.ts';
+import type { SearchText } from '../core/publication.ts';
 
 /** Pagefind's entry (it exports only `import`), and a require from there, where its binary packages resolve as Pagefind finds them. */
 const PAGEFIND_ENTRY = fileURLToPath(import.meta.resolve('pagefind'));

@@ -1,6 +1,7 @@
 // What the release's pages, search index and feed read from the store: every query in one place, batched by document.
 import { sqlString } from '../core/sql.ts';
 import { DOCUMENT_CHANGE } from './queries.ts';
+import type { DocumentPageData, DueTarget, FeedRelease, HomePlan, PageDocument, PageMeasure, PageMention, PageProvision, PageRedline, ReleaseDocument, SearchText, TimelineRow } from '../core/publication.ts';
 import type { Store } from './store.ts';
 
 /** The current (this release's) rows of a versioned table. */
@@ -11,85 +12,6 @@ const PLAN_TARGETS = `(SELECT p.plan_key, any_value(p.plan_name) AS plan_name,
     arg_min(d.doc_id, (d.doc_number IS DISTINCT FROM p.doc_number, NOT d.is_policy, d.published_at, d.doc_id)) AS target_doc_id
   FROM ${current('plans')} p, unnest(p.doc_ids) AS u(doc_id) JOIN ${current('documents')} d ON d.doc_id = u.doc_id
   GROUP BY p.plan_key)`;
-
-export interface PageDocument {
-  doc_id: string;
-  source: string;
-  source_id: string;
-  url: string | null;
-  title: string | null;
-  published_at: string | null;
-  issued_date: string | null;
-  category: string | null;
-  tags: string[] | null;
-  is_policy: boolean;
-  doc_type: string;
-  plan_type: string | null;
-  plan_name: string | null;
-  issuer: string | null;
-  doc_number: string | null;
-  period_start: number | null;
-  period_end: number | null;
-  version: number;
-  source_path: string | null;
-}
-
-export interface PageProvision {
-  part: number;
-  path: string;
-  level: number;
-  parent_path: string | null;
-  label: string;
-  heading: string | null;
-  text: string | null;
-}
-
-export interface PageMeasure {
-  part: number;
-  path: string;
-  measure_no: number;
-  label: string | null;
-  text: string;
-  verb: string;
-  instrument: string | null;
-  agencies: string[] | null;
-}
-
-export interface PageMention {
-  part: number;
-  path: string;
-  kind: string;
-  value: string;
-  count: number;
-  doc_number: string | null;
-  plan_key: string | null;
-  target_doc_id: string | null;
-}
-
-export interface PageRedline {
-  to_version: number;
-  from_version: number;
-  path: string;
-  label: string | null;
-  change_type: string;
-  old_text: string | null;
-  new_text: string | null;
-  diff: string | null;
-}
-
-/** Everything one document's page shows. */
-export interface DocumentPageData {
-  doc: PageDocument;
-  provisions: PageProvision[];
-  principles: { principle_no: number; path: string | null; title: string; text: string | null }[];
-  milestones: { milestone_no: number; path: string | null; year: number; period: string | null; kind: string; text: string | null }[];
-  measures: PageMeasure[];
-  mentions: PageMention[];
-  /** The plan this post carries and the other posts of it. */
-  plan: { plan_key: string; plan_name: string; posts: { doc_id: string; title: string | null; source_id: string }[] } | null;
-  versions: { version: number; release_id: string; status: string; fetched_at: string | null }[];
-  redlines: PageRedline[];
-}
 
 /** Groups rows by doc_id, keeping their order. */
 function byDoc<T extends { doc_id: string }>(rows: T[]): Map<string, Omit<T, 'doc_id'>[]> {
@@ -184,17 +106,6 @@ export async function searchFingerprints(store: Store): Promise<SearchDocument[]
     FROM ${current('documents')} ORDER BY doc_id`);
 }
 
-export interface SearchText {
-  doc_id: string;
-  source_id: string;
-  title: string | null;
-  doc_number: string | null;
-  issuer: string | null;
-  doc_type: string;
-  date: string | null;
-  body: string;
-}
-
 /** The text a document is found by: its metadata and every provision's label, heading and text, in document order. */
 export async function searchTexts(store: Store, docIds: readonly string[]): Promise<SearchText[]> {
   if (docIds.length === 0) return [];
@@ -202,16 +113,6 @@ export async function searchTexts(store: Store, docIds: readonly string[]): Prom
   return store.all<SearchText>(`SELECT d.doc_id, d.source_id, d.title, d.doc_number, d.issuer, d.doc_type, CAST(coalesce(d.issued_date, CAST(d.published_at AS DATE)) AS VARCHAR) AS date,
       coalesce((SELECT string_agg(concat_ws(' ', p.label, p.heading, p.text), chr(10) ORDER BY p.ord) FROM ${current('provisions')} p WHERE p.doc_id = d.doc_id), '') AS body
     FROM ${current('documents')} d WHERE d.doc_id IN ${ids} ORDER BY d.doc_id`);
-}
-
-export interface ReleaseDocument {
-  doc_id: string;
-  kind: 'added' | 'changed' | 'removed';
-  title: string | null;
-  source_id: string;
-  doc_type: string | null;
-  issuer: string | null;
-  date: string | null;
 }
 
 /** Up to `perRelease` documents each release added, changed or removed, with their title as of that release (a removed one: its last). */
@@ -231,28 +132,10 @@ export async function releaseDocuments(store: Store, releaseIds: readonly string
   return out;
 }
 
-export interface FeedRelease {
-  release_id: string;
-  created_at: string;
-  documents_added: number;
-  documents_changed: number;
-  documents_removed: number;
-}
-
 /** The newest `limit` releases, newest first (this one included, inside its transaction). */
 export async function recentReleases(store: Store, limit: number): Promise<FeedRelease[]> {
   return store.all<FeedRelease>(`SELECT release_id, strftime(created_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS created_at, documents_added, documents_changed, documents_removed
     FROM releases ORDER BY release_id DESC LIMIT ${limit}`);
-}
-
-export interface HomePlan {
-  plan_key: string;
-  plan_name: string;
-  plan_type: string | null;
-  doc_number: string | null;
-  issuer: string | null;
-  date: string | null;
-  target_doc_id: string;
 }
 
 /** The newest plans first (by 成文日期, else their first post's date). */
@@ -261,22 +144,6 @@ export async function newestPlans(store: Store, limit: number): Promise<HomePlan
       CAST(coalesce(p.issued_date, (SELECT min(CAST(d.published_at AS DATE)) FROM ${current('documents')} d WHERE list_contains(p.doc_ids, d.doc_id))) AS VARCHAR) AS date, t.target_doc_id
     FROM ${current('plans')} p JOIN ${PLAN_TARGETS} t USING (plan_key)
     ORDER BY date DESC NULLS LAST, p.plan_key LIMIT ${limit}`);
-}
-
-export interface TimelineRow {
-  plan: string;
-  doc_id: string;
-  year: number;
-  n: number;
-}
-
-export interface DueTarget {
-  year: number;
-  period: string | null;
-  plan: string;
-  text: string | null;
-  doc_id: string;
-  milestone_no: number;
 }
 
 /** Each plan's dated targets by year (as views.sql's timeline: a plan's targets once, from its official post). */

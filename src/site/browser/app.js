@@ -395,10 +395,12 @@ export async function start(options) {
   root.hidden = false;
   const status = el('p', { id: 'site-status', class: 'muted' }, '正在载入 DuckDB-WASM… loading');
   root.append(status);
-  pkg = await (await fetch(new URL('datapackage.json', release))).json();
+  // Search needs no database: it starts first, and a linked search (?q=) is answered before DuckDB-WASM takes the CPU.
   const searching = search(release).catch((err) => {
     document.getElementById('search-results')?.replaceChildren(el('p', { class: 'error' }, `检索不可用 search unavailable: ${err.message ?? err}`));
   });
+  if (new URLSearchParams(location.search).has('q')) await searching;
+  pkg = await (await fetch(new URL('datapackage.json', release))).json();
   await Promise.all([openDatabase(), readViews(release)]);
   await browser(root, release);
   await sqlConsole(root, release);
