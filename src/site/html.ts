@@ -18,7 +18,7 @@ export const redlineHtml = (pieces: RedlinePiece[]): string => pieces.map((p) =>
 
 export const STYLE = `body{font-family:system-ui,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:72rem;margin:0 auto;padding:1rem;line-height:1.6;color:#222}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3;font-weight:600}td.n{text-align:right}nav a{margin-right:1rem}.muted,.en{color:#666}.en{font-size:.9em}section{margin-top:2rem}
+th{background:#f3f3f3;font-weight:600}td.date{white-space:nowrap}td.n{text-align:right}nav a{margin-right:1rem}.muted,.en{color:#666}.en{font-size:.9em}section{margin-top:2rem}
 ins{background:#d4f8d4;text-decoration:none}del{background:#fbd3d3}#app[hidden]{display:none}.notice{background:#fff6d6;border:1px solid #e6c65c;padding:.5rem 1rem}
 .pager button,.filters *{margin-right:.5rem}textarea{width:100%;font-family:monospace}details{margin:.3rem 0}
 .provision{margin-left:1rem}.provision>h3,.provision>h4,.provision>h5,.provision>h6{margin:.8rem 0 .2rem}.provision>p{margin:.2rem 0}

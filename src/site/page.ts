@@ -170,7 +170,7 @@ export function buildReleasePage(input: ReleasePageInput): string {
   const license = pkg.licenses.map((l) => `${esc(l.title)} (${esc(l.name)})`).join('; ');
   const plans = input.plans.length
     ? `<table><thead><tr><th>日期 date</th><th>名称 plan</th><th>发文字号 number</th><th>发文机关 issuer</th></tr></thead><tbody>${input.plans
-        .map((p) => `<tr><td>${esc(p.date ?? '')}</td><td><a href="${docHref(p.target_doc_id, 'docs/')}">${esc(p.plan_name)}</a>${p.plan_type ? ` <span class="muted">${esc(p.plan_type)}</span>` : ''}</td><td>${esc(p.doc_number ?? '')}</td><td>${esc(p.issuer ?? '')}</td></tr>`)
+        .map((p) => `<tr><td class="date">${esc(p.date ?? '')}</td><td><a href="${docHref(p.target_doc_id, 'docs/')}">${esc(p.plan_name)}</a>${p.plan_type ? ` <span class="muted">${esc(p.plan_type)}</span>` : ''}</td><td>${esc(p.doc_number ?? '')}</td><td>${esc(p.issuer ?? '')}</td></tr>`)
         .join('')}</tbody></table>`
     : '<p class="muted">无 none</p>';
   return `<!doctype html>
