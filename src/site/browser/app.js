@@ -283,7 +283,7 @@ async function browser(root, release) {
   const issuers = await options("SELECT DISTINCT issuer AS v FROM browse WHERE issuer <> '' ORDER BY 1");
   const years = await options('SELECT DISTINCT year(date)::INT AS v FROM browse ORDER BY 1 DESC');
   const select = (id, label, values) => el('select', { id }, el('option', { value: '' }, label), values.map((v) => el('option', { value: v }, v)));
-  const q = el('input', { id: 'search', type: 'search', placeholder: '标题、发文字号或发文机关 title, number or issuer', size: '40' });
+  const q = el('input', { id: 'doc-filter', type: 'search', placeholder: '标题、发文字号或发文机关 title, number or issuer', size: '40' });
   const type = select('filter-type', '文种 (all)', types);
   const issuer = select('filter-issuer', '发文机关 issuer (all)', issuers);
   const year = select('filter-year', '年份 year (all)', years);
