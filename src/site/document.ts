@@ -121,8 +121,9 @@ export function buildDocumentPage(data: DocumentPageData, ctx: PageContext): str
   const plan = data.plan && data.plan.posts.length > 1
     ? `<section id="plan"><h2>同一政策的文章 <span class="en">Posts of this plan</span></h2><p>${esc(data.plan.plan_name)}</p><ul>${data.plan.posts.map((p) => `<li>${p.doc_id === doc.doc_id ? `${esc(docTitle(p.title, p.source_id))} (本页 this page)` : `<a href="${docHref(p.doc_id, '')}">${esc(docTitle(p.title, p.source_id))}</a>`}</li>`).join('')}</ul></section>`
     : '';
+  // Through the output folder, so the link works from releases/<id>/docs/ and (served at the root) from latest/docs/.
   const versions = `<table><thead><tr><th>版本 version</th><th>首次发布 first published in release</th><th>状态 status</th><th>抓取时间 fetched</th></tr></thead><tbody>${data.versions
-    .map((v) => `<tr><td>${esc(v.version)}</td><td><a href="../../${esc(encodeURIComponent(v.release_id))}/index.html">${esc(v.release_id)}</a></td><td>${esc(v.status)}</td><td>${esc(v.fetched_at ?? '')}</td></tr>`)
+    .map((v) => `<tr><td>${esc(v.version)}</td><td><a href="../../../releases/${esc(encodeURIComponent(v.release_id))}/index.html">${esc(v.release_id)}</a></td><td>${esc(v.status)}</td><td>${esc(v.fetched_at ?? '')}</td></tr>`)
     .join('')}</tbody></table>`;
   const redlines = data.redlines.length
     ? data.redlines.map((r) => `<div class="change ${esc(r.change_type)}"><h3>${esc(r.label ?? r.path)} · ${esc(CHANGE_WORDS[r.change_type] ?? r.change_type)} <span class="muted">v${esc(r.from_version)}→v${esc(r.to_version)}</span></h3>${redlineBody(r)}</div>`).join('\n')

@@ -189,6 +189,10 @@ describe('the release as a publication', () => {
     assert.ok((await w.page.$$('#redlines ins')).length > 0 && (await w.page.$$('#redlines del')).length > 0);
     for (const text of [await w.page.$eval('#redlines', (e) => e.textContent ?? ''), await site.page.$eval('#changes', (e) => e.textContent ?? '')]) assert.doesNotMatch(text, /\[-|-\]|\{\+|\+\}/);
     assert.ok((await site.page.$$('#release-redlines ins, #release-redlines del')).length > 0);
+    // Its versions link to the releases that first published them, also seen through latest/.
+    const versions = await w.page.$$eval('#versions a', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    assert.equal(versions.length, 2);
+    assert.deepEqual(await Promise.all(versions.map(status)), [200, 200]);
     await w.page.close();
   });
 
