@@ -53,7 +53,7 @@ try {
     const t1 = performance.now();
     await writeSearchIndex({ dir: join(dir, 'index-all'), parentDir: null, documents, texts: (ids) => searchTexts(store, ids) });
     indexSeconds = (performance.now() - t1) / 1000;
-    const one = documents.filter((d) => searchShard(d.doc_id) === searchShard(documents[0].doc_id));
+    const one = documents.filter((d) => searchShard(d.doc_id, documents.length) === searchShard(documents[0].doc_id, documents.length));
     shardDocuments = one.length;
     const t2 = performance.now();
     await writeSearchIndex({ dir: join(dir, 'index-one'), parentDir: null, documents: one, texts: (ids) => searchTexts(store, ids) });

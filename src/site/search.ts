@@ -13,8 +13,11 @@ import type { SearchText } from '../core/publication.ts';
 const PAGEFIND_ENTRY = fileURLToPath(import.meta.resolve('pagefind'));
 const require = createRequire(PAGEFIND_ENTRY);
 
-/** The shard of a document: the first hex digit of its doc_id, so a change rebuilds a sixteenth of the index. */
-export const searchShard = (docId: string): string => docId.slice(0, 1);
+/** Documents from which the index is in 16 shards; below, one shard is one index to build and to query (Pagefind's cost per index). */
+export const SHARDED_FROM = 2_000;
+
+/** A document's shard: `all` in a corpus under `shardedFrom` documents, else the first hex digit of its doc_id, so a change rebuilds a sixteenth of the index. */
+export const searchShard = (docId: string, documents: number, shardedFrom = SHARDED_FROM): string => (documents < shardedFrom ? 'all' : docId.slice(0, 1));
 
 /** Pagefind's files a search needs (its UI kits are left out: the page draws its own results). */
 const KEEP = /^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\..*\.pf_meta|wasm\..*\.pagefind|index|fragment|filter)$/;
@@ -60,6 +63,8 @@ export interface SearchIndexOptions {
   documents: { doc_id: string; fingerprint: string }[];
   /** The search texts of the given documents. */
   texts: (docIds: string[]) => Promise<SearchText[]>;
+  /** Documents from which the index is sharded (SHARDED_FROM). */
+  shardedFrom?: number;
 }
 
 /** Writes the release's search index; returns the shards it built and those it linked. */
@@ -67,7 +72,7 @@ export async function writeSearchIndex(o: SearchIndexOptions): Promise<{ built: 
   const stamp = await searchStamp();
   const shards = new Map<string, { docIds: string[]; hash: ReturnType<typeof createHash> }>();
   for (const d of o.documents) {
-    const name = searchShard(d.doc_id);
+    const name = searchShard(d.doc_id, o.documents.length, o.shardedFrom);
     const s = shards.get(name) ?? { docIds: [], hash: createHash('sha256').update(stamp) };
     s.docIds.push(d.doc_id);
     s.hash.update(`${d.doc_id}:${d.fingerprint}\n`);
