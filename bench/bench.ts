@@ -51,6 +51,13 @@ for (const n of sizes.filter((x) => x <= 10_000)) {
   report(`${label}: a one-post edit (median of 3)`, `${s.editRunMedianSeconds.toFixed(2)} s = ${pct(s.editRunMedianSeconds, s.firstSeconds)} of the first build (${s.firstSeconds.toFixed(1)} s)`, '≤ 10 %');
   report(`${label}: the 3 releases add`, `${mib(s.grownBytes)} = ${pct(s.grownBytes, s.firstBytes)} of the first output (${mib(s.firstBytes)})`, '≤ 10 %');
 }
+// Search at 10,000 documents, in its own process (Pagefind's binary, a Chromium): the index against the first build, and a query.
+const searchPosts = Number(process.env.BENCH_SEARCH_POSTS ?? 10_000);
+const { stdout: searchOut } = await run(process.execPath, [HEAP_CAP, join(HERE, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(HERE, 'search.ts'), String(searchPosts)], { maxBuffer: 1 << 20 });
+const search = JSON.parse(searchOut.trim().split('\n').at(-1)!) as import('./search.ts').SearchBench;
+report(`${searchPosts.toLocaleString('en')} posts: full-text search index, every shard (as a first release)`, `${search.indexSeconds.toFixed(1)} s = ${Math.round((100 * search.indexSeconds) / search.firstBuildSeconds)} % of the first build (${search.firstBuildSeconds.toFixed(1)} s)`, '≤ 10 %');
+report(`${searchPosts.toLocaleString('en')} posts: search index of a one-post release (one shard, ${search.shardDocuments} documents)`, `${search.shardSeconds.toFixed(1)} s = ${Math.round((100 * search.shardSeconds) / search.firstBuildSeconds)} % of the first build`, '≤ 10 %');
+report(`${searchPosts.toLocaleString('en')} posts: a query in Chromium`, `first (?q=, from navigation) ${Math.round(search.firstQueryMs)} ms, warm ${search.warmQueryMs} ms`, '≤ 0.5 s');
 const fetch = await benchFetch();
 report(`github source, first run of ${fetch.posts.toLocaleString('en')} posts (finews's shape, loopback replica)`, `${fetch.firstRunPostsPerSecond} posts/s, ${fetch.firstRunRequests.toLocaleString('en')} requests`, '≥ 500 posts/s');
 report('no-change github run, source only (one 304)', `${fetch.noChangeSeconds} s, ${fetch.noChangeRequests} request(s)`, '≤ 1 s, ≤ 2 requests');

@@ -179,6 +179,15 @@ export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps, o: { ad
     await saveRun(pipeline, store, run, logger);
     logOutcome(logger, pipeline, run, error);
     if (error !== null) throw error;
+    // The run is published and recorded; the search index and spreadsheets follow, under the lock, off its clock.
+    const latest = result?.sourceState?.release_id ?? null;
+    if (store && latest && !deps.signal?.aborted) {
+      const { completeRelease } = await import('./publication.ts');
+      await completeRelease(store, pipeline, latest, logger).catch((err: unknown) => {
+        logger.warn({ stage: 'publish', err }, `release ${latest}: its search index or spreadsheets could not be written (${(err as Error).message}); the next run writes them`);
+        result!.sourceState = null;
+      });
+    }
     return run;
   } finally {
     try {

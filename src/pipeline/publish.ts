@@ -1,7 +1,6 @@
 // Publish: one release, whole or not at all. Its files are written into a staging folder while the store's
 // transaction is open; the commit makes it the newest release; only then is the folder renamed into place,
 // `latest` moved, downloads/ replaced and history/ written (a kill after the commit is finished by recover).
-import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Clock, Logger, RunHooks } from '../core/effects.ts';
 import { partScope, WHOLE_PART } from '../core/layout.ts';
@@ -13,10 +12,11 @@ import { makeStagingDir, placeStagedRelease, pointLatest, pruneReleases, release
 import { ParentRelease } from '../publish/parent.ts';
 import { writeReleaseMeta, writeTableFiles } from '../publish/release.ts';
 import { writeSiteAssets } from '../site/assets.ts';
-import { writeReleasePage } from '../site/page.ts';
+import type { ReleasePackage } from '../site/page.ts';
 import type { ReleaseInfo, RunCounts, Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import { writeHistory } from './history.ts';
+import { followLatest, writeDocumentPages, writeReleaseHome } from './publication.ts';
 
 export interface PublishInput {
   /** The newest release before this run, read once: nothing but this transaction adds one (one process writes the store). */
@@ -57,19 +57,6 @@ async function allRejects(store: Store, fetchFailures: RejectRow[]): Promise<Rej
   return [...stored, ...fetchFailures].sort((a, b) => (a.source_id < b.source_id ? -1 : a.source_id > b.source_id ? 1 : 0));
 }
 
-/** Where a pipeline's posts come from, in words for the release page. */
-function describeSource(source: Pipeline['config']['source']): string {
-  if (source.type === 'github') return `GitHub ${source.repo} (${[source.path].flat().join(', ')})`;
-  if (source.type === 'feed') return `feed ${source.url}`;
-  return `folder ${source.path}`;
-}
-
-/** The release folders published before `releaseId`, newest first (those pruned by publish.keep are gone and not linked). */
-async function earlierReleases(outputDir: string, releaseId: string): Promise<string[]> {
-  const names = await readdir(releasesDir(outputDir)).catch(() => [] as string[]);
-  return names.filter((n) => !n.startsWith('.') && n < releaseId).sort().reverse();
-}
-
 /** Saves the run's post states and, when anything changed, writes and commits a release, then puts it in place. */
 export async function publish(store: Store, pipeline: Pipeline, input: PublishInput, ctx: PublishContext): Promise<Published> {
   const { config, outputDir } = pipeline;
@@ -97,8 +84,11 @@ export async function publish(store: Store, pipeline: Pipeline, input: PublishIn
       const files = await writeTableFiles({ dir, parent: from || null, formats: config.publish.formats, downloads: staged.downloads }, tables);
       const changelog = buildChangelog({ ...(await store.changelogInput()), releaseId, parentReleaseId: parent?.release_id ?? null, rejects });
       const info = { name: config.id, title: config.title || config.id, releaseId, created, codeVersion: input.codeVersion, timezone: config.timezone };
-      await writeReleaseMeta({ dir, parent: from || null, tables: TABLES, formats: config.publish.formats, rejects, changelog, viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'], info }, files, []);
-      await writeReleasePage(dir, { earlier: await earlierReleases(outputDir, releaseId), source: describeSource(config.source) });
+      const site = { store, pipeline, releaseId, dir, parent: from || null, logger: ctx.logger };
+      const pages = await writeDocumentPages(site, { name: info.name, title: info.title });
+      const pkg = await writeReleaseMeta({ dir, parent: from || null, tables: TABLES, formats: config.publish.formats, rejects, changelog, viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'], info }, files, pages.files);
+      await writeReleaseHome(site, pkg as unknown as ReleasePackage);
+      ctx.logger.info({ stage: 'publish', pages_rendered: pages.rendered, pages_linked: pages.linked }, `document pages: ${pages.rendered} rendered, ${pages.linked} linked`);
       for (const d of from ? from.damaged : []) {
         ctx.logger.warn(
           { stage: 'publish', file: d.path, found: d.found, shared_by: d.sharedBy },
@@ -127,6 +117,7 @@ async function place(store: Store, pipeline: Pipeline, releaseId: string, ctx: P
     await placeStagedRelease(outputDir, releaseId);
     await ctx.hooks.at('renamed');
     await pointLatest(outputDir, releaseId);
+    for (const name of ['search', 'feed.xml']) await followLatest(outputDir, name, ctx.logger);
     await placeDownloads(outputDir, releaseId);
     await writeSiteAssets(outputDir);
     await writeHistory(store, pipeline, ctx.logger, ctx.hooks);

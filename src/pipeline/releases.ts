@@ -105,7 +105,7 @@ export async function exportTables(arg: string, o: { pipeline?: string; cwd: str
   timezone ??= source.kind === 'folder' ? ((await readJson<{ x_timezone?: string }>(join(source.dir, 'datapackage.json')))?.x_timezone ?? 'UTC') : 'UTC';
   const rows = await openReleaseRows(source, timezone);
   try {
-    return await exportRelease(rows, { tables: o.tables, formats: o.formats, outDir: o.outDir });
+    return await exportRelease(rows, { tables: o.tables, formats: o.formats, outDir: o.outDir, timezone });
   } finally {
     rows.close();
   }

@@ -1,3 +1,5 @@
+import { changeContextMarkup } from '../core/redline.ts';
+
 export interface ChangelogDocument {
   doc_id: string;
   title: string;
@@ -83,7 +85,8 @@ function changedDetail(d: ChangelogDocument): string[] {
     const words = counts.sort().map(([type, n]) => `${n} ${REDLINE_WORDS[type] ?? escapeMarkdown(type)}`).join(', ');
     out.push(`  - 条目 provisions: ${words} (all in \`redlines.csv\`)`);
   }
-  for (const r of d.redlines ?? []) out.push(`  - ${escapeMarkdown(r.label)} ${REDLINE_WORDS[r.change_type] ?? escapeMarkdown(r.change_type)}: ${escapeMarkdown(clip(r.text))}`);
+  // The sentences that hold the change, so a change deep in a long provision is not cut off.
+  for (const r of d.redlines ?? []) out.push(`  - ${escapeMarkdown(r.label)} ${REDLINE_WORDS[r.change_type] ?? escapeMarkdown(r.change_type)}: ${escapeMarkdown(clip(changeContextMarkup(r.text)))}`);
   return out;
 }
 

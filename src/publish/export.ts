@@ -1,13 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReleaseRows } from '../core/table-rows.ts';
-import { TABLE_BY_NAME, TABLES } from '../core/tables.ts';
+import type { ReleaseRows, SortedRows } from '../core/table-rows.ts';
+import { TABLE_BY_NAME, TABLES, type TableSpec } from '../core/tables.ts';
 import { writeCsvFile } from './csv.ts';
 import { fileDigest } from './datapackage.ts';
 import { writing } from './release.ts';
+import { writeXlsx, XLSX_MAX_ROWS, type XlsxRow } from './xlsx.ts';
 
 /** What `zhengce export` writes: whole tables, one file each. */
-export const EXPORT_FORMATS = ['csv', 'parquet'] as const;
+export const EXPORT_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportedFile {
@@ -19,14 +20,33 @@ export interface ExportedFile {
   sha256: string;
 }
 
+/** A table's rows as a spreadsheet shows them (dates and times as text in the release's zone, lists joined), by column name. */
+export async function* spreadsheetRows(sorted: SortedRows, t: TableSpec): AsyncGenerator<XlsxRow> {
+  for await (const chunk of sorted.csvRows(null, 'spreadsheet')) {
+    for (const row of chunk) yield Object.fromEntries(t.columns.map((c, i) => [c.name, row[i]]));
+  }
+}
+
 /**
- * Writes whole tables of one release as single files (`<table>.csv` for spreadsheets, as in downloads/, and
- * `<table>.parquet`) into `outDir`, rows in the release's order: part by part, then as each table is published.
+ * Writes `<table>.xlsx` of a table's rows, or, past XLSX_MAX_ROWS, says why it did not (its CSV is the download).
+ * `date` stamps the file (the same rows and date give the same bytes).
  */
-export async function exportRelease(release: ReleaseRows, o: { tables?: string[]; formats: ExportFormat[]; outDir: string }): Promise<ExportedFile[]> {
+export async function writeTableXlsx(file: string, t: TableSpec, sorted: SortedRows, o: { timezone: string; date: Date }): Promise<{ bytes: number; sha256: string } | { skipped: string }> {
+  if (sorted.total > XLSX_MAX_ROWS) return { skipped: `${t.name}: ${sorted.total.toLocaleString('en')} rows, over the ${XLSX_MAX_ROWS.toLocaleString('en')} an XLSX is written for; its CSV is the download` };
+  await writing(file, () => writeXlsx(file, t, spreadsheetRows(sorted, t), { timeZone: o.timezone, date: o.date }));
+  return fileDigest(file);
+}
+
+/**
+ * Writes whole tables of one release as single files into `outDir`: `<table>.csv` for spreadsheets (as in downloads/),
+ * `<table>.parquet`, `<table>.xlsx` (tables up to XLSX_MAX_ROWS rows); rows in the release's order, part by part,
+ * then as each table is published. Returns the files written and the spreadsheets not written, with why.
+ */
+export async function exportRelease(release: ReleaseRows, o: { tables?: string[]; formats: ExportFormat[]; outDir: string; timezone: string }): Promise<{ files: ExportedFile[]; skipped: string[] }> {
   const tables = o.tables ? o.tables.map((n) => TABLE_BY_NAME.get(n)!) : TABLES;
   await mkdir(o.outDir, { recursive: true });
   const files: ExportedFile[] = [];
+  const skipped: string[] = [];
   for (const t of tables) {
     const sorted = await release.table(t);
     try {
@@ -38,14 +58,18 @@ export async function exportRelease(release: ReleaseRows, o: { tables?: string[]
           // A streaming read cut short must fail the export, not write fewer rows.
           if (written.rows !== sorted.total) throw new Error(`${path}: ${written.rows} rows written of the table's ${sorted.total}`);
           files.push({ table: t.name, format, path, rows: written.rows, bytes: written.bytes, sha256: written.sha256 });
-        } else {
+        } else if (format === 'parquet') {
           await writing(file, () => sorted.writeParquet(null, file));
           files.push({ table: t.name, format, path, rows: sorted.total, ...(await fileDigest(file)) });
+        } else {
+          const written = await writeTableXlsx(file, t, sorted, { timezone: o.timezone, date: new Date(0) });
+          if ('skipped' in written) skipped.push(written.skipped);
+          else files.push({ table: t.name, format, path, rows: sorted.total, ...written });
         }
       }
     } finally {
       await sorted.close();
     }
   }
-  return files;
+  return { files, skipped };
 }

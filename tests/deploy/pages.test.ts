@@ -33,7 +33,9 @@ test('the GitHub Pages workflow publishes the output folder without the store, r
   assert.equal(r.status, 0, r.stderr);
   const site = join(ws.cwd, upload.with!.path);
   const top = (await readdir(site)).sort();
-  assert.deepEqual(top, ['downloads', 'history', 'index.html', 'latest', 'latest.json', 'releases', 'site']);
+  assert.deepEqual(top, ['downloads', 'feed.xml', 'history', 'index.html', 'latest', 'latest.json', 'releases', 'search', 'site']);
+  for (const f of ['feed.xml', 'search']) assert.ok(!(await lstat(join(site, f))).isSymbolicLink(), `${f} is the newest release's copy, not a symlink`);
+  assert.ok((await stat(join(site, 'search', 'manifest.json'))).isFile());
   const [id] = await readdir(join(site, 'releases'));
   assert.ok((await stat(join(site, 'releases', id, 'index.html'))).isFile());
   assert.ok((await lstat(join(site, 'latest'))).isDirectory(), 'latest is a folder, not a symlink');

@@ -84,6 +84,6 @@ test('export --out is refused inside a release, a pipeline\'s output folder and 
   await refused(home, /the home folder/);
 
   // A folder of one's own is fine.
-  const files = await exportTables('latest', { pipeline: 'p', cwd: ws.cwd, formats: ['csv'], tables: ['documents'], outDir: join(ws.cwd, 'exported') });
+  const { files } = await exportTables('latest', { pipeline: 'p', cwd: ws.cwd, formats: ['csv'], tables: ['documents'], outDir: join(ws.cwd, 'exported') });
   assert.deepEqual(files.map((f) => f.path), ['documents.csv']);
 });
