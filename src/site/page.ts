@@ -121,7 +121,7 @@ function changes(input: ReleasePageInput): string {
     .join('\n');
   return `<table id="change-counts"><thead><tr><th>新增 added</th><th>变更 changed</th><th>删除 removed</th></tr></thead><tbody><tr><td class="n">${counts.added}</td><td class="n">${counts.changed}</td><td class="n">${counts.removed}</td></tr></tbody></table>
 ${listed ? `<ul id="changed-documents">${items}</ul>` : '<p class="muted">本版无文件变化 no document changed</p>'}
-${listed < all ? `<p class="muted">另有 ${all - listed} 件见 <a href="changes.csv">changes.csv</a> · ${all - listed} more in changes.csv</p>` : ''}
+${listed < all ? `<p class="muted">另有 ${all - listed} 件见 <a href="../../downloads/changes.csv">changes.csv</a> · ${all - listed} more in changes.csv</p>` : ''}
 ${redlines ? `<h3>条目修订 <span class="en">Provisions revised (the sentences that changed)</span></h3><div id="release-redlines">${redlines}</div>` : ''}
 <p><a href="CHANGELOG.md">CHANGELOG.md</a></p>`;
 }
@@ -168,8 +168,10 @@ ${more > 0 ? `<p class="muted">另有 ${more} 项较早的目标 ${more} earlier
 export function buildReleasePage(input: ReleasePageInput): string {
   const { pkg } = input;
   const ctx: PageContext = { name: pkg.name, title: pkg.title };
-  const csv = pkg.resources.filter((r) => r.format === 'csv');
-  const docs = csv.find((r) => r.x_table === 'documents')?.rows ?? 0;
+  // A table's rows over its CSV parts (one resource each).
+  const counts = new Map<string, number>();
+  for (const r of pkg.resources) if (r.format === 'csv') counts.set(r.x_table, (counts.get(r.x_table) ?? 0) + r.rows);
+  const docs = counts.get('documents') ?? 0;
   const earlier = input.earlier.length ? `<ul>${input.earlier.map((id) => `<li><a href="../${esc(id)}/index.html">${esc(id)}</a></li>`).join('')}</ul>` : '<p>这是第一个版本。<span class="en">This is the first release.</span></p>';
   const license = pkg.licenses.map((l) => `${esc(l.title)} (${esc(l.name)})`).join('; ');
   const plans = input.plans.length
@@ -188,7 +190,7 @@ ${head(`${pkg.title} — ${pkg.version}`, '../../feed.xml', `${pkg.title}: relea
 <p id="about">本数据集把政府网站发布的文章整理为结构化、可追溯版本的数据：识别其中的政策文件，提取大纲、基本原则、时间节点、政策措施及所提及的机构与文件，每次更新发布一个新版本并记录逐条变化。来源：${esc(input.source)}。
 <span class="en">Chinese government posts turned into versioned data: the policy documents among them, their outline, principles, dated targets, measures and mentions; each update is a release with a record of what changed. Source: ${esc(input.source)}.</span></p>
 <p>版本 <span class="en">Release</span> <strong id="release-id">${esc(pkg.version)}</strong> · 发布于 <span class="en">published</span> <time datetime="${esc(pkg.created)}">${esc(pkg.created)}</time> · 数据集 <code>${esc(pkg.name)}</code> · <a href="../../feed.xml">订阅更新 Atom feed</a></p>
-<p id="counts"><strong id="document-count">${docs.toLocaleString('en')}</strong> 件文件 documents · ${csv.filter((r) => r.x_table !== 'documents').map((r) => `${r.rows.toLocaleString('en')} ${esc(r.x_table)}`).join(' · ')}</p>
+<p id="counts"><strong id="document-count">${docs.toLocaleString('en')}</strong> 件文件 documents · ${[...counts].filter(([t]) => t !== 'documents').map(([t, n]) => `${n.toLocaleString('en')} ${esc(t)}`).join(' · ')}</p>
 <nav><a href="#search">检索 Search</a><a href="#plans">最新规划 Plans</a><a href="#changes">本版更新 Changes</a><a href="#timeline">时间表 Timeline</a><a href="#due">到期目标 Due</a><a href="#browse">文件浏览 Documents</a><a href="#sql">SQL</a><a href="#downloads">下载 Downloads</a><a href="#dictionary">数据字典 Dictionary</a></nav>
 <p id="host-notice" class="notice" hidden></p>
 <noscript><p class="notice">全文检索、文件浏览与 SQL 查询需要 JavaScript，并需通过网页服务器打开（<code>zhengce serve</code>）；本页其余内容及各文件页面无需它们。<span class="en">Search, the documents browser and the SQL console need JavaScript and the release served over HTTP (<code>zhengce serve</code>); everything else here and every document page works without them.</span></p></noscript>
