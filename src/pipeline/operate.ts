@@ -177,17 +177,17 @@ export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps, o: { ad
     const stopped = error !== null && deps.signal?.aborted === true;
     const run = lastRunOf(start, deps.clock.now(), stopped ? 'stopped' : (result?.status ?? 'failed'), result, error);
     await saveRun(pipeline, store, run, logger);
-    logOutcome(logger, pipeline, run, error);
-    if (error !== null) throw error;
     // The run is published and recorded; the search index and spreadsheets follow, under the lock, off its clock.
     const latest = result?.sourceState?.release_id ?? null;
-    if (store && latest && !deps.signal?.aborted) {
+    if (error === null && store && latest && !deps.signal?.aborted) {
       const { completeRelease } = await import('./publication.ts');
       await completeRelease(store, pipeline, latest, logger).catch((err: unknown) => {
         logger.warn({ stage: 'publish', err }, `release ${latest}: its search index or spreadsheets could not be written (${(err as Error).message}); the next run writes them`);
         result!.sourceState = null;
       });
     }
+    logOutcome(logger, pipeline, run, error);
+    if (error !== null) throw error;
     return run;
   } finally {
     try {

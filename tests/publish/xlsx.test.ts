@@ -2,7 +2,7 @@
 // text, formula-looking values stay plain text without a visible ', dates are dates, long texts whole.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,7 +43,10 @@ test('an XLSX written by zhengce and by `zhengce export --format xlsx` opens in 
   assert.equal(exported.code, 0, exported.stderr);
   assert.match(exported.stdout, /provisions\.xlsx/);
 
-  const [docs, provisions, exportedDocs] = await libreOfficeCsv([written, join(out, 'provisions.xlsx'), join(out, 'documents.xlsx')]);
+  // The run itself wrote the latest release's spreadsheets into downloads/, beside the CSV.
+  const downloaded = join(dir, 'downloaded-provisions.xlsx');
+  await copyFile(join(ws.out, 'downloads', 'provisions.xlsx'), downloaded);
+  const [docs, provisions, exportedDocs, downloadedProvisions] = await libreOfficeCsv([written, join(out, 'provisions.xlsx'), join(out, 'documents.xlsx'), downloaded]);
   assert.equal(docs[0].title, '+体育', 'a formula-looking value is plain text, no visible quote');
   assert.equal(docs[0].source_id, '=cmd|x');
   assert.equal(docs[0].content_sha256, '-1');
@@ -53,8 +56,9 @@ test('an XLSX written by zhengce and by `zhengce export --format xlsx` opens in 
   assert.equal(docs[0].tags, 'a; b');
   assert.equal(docs[0].doc_type, long, 'a long text whole');
   // Every path as the release's own CSV holds it (read by a CSV parser, not a spreadsheet): 4.10 stays 4.10.
-  const published = parse(await readFile(join(ws.out, 'latest', 'csv', 'provisions.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+  const published = parse(await readFile(join(ws.out, 'downloads', 'provisions.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
   assert.ok(published.some((p) => p.path === '4.10'));
   assert.deepEqual(provisions.map((p) => [p.path, p.label, p.parent_path]), published.map((p) => [p.path, p.label, p.parent_path]));
+  assert.deepEqual(downloadedProvisions.map((p) => [p.path, p.label, p.parent_path]), published.map((p) => [p.path, p.label, p.parent_path]));
   assert.equal(exportedDocs[0].doc_number, '国办发〔2018〕115号');
 });
