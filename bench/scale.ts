@@ -1,36 +1,27 @@
-// One scaled end-to-end run in its own process, so its peak RSS is its own: `tsx bench/scale.ts <posts>`.
-import { copyFile, link, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+// A release series at scale, in its own process so its peak RSS is its own:
+//   tsx bench/scale.ts dated <posts>    a feed dated from 2021-01-01 to now, then 12 scheduled runs (5 new posts each,
+//                                       every 4th also editing a 2022 post) and a no-change run
+//   tsx bench/scale.ts undated <posts>  the bundled posts hard-linked under new names (their 35 posts' dates, so a month
+//                                       holds thousands of documents: the adversarial case), then 3 one-post edits
+// Every run goes through runPipelineOnce, as `zhengce run` does (lock, the source asked first, status.json).
+import { copyFile, link, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { silentLogger, noProgress, systemClock } from '../src/core/effects.ts';
-import { validatePipeline } from '../src/pipeline/config.ts';
-import { runPipeline } from '../src/pipeline/run.ts';
+import { noProgress, silentLogger, systemClock } from '../src/core/effects.ts';
+import { validatePipeline, type Pipeline } from '../src/pipeline/config.ts';
+import { runPipelineOnce } from '../src/pipeline/operate.ts';
+import { checkRelease } from '../src/pipeline/releases.ts';
+import { datedPost, feedStep, revise, writeDatedPosts } from './dated-corpus.ts';
 
 const SAMPLE = join(import.meta.dirname, '..', 'pipelines', 'sample', 'posts');
 
-/** N posts with distinct ids, as hard links to the bundled posts so the corpus costs no disk. */
-async function buildCorpus(dir: string, n: number): Promise<void> {
-  const names = (await readdir(SAMPLE)).sort();
-  const originals = join(dir, 'originals');
-  await mkdir(originals, { recursive: true });
-  for (const name of names) await copyFile(join(SAMPLE, name), join(originals, name));
-  for (let shard = 0; shard * 1000 < n; shard++) {
-    const folder = join(dir, 'posts', String(shard).padStart(3, '0'));
-    await mkdir(folder, { recursive: true });
-    for (let i = shard * 1000; i < Math.min(n, (shard + 1) * 1000); i++) {
-      const name = names[i % names.length];
-      await link(join(originals, name), join(folder, `${String(i).padStart(6, '0')}-${name}`));
-    }
-  }
-}
-
 /** Bytes on disk under `dir`, each hard-linked file counted once (as `du` counts). */
-async function diskBytes(dir: string): Promise<number> {
+export async function diskBytes(dir: string): Promise<number> {
   const seen = new Set<number>();
   let bytes = 0;
   for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
+    if (!e.isFile() && !e.isDirectory()) continue;
     const s = await stat(join(e.parentPath, e.name));
     if (seen.has(s.ino)) continue;
     seen.add(s.ino);
@@ -39,58 +30,99 @@ async function diskBytes(dir: string): Promise<number> {
   return bytes;
 }
 
-const n = Number(process.argv[2] ?? 10_000);
-/** One-post releases in a row, as a scheduled pipeline makes them. */
-const RELEASES = Number(process.env.BENCH_RELEASES ?? 48);
-const dir = await mkdtemp(join(tmpdir(), `zhengce-bench-${n}-`));
+interface Timed {
+  seconds: number;
+  releaseId: string | null;
+  rssBytes: number;
+}
+
+async function timedRun(pipeline: Pipeline): Promise<Timed> {
+  const t = performance.now();
+  const run = await runPipelineOnce(pipeline, { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} });
+  return { seconds: (performance.now() - t) / 1000, releaseId: run.release_id, rssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Release ids are to the second: a run in the same second as the last waits its turn. */
+const nextSecond = () => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+
+async function dated(dir: string, n: number) {
+  const posts = join(dir, 'posts');
+  const step = feedStep(n, new Date());
+  await writeDatedPosts(posts, 0, n, step);
+  const pipeline: Pipeline = { file: 'bench', config: validatePipeline({ id: 'bench', source: { type: 'dir', path: 'posts' } }, 'bench'), cwd: dir, outputDir: join(dir, 'output') };
+  const first = await timedRun(pipeline);
+  const firstBytes = await diskBytes(pipeline.outputDir);
+  // The 2022 posts a revision may touch: the feed's posts dated in 2022 that carry a body to revise.
+  const in2022 = Array.from({ length: n }, (_, i) => i).filter((i) => new Date(Date.UTC(2020, 11, 31, 16) + i * step).getUTCFullYear() === 2022);
+  const runs: { kind: 'new' | 'edit'; seconds: number }[] = [];
+  let next = n;
+  for (let k = 1; k <= 12; k++) {
+    await writeDatedPosts(posts, next, next + 5, step);
+    next += 5;
+    const edit = k % 4 === 0;
+    if (edit) {
+      const i = in2022[(k * 97) % in2022.length];
+      const post = await datedPost(i, step);
+      const file = join(posts, String(Math.floor(i / 1000)).padStart(4, '0'), post.name);
+      await writeFile(file, revise(await readFile(file, 'utf8'), k));
+    }
+    await nextSecond();
+    const r = await timedRun(pipeline);
+    if (!r.releaseId) throw new Error(`run ${k} published nothing`);
+    runs.push({ kind: edit ? 'edit' : 'new', seconds: r.seconds });
+  }
+  const noChange = await timedRun(pipeline);
+  if (noChange.releaseId) throw new Error('the no-change run published a release');
+  const grownBytes = (await diskBytes(pipeline.outputDir)) - firstBytes;
+  const releases = (await readdir(join(pipeline.outputDir, 'releases'))).filter((r) => !r.startsWith('.'));
+  const invalid: string[] = [];
+  for (const id of releases) {
+    const { report } = await checkRelease(join(pipeline.outputDir, 'releases', id), { cwd: dir });
+    if (report.problems.length) invalid.push(`${id}: ${report.problems.slice(0, 3).join('; ')}`);
+  }
+  const newRuns = runs.filter((r) => r.kind === 'new').map((r) => r.seconds);
+  const editRuns = runs.filter((r) => r.kind === 'edit').map((r) => r.seconds);
+  return {
+    corpus: 'dated', posts: n, firstSeconds: first.seconds, firstBytes, firstRssBytes: first.rssBytes,
+    newRunMedianSeconds: median(newRuns), newRunMaxSeconds: Math.max(...newRuns), editRunMedianSeconds: median(editRuns), editRunMaxSeconds: Math.max(...editRuns),
+    noChangeSeconds: noChange.seconds, grownBytes, releases: releases.length, invalid, peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+/** N posts with distinct ids, as hard links to the bundled posts (their own 35 posts' dates) so the corpus costs no disk. */
+async function undated(dir: string, n: number) {
+  const names = (await readdir(SAMPLE)).sort();
+  const originals = join(dir, 'originals');
+  await mkdir(originals, { recursive: true });
+  for (const name of names) await copyFile(join(SAMPLE, name), join(originals, name));
+  const folder = (i: number) => join(dir, 'posts', String(Math.floor(i / 1000)).padStart(3, '0'));
+  for (let i = 0; i < n; i++) {
+    if (i % 1000 === 0) await mkdir(folder(i), { recursive: true });
+    await link(join(originals, names[i % names.length]), join(folder(i), `${String(i).padStart(6, '0')}-${names[i % names.length]}`));
+  }
+  const pipeline: Pipeline = { file: 'bench', config: validatePipeline({ id: 'bench', source: { type: 'dir', path: 'posts' } }, 'bench'), cwd: dir, outputDir: join(dir, 'output') };
+  const first = await timedRun(pipeline);
+  const firstBytes = await diskBytes(pipeline.outputDir);
+  const edits: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    // One post's file now holds another bundled post: an edit, as a scheduled run usually brings.
+    const i = 1 + k * 997;
+    const name = `${String(i).padStart(6, '0')}-${names[i % names.length]}`;
+    await rm(join(folder(i), name));
+    await copyFile(join(originals, names[(i + 1) % names.length]), join(folder(i), name));
+    await nextSecond();
+    const r = await timedRun(pipeline);
+    if (!r.releaseId) throw new Error(`edit ${k} published nothing`);
+    edits.push(r.seconds);
+  }
+  return { corpus: 'undated', posts: n, firstSeconds: first.seconds, firstBytes, editRunMedianSeconds: median(edits), editRunMaxSeconds: Math.max(...edits), grownBytes: (await diskBytes(pipeline.outputDir)) - firstBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+const [kind = 'dated', size = '10000'] = process.argv.slice(2);
+const dir = await mkdtemp(join(tmpdir(), `zhengce-bench-${kind}-${size}-`));
 try {
-  await buildCorpus(dir, n);
-  // BENCH_CSV_MAX_ROWS=1 publishes every multi-part table's CSV in parts, so unchanged CSV parts are linked too.
-  const csvMaxRows = process.env.BENCH_CSV_MAX_ROWS === undefined ? {} : { csv_max_rows: Number(process.env.BENCH_CSV_MAX_ROWS) };
-  const config = validatePipeline({ id: `bench-${n}`, source: { type: 'dir', path: 'posts' }, publish: csvMaxRows }, 'bench');
-  const pipeline = { file: 'bench', config, cwd: dir, outputDir: join(dir, 'output') };
-  const t0 = performance.now();
-  const workers = process.env.BENCH_WORKERS === undefined ? undefined : Number(process.env.BENCH_WORKERS);
-  const result = await runPipeline(pipeline, { clock: systemClock, logger: silentLogger, progress: noProgress, env: {}, workers });
-  const total = (performance.now() - t0) / 1000;
-  const t1 = performance.now();
-  const again = await runPipeline(pipeline, { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} });
-  const noChange = (performance.now() - t1) / 1000;
-  const firstRss = process.resourceUsage().maxRSS * 1024;
-  const firstBytes = await diskBytes(join(dir, 'output', 'releases', result.releaseId!));
-  const outputBytes = await diskBytes(join(dir, 'output'));
-  // One-post releases: each run changes one post (its file now holds another bundled post), as a scheduled run usually does.
-  const onePost: number[] = [];
-  const originals = (await readdir(join(dir, 'originals'))).sort();
-  const posts = (await readdir(join(dir, 'posts', '000'))).sort();
-  for (let i = 0; i < RELEASES; i++) {
-    await rm(join(dir, 'posts', '000', posts[i]));
-    await copyFile(join(dir, 'originals', originals[(i + 1) % originals.length]), join(dir, 'posts', '000', posts[i]));
-    const t = performance.now();
-    const r = await runPipeline(pipeline, { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} });
-    onePost.push((performance.now() - t) / 1000);
-    if (!r.releaseId) throw new Error(`one-post run ${i} published nothing`);
-  }
-  const afterBytes = await diskBytes(join(dir, 'output'));
-  // 1 % of the posts changed at once, spread over the corpus.
-  const step = 100;
-  for (let i = RELEASES; i < n; i += step) {
-    const folder = join(dir, 'posts', String(Math.floor(i / 1000)).padStart(3, '0'));
-    const name = (await readdir(folder)).find((f) => f.startsWith(String(i).padStart(6, '0')))!;
-    await rm(join(folder, name));
-    await copyFile(join(dir, 'originals', originals[(i + 7) % originals.length]), join(folder, name));
-  }
-  const t2 = performance.now();
-  await runPipeline(pipeline, { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} });
-  const onePercent = (performance.now() - t2) / 1000;
-  const rss = process.resourceUsage().maxRSS * 1024;
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(
-    JSON.stringify({
-      posts: n, seconds: total, stagedRows: result.stagedRows, durations: result.durations, noChangeSeconds: noChange, noChangeRelease: again.releaseId, peakRssBytes: firstRss,
-      onePostSeconds: median(onePost), onePostMax: Math.max(...onePost), onePercentSeconds: onePercent, releases: RELEASES, firstReleaseBytes: firstBytes, outputBytes, grownBytes: afterBytes - outputBytes, seriesPeakRssBytes: rss,
-    }),
-  );
+  console.log(JSON.stringify(kind === 'undated' ? await undated(dir, Number(size)) : await dated(dir, Number(size))));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -22,7 +22,7 @@ function wall(args: string[], cwd: string): number {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const medianOf = (args: string[], cwd: string): number => median(Array.from({ length: TIMES }, () => wall(args, cwd)));
 
-export async function benchStartup(): Promise<{ helpSeconds: number; statusSeconds: number; noChangeSeconds: number }> {
+export async function benchStartup(): Promise<{ helpSeconds: number; statusSeconds: number; noChangeSeconds: number; nodeSeconds: number }> {
   // The build is made once, as `npm install` makes it; every process below finds it current.
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.js')]);
   const cwd = await mkdtemp(join(tmpdir(), 'zhengce-bench-startup-'));
@@ -35,6 +35,12 @@ export async function benchStartup(): Promise<{ helpSeconds: number; statusSecon
       helpSeconds: medianOf(['--help'], cwd),
       statusSeconds: medianOf(['status'], cwd),
       noChangeSeconds: medianOf(['run', 'sample', '-q'], cwd),
+      // The floor any command stands on: Node starting and exiting, median of 5 as the others.
+      nodeSeconds: median(Array.from({ length: TIMES }, () => {
+        const t = process.hrtime.bigint();
+        spawnSync(process.execPath, ['-e', '0']);
+        return Number(process.hrtime.bigint() - t) / 1e9;
+      })),
     };
   } finally {
     await rm(cwd, { recursive: true, force: true });

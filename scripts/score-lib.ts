@@ -102,8 +102,19 @@ function readCsv(dir: string, table: string): Array<Record<string, string>> {
 const intOrNull = (v: string | null): number | null => (v === null ? null : Number(v));
 
 /** The documents of a release directory (documents/provisions/principles/milestones CSVs). */
+/**
+ * The calendar date of a published_at as the release's spreadsheets show it: a release's CSV parts write times
+ * in UTC (`…Z`), so the date is taken in the pipeline's time zone (datapackage.json's x_timezone).
+ */
+function localDate(value: string, timezone: string): string {
+  if (!value.endsWith('Z')) return value.slice(0, 10);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(value));
+}
+
 export function readRelease(dir: string): ScoredDoc[] {
   const byDocId = new Map<string, ScoredDoc>();
+  const pkg = existsSync(join(dir, 'datapackage.json')) ? (JSON.parse(readFileSync(join(dir, 'datapackage.json'), 'utf8')) as { x_timezone?: string }) : {};
+  const timezone = pkg.x_timezone ?? 'Asia/Shanghai';
   for (const row of readCsv(dir, 'documents')) {
     const publishedAt = cell(row.published_at);
     byDocId.set(row.doc_id, {
@@ -112,7 +123,7 @@ export function readRelease(dir: string): ScoredDoc[] {
         is_policy: row.is_policy === 'true',
         doc_type: cell(row.doc_type), plan_type: cell(row.plan_type), plan_name: cell(row.plan_name),
         issuer: cell(row.issuer), doc_number: cell(row.doc_number), issued_date: cell(row.issued_date),
-        published_date: publishedAt === null ? null : publishedAt.slice(0, 10),
+        published_date: publishedAt === null ? null : localDate(publishedAt, timezone),
         period_start: intOrNull(cell(row.period_start)), period_end: intOrNull(cell(row.period_end)),
       },
       outline: [], principles: [], milestones: [],

@@ -1,19 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { systemClock, type Logger, type Progress } from '../core/effects.ts';
+import { systemClock, type Logger, type Progress, type RunHooks } from '../core/effects.ts';
 import type { Pipeline } from '../pipeline/config.ts';
 import type { RunDeps } from '../pipeline/run.ts';
 
 const PAUSE_MS = 10 * 60_000;
 
-// Test-only hook: ZHENGCE_TEST_PAUSE=<stage> holds a run at that checkpoint (announced by <output>/paused-<stage>) until it is stopped, killed or 10 minutes pass.
-function testPause(stage: string | undefined, outputDir: string, signal: AbortSignal): RunDeps['checkpoint'] {
+// ZHENGCE_TEST_PAUSE=<stage> holds a run at that stage (announced by <output>/paused-<stage>) until it is stopped, killed or 10 minutes pass: the crash tests kill the real command there.
+function testPause(stage: string | undefined, outputDir: string, signal: AbortSignal): RunHooks | undefined {
   if (!stage) return undefined;
-  return async (at) => {
-    if (at !== stage) return;
-    await writeFile(join(outputDir, `paused-${at}`), `${process.pid}\n`);
-    await sleep(PAUSE_MS, undefined, { signal }).catch(() => {});
+  return {
+    async at(at) {
+      if (at !== stage) return;
+      await writeFile(join(outputDir, `paused-${at}`), `${process.pid}\n`);
+      await sleep(PAUSE_MS, undefined, { signal }).catch(() => {});
+    },
   };
 }
 
@@ -26,6 +28,6 @@ export function cliRunDeps(pipeline: Pipeline, o: { logger: Logger; progress: Pr
     env: process.env,
     signal: o.signal,
     offline: o.offline,
-    checkpoint: testPause(process.env.ZHENGCE_TEST_PAUSE, pipeline.outputDir, o.signal),
+    hooks: testPause(process.env.ZHENGCE_TEST_PAUSE, pipeline.outputDir, o.signal),
   };
 }

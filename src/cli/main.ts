@@ -111,12 +111,12 @@ any mismatch, each named with the file and what differs.`,
     summary: 'write whole tables of any release as single files',
     usage: 'zhengce export [options] <release> --out DIR',
     options: { ...LOG_OPTIONS, pipeline: { type: 'string', short: 'p' }, table: { type: 'string', multiple: true }, format: { type: 'string' }, out: { type: 'string' } },
-    help: `Writes each table of a release as one file, <table>.csv and <table>.parquet, into DIR, in the
-release's published order. A release is a release folder, or with --pipeline a release id or "latest";
+    help: `Writes each table of a release as one file, <table>.csv and <table>.parquet (or <table>.xlsx), into DIR,
+in the release's published order; a table over 200,000 rows gets no xlsx (export it as csv). A release is a release folder, or with --pipeline a release id or "latest";
 with --pipeline, a release whose folder was pruned (publish.keep) is rebuilt from history/.`,
     optionsHelp: `  -p, --pipeline ID        resolve a release id (or "latest") against this pipeline's output folder
       --table T            only this table (repeat for several)
-      --format FORMAT      csv or parquet (default: both)
+      --format FORMAT      csv, parquet or xlsx (default: csv and parquet)
       --out DIR            the folder to write into (made when missing)
 `,
     action: async ({ values, positionals }) =>

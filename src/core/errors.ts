@@ -22,7 +22,7 @@ export class PostError extends Error {
   }
 }
 
-/** Exit codes of the zhengce command (DESIGN.md). */
+/** Exit codes of the zhengce command (README, Commands). */
 export const EXIT = { ok: 0, failed: 1, partial: 2, busy: 75 } as const;
 
 /** What a file-system error means to an operator and what to do; `text` is its strerror, as DuckDB's messages spell it. */
@@ -49,4 +49,12 @@ export function fileSystemError(err: unknown, path?: string): CliError | null {
   const where = path ?? own ?? /file "([^"]+)"/.exec(err.message)?.[1];
   const original = err.message.split('\n')[0];
   return new CliError(`${where ? `${where}: ` : ''}${known.cause} (${original}); ${known.advice}`, { cause: err });
+}
+
+/** The source could not be read at all (the upstream is down, a listing failed): nothing was changed, the previous release stands. */
+export class SourceUnavailableError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'SourceUnavailableError';
+  }
 }

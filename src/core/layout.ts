@@ -1,43 +1,51 @@
-// Where each file of a release and of history/ lives: one definition read by publish, diff, validate and export.
+// Where each file of a release, of downloads/ and of history/ lives: one definition read by publish, diff, validate and export.
 import type { TableSpec } from './tables.ts';
 
-export type Format = 'csv' | 'parquet' | 'arrow';
-
-/** The rows a spreadsheet holds (Excel, LibreOffice) less the header: a larger table's CSV is split by part. */
-export const SPREADSHEET_ROWS = 1_048_575;
+/** The formats a release can hold, with what each file is: one declaration read by config, datapackage.json and export. */
+export const FORMATS = {
+  csv: { mediatype: 'text/csv' },
+  parquet: { mediatype: 'application/vnd.apache.parquet' },
+  arrow: { mediatype: 'application/vnd.apache.arrow.file' },
+} as const;
+export type Format = keyof typeof FORMATS;
+export const FORMAT_NAMES = Object.keys(FORMATS) as Format[];
+/** Binary formats are written straight from the store; CSV goes through csv-stringify. */
+export type BinaryFormat = Exclude<Format, 'csv'>;
 
 /** How a table's rows are grouped into part files. */
 export type PartScope = 'document' | 'whole' | 'release';
 
-/** `document`: parts by the documents' year (and doc_id); `whole`: one part; `release`: the release's own change feed. */
+/** `document`: parts by the documents' month of publication (see src/store/parts.ts); `whole`: one part; `release`: the release's own change feed. */
 export function partScope(t: TableSpec): PartScope {
-  if (t.name === 'changes') return 'release';
-  if (t.scope === 'whole' || !t.columns.some((c) => c.name === 'doc_id')) return 'whole';
-  return 'document';
+  if (t.scope === 'release' || t.scope === 'whole') return t.scope;
+  return t.columns.some((c) => c.name === 'doc_id') ? 'document' : 'whole';
 }
 
 /** The one part of a table that is not split. */
 export const WHOLE_PART = 'all';
 
-/** A Parquet (or Arrow) part of a table inside a release folder; the change feed stays one file at the top. */
-export function partPath(t: TableSpec, part: string, format: Exclude<Format, 'csv'>): string {
-  return partScope(t) === 'release' ? `${t.name}.${format}` : `${t.name}/${part}.${format}`;
-}
+/** A Parquet (or Arrow) part of a table inside a release folder. */
+export const partPath = (t: TableSpec, part: string, format: BinaryFormat): string => `${t.name}/${part}.${format}`;
 
-/** The CSV of a table: one file, or one per part when the table outgrows a spreadsheet. */
-export function csvPath(t: TableSpec, part: string | null): string {
-  if (partScope(t) === 'release') return `${t.name}.csv`;
-  return part === null ? `csv/${t.name}.csv` : `csv/${t.name}/${part}.csv`;
-}
+/** A CSV part of a table inside a release folder (UTF-8 without BOM: the release's CSV is for programs). */
+export const csvPath = (t: TableSpec, part: string): string => `csv/${t.name}/${part}.csv`;
+
+/** The Table Schema of a table, which each of its resources in datapackage.json names. */
+export const schemaPath = (t: TableSpec): string => `schemas/${t.name}.json`;
 
 /** The glob of a table's Parquet parts, relative to the release folder. */
-export function partsGlob(t: TableSpec): string {
-  return partScope(t) === 'release' ? `${t.name}.parquet` : `${t.name}/*.parquet`;
-}
+export const partsGlob = (t: TableSpec): string => `${t.name}/*.parquet`;
+
+/** output/<id>/downloads/: the latest release's whole tables, one file a table, for spreadsheets. */
+export const DOWNLOADS_DIR = 'downloads';
+export const downloadName = (t: TableSpec, format: 'csv' | 'xlsx'): string => `${t.name}.${format}`;
 
 /** history/<table>/release_id=<id>/: the row versions one release wrote, hive-partitioned. */
 export const historyPartition = (table: string, releaseId: string): string => `${table}/release_id=${releaseId}`;
 export const HISTORY_FILE = 'data.parquet';
+
+/** Written in every release's datapackage.json: the layout its files follow, so a release knows which parent files it can link. */
+export const LAYOUT_VERSION = 3;
 
 /**
  * What of output/<id>/ is public, declared once: `zhengce serve` answers only these and a deploy copies only these.

@@ -20,10 +20,13 @@ export interface TableSpec {
   /** `versioned` tables are snapshots whose row versions history/ keeps; `log` tables only grow. */
   kind: 'versioned' | 'log';
   /**
-   * Versioned tables only. `document` (default): rows come per post and are compared per document.
-   * `whole`: rows are rebuilt whole every run (the code's dictionaries, the cross-document plans) and compared over the table.
+   * `document` (default): rows come per post (versioned tables compare them per document). `whole`: rows are rebuilt
+   * whole every run (the code's dictionaries, the cross-document plans) and compared over the table. `release`: the
+   * release's own change feed, new with every release.
    */
-  scope?: 'document' | 'whole';
+  scope?: 'document' | 'whole' | 'release';
+  /** Kept in history/: every row version each release wrote (as-of views); the other logs only grow, so a release holds them whole. */
+  history: boolean;
   /** Row order of every export when it is not the key, e.g. provisions in document order. */
   order?: string[];
   foreignKeys?: { fields: string[]; reference: { resource: string; fields: string[] } }[];
@@ -45,6 +48,7 @@ export const TABLES: TableSpec[] = [
     en: 'One post: its metadata and the fields of the policy document it carries',
     zh: '每篇文章一行：元数据及所载政策文件的字段',
     kind: 'versioned',
+    history: true,
     key: ['doc_id'],
     order: ['published_at', 'source_id'],
     columns: [
@@ -75,6 +79,7 @@ export const TABLES: TableSpec[] = [
     en: 'One node of the document outline, at any depth',
     zh: '文件大纲中的一个条目（任意层级）',
     kind: 'versioned',
+    history: true,
     // A notice that encloses two documents, each numbered from 一、, prints every path twice: part tells them apart.
     key: ['doc_id', 'part', 'path'],
     order: ['doc_id', 'ord'],
@@ -96,6 +101,7 @@ export const TABLES: TableSpec[] = [
     en: 'A principle (—— bullet or item under 基本原则)',
     zh: '基本原则条目',
     kind: 'versioned',
+    history: true,
     key: ['doc_id', 'principle_no'],
     foreignKeys: docRef,
     columns: [
@@ -111,6 +117,7 @@ export const TABLES: TableSpec[] = [
     en: 'A dated target, deadline or start',
     zh: '有明确时间的目标、期限或起始',
     kind: 'versioned',
+    history: true,
     key: ['doc_id', 'milestone_no'],
     foreignKeys: docRef,
     columns: [
@@ -128,6 +135,7 @@ export const TABLES: TableSpec[] = [
     en: 'One sentence that orders an action, with its leading verb, policy instrument and the bodies put in charge',
     zh: '政策措施：下达行动要求的句子，及其政策动词、政策工具类型与牵头/负责单位',
     kind: 'versioned',
+    history: true,
     // part as in provisions: a notice enclosing two documents prints every path twice.
     key: ['doc_id', 'part', 'path', 'measure_no'],
     // As the document reads: paths sort 10.29 before 9.28, positions do not.
@@ -152,6 +160,7 @@ export const TABLES: TableSpec[] = [
     en: 'A named thing in one provision, counted: an agency, a cited document 《…》, a quoted term “…” or a region',
     zh: '条目中提及的机构、引用文件、引号术语和地区及其次数',
     kind: 'versioned',
+    history: true,
     key: ['doc_id', 'part', 'path', 'kind', 'value'],
     foreignKeys: docRef,
     columns: [
@@ -170,6 +179,7 @@ export const TABLES: TableSpec[] = [
     en: 'One policy across its posts: a news repost and the official notice of the same plan share a plan_key',
     zh: '同一政策的各篇文章（新闻转载与正式通知）归并为一行',
     kind: 'versioned',
+    history: true,
     scope: 'whole',
     key: ['plan_key'],
     columns: [
@@ -187,6 +197,7 @@ export const TABLES: TableSpec[] = [
     en: 'Data dictionary: the policy verbs that make a sentence a measure',
     zh: '数据字典：政策动词表',
     kind: 'versioned',
+    history: true,
     scope: 'whole',
     key: ['verb'],
     columns: [
@@ -199,6 +210,7 @@ export const TABLES: TableSpec[] = [
     en: 'Data dictionary: the keywords that are evidence of a policy instrument and its sub-tool (the tool the first clause naming one names most decides; a keyword right before another yields to it)',
     zh: '数据字典：政策工具关键词表（判定依据）',
     kind: 'versioned',
+    history: true,
     scope: 'whole',
     key: ['keyword'],
     columns: [
@@ -212,6 +224,7 @@ export const TABLES: TableSpec[] = [
     en: 'Data dictionary: printed forms of central bodies and their full names',
     zh: '数据字典：中央机构简称与全称',
     kind: 'versioned',
+    history: true,
     scope: 'whole',
     key: ['name'],
     columns: [
@@ -224,6 +237,7 @@ export const TABLES: TableSpec[] = [
     en: 'Data dictionary: printed forms of provinces and major cities and their full names',
     zh: '数据字典：省级行政区与主要城市',
     kind: 'versioned',
+    history: true,
     scope: 'whole',
     key: ['name'],
     columns: [
@@ -237,6 +251,7 @@ export const TABLES: TableSpec[] = [
     en: 'One published release',
     zh: '每次发布一行',
     kind: 'log',
+    history: false,
     key: ['release_id'],
     columns: [
       col('release_id', 'VARCHAR', 'Release id: UTC time of the run', '发布标识（UTC 时间）', true),
@@ -255,6 +270,8 @@ export const TABLES: TableSpec[] = [
     en: 'Every row inserted, updated or deleted by this release, per table',
     zh: '本次发布中各表新增、修改、删除的行',
     kind: 'log',
+    history: true,
+    scope: 'release',
     key: ['release_id', 'table_name', 'row_key'],
     columns: [
       col('release_id', 'VARCHAR', 'Release that made the change', '发布标识', true),
@@ -272,6 +289,7 @@ export const TABLES: TableSpec[] = [
     en: 'One content version of a document',
     zh: '文档的每个正文版本',
     kind: 'log',
+    history: false,
     key: ['doc_id', 'version'],
     foreignKeys: docRef,
     columns: [
@@ -289,6 +307,7 @@ export const TABLES: TableSpec[] = [
     en: 'What changed in a revised document, provision by provision (width or spacing alone is no change)',
     zh: '修订文件逐条变化（仅全半角或空格变化不计）',
     kind: 'log',
+    history: false,
     // change_type is part of the key: an article removed at 第六十八条 and the next one renumbered into its place share a path.
     key: ['doc_id', 'to_version', 'path', 'change_type'],
     foreignKeys: docRef,

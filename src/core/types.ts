@@ -137,3 +137,34 @@ export interface PolicyDocument {
   measures: Measure[];
   mentions: Mention[];
 }
+
+/** One cell of a row as stages hand it to the store: lists stay lists until staged. */
+export type Cell = string | number | boolean | null | readonly string[];
+/** One row of a published table, by column name. */
+export type Row = Record<string, Cell>;
+
+/** A post that could not be processed, as rejects.csv and status.json list it. */
+export interface RejectRow {
+  source_id: string;
+  url: string;
+  stage: string;
+  reason: string;
+}
+
+/** ok/partial/failed as the run ended; stopped by SIGTERM/SIGINT before publishing; skipped when another run held the pipeline's lock. */
+export type RunRecordStatus = 'ok' | 'partial' | 'failed' | 'stopped' | 'skipped';
+
+/** One attempt to run a pipeline, as the runs table and status.json keep it. */
+export interface RunRecord {
+  run_id: string;
+  pipeline: string;
+  started_at: string;
+  finished_at: string;
+  status: RunRecordStatus;
+  fetched: number;
+  unchanged: number;
+  rejected: number;
+  failed: number;
+  release_id: string | null;
+  error: string | null;
+}

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { SPREADSHEET_ROWS } from '../core/layout.ts';
+import { FORMAT_NAMES } from '../core/layout.ts';
 import { CliError } from '../core/errors.ts';
 import { isWithin, resolveSymlinks } from '../core/files.ts';
 
@@ -95,10 +95,8 @@ const pipelineSchema = z.strictObject({
   publish: z
     .strictObject({
       dir: z.string().optional(),
-      formats: z.array(z.enum(['csv', 'parquet', 'arrow'])).min(1).default(['csv', 'parquet']),
+      formats: z.array(z.enum(FORMAT_NAMES)).min(1).default(['csv', 'parquet']),
       keep: z.number().int().positive().optional(),
-      // A table with more rows than this gets one CSV per part: 1,048,575 fits Excel and LibreOffice (65,535 fits Excel 2003).
-      csv_max_rows: z.number().int().min(1).max(SPREADSHEET_ROWS).default(SPREADSHEET_ROWS),
     })
     .prefault({}),
 });

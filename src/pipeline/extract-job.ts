@@ -1,14 +1,19 @@
 import { PostError } from '../core/errors.ts';
-import type { RawPost } from '../core/types.ts';
+import type { RawPost, Row } from '../core/types.ts';
 import { extractDocument } from '../extract/index.ts';
 import { parsePost } from '../parse/index.ts';
-import type { Row } from '../store/store.ts';
 import { rowsOf } from './rows.ts';
 
 /** What parsing and extracting one post gives the run: its rows, what the filters look at and what to warn of, or why it failed. */
 export type ExtractResult =
   | { ok: true; categories: string[]; isPolicy: boolean; rows: Record<string, Row[]>; warnings: string[] }
   | { ok: false; stage: PostError['stage']; message: string };
+
+/** One post to parse and extract, with the document id the run gave it. */
+export interface ExtractJob {
+  post: RawPost;
+  docId: string;
+}
 
 /**
  * Characters one published value may hold: a CSV line stays under the 2 MB that DuckDB's CSV reader (and
@@ -30,11 +35,11 @@ function oversizedCell(rows: Record<string, Row[]>): { where: string; chars: num
 }
 
 /** Parse + extract + rows for one post: pure, so it runs the same inline or in a worker thread. */
-export function extractPost(raw: RawPost): ExtractResult {
+export function extractPost({ post: raw, docId }: ExtractJob): ExtractResult {
   try {
     const post = parsePost(raw);
     const doc = extractDocument(post);
-    const rows = rowsOf(post, doc, raw.url, raw.sourcePath ?? null);
+    const rows = rowsOf(docId, post, doc, raw.url, raw.sourcePath ?? null);
     const oversized = oversizedCell(rows);
     if (oversized) {
       const { where, chars } = oversized;

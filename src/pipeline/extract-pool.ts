@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
-import type { RawPost } from '../core/types.ts';
 import { JobBudgetError, moduleBeside, WorkerPool } from '../core/worker-pool.ts';
-import type { ExtractResult } from './extract-job.ts';
+import type { ExtractJob, ExtractResult } from './extract-job.ts';
 
 /** Below this many posts a run extracts inline: starting workers would cost more than it saves. */
 const INLINE_POSTS = 200;
@@ -26,7 +25,7 @@ export const DEFAULT_EXTRACT_BUDGET: ExtractBudget = { ms: 60_000, heapMb: 512 }
  */
 export class ExtractPool {
   private seen = 0;
-  private readonly pool: WorkerPool<RawPost, ExtractResult>;
+  private readonly pool: WorkerPool<ExtractJob, ExtractResult>;
 
   // One core stays with the main thread, which reads, hashes and loads DuckDB meanwhile.
   constructor(
@@ -36,11 +35,11 @@ export class ExtractPool {
     this.pool = new WorkerPool(moduleBeside('extract-job', import.meta.url), Math.max(1, size), { jobMs: budget.ms, heapMb: budget.heapMb });
   }
 
-  extract(raw: RawPost): Promise<ExtractResult> {
+  extract(job: ExtractJob): Promise<ExtractResult> {
     const inline = ++this.seen <= INLINE_POSTS || this.size <= 0;
     // The parsers and extractors load with the first post to extract: a run with no changed post never needs them.
-    if (inline && raw.bytes.length <= LARGE_POST_BYTES) return import('./extract-job.ts').then(({ extractPost }) => extractPost(raw));
-    return this.pool.run(raw).catch((err: Error): ExtractResult => {
+    if (inline && job.post.bytes.length <= LARGE_POST_BYTES) return import('./extract-job.ts').then(({ extractPost }) => extractPost(job));
+    return this.pool.run(job).catch((err: Error): ExtractResult => {
       if (!(err instanceof JobBudgetError)) throw err;
       const over = err.budget === 'time' ? `took longer than ${this.budget.ms / 1000} s` : `needed more than ${this.budget.heapMb} MB of heap`;
       return {

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
-import { acquireLock, lockFile, LockBusyError, type Lock } from './lock.ts';
-import { claimOutput, ForeignOutputError } from './owner.ts';
-import type { RunRecordStatus } from '../store/runs.ts';
+import type { RunRecord, RunRecordStatus } from '../core/types.ts';
+// Types only: the store (and DuckDB with it) loads when a run needs it, never for a run that finds nothing new.
 import type { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
-import { openStore, runPipelineOn, type RunDeps, type RunResult } from './run.ts';
+import { acquireLock, lockFile, LockBusyError, type Lock } from './lock.ts';
+import { claimOutput, ForeignOutputError } from './owner.ts';
+import { nothingNew, saveSourceState, type SourceState } from './quick.ts';
+import type { RunDeps, RunResult } from './run.ts';
 import { readStatus, writeStatus, type LastRun } from './status.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -25,7 +27,7 @@ function withDefaultStage(logger: Logger, stage: string): Logger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (bindings) => withDefaultStage(logger.child(bindings), stage) };
 }
 
-function lastRunOf(start: RunStart, finished: Date, status: RunRecordStatus, result: RunResult | null, error: unknown): LastRun {
+function lastRunOf(start: RunStart, finished: Date, status: RunRecordStatus, result: Pick<RunResult, 'fetched' | 'unchanged' | 'rejected' | 'failed' | 'releaseId' | 'rejects'> | null, error: unknown): LastRun {
   return {
     run_id: start.run_id,
     pipeline: start.pipeline,
@@ -48,18 +50,39 @@ async function writeStatusLogged(pipeline: Pipeline, run: LastRun, logger: Logge
   await writeStatus(pipeline.outputDir, run).catch((err: unknown) => logger.error({ stage: 'record', err }, 'could not write status.json'));
 }
 
+/** Runs that ended without opening the store wait here for the next run that opens it (README, Operations). */
+const pendingRuns = (outputDir: string): string => join(outputDir, 'runs-pending.jsonl');
+
+/** The runs record as the runs table keeps it (status.json adds duration and failures). */
+const recordOf = ({ duration_ms: _d, failures: _f, ...record }: LastRun): RunRecord => record;
+
 /**
- * Keeps the run in the runs table of the store it ran on (null when the store could not be opened) and in status.json;
- * a failure here is logged, never hides the run's own outcome.
+ * Keeps the run in the runs table of the store it ran on, with the runs recorded meanwhile in runs-pending.jsonl
+ * (none when the store could not be opened: they wait for the next), and in status.json; a failure here is
+ * logged, never hides the run's own outcome.
  */
 async function saveRun(pipeline: Pipeline, store: Store | null, run: LastRun, logger: Logger): Promise<void> {
   try {
     if (store === null) throw new Error('the store could not be opened');
-    await store.recordRun(run);
+    const pending = await readFile(pendingRuns(pipeline.outputDir), 'utf8').catch(() => '');
+    for (const line of pending.split('\n').filter(Boolean)) await store.recordRun(JSON.parse(line) as RunRecord);
+    await store.recordRun(recordOf(run));
+    await rm(pendingRuns(pipeline.outputDir), { force: true });
   } catch (err) {
     logger.warn({ stage: 'record', err }, `could not record run ${run.run_id} in the store`);
   }
   await writeStatusLogged(pipeline, run, logger);
+}
+
+/** A run that found nothing new at the source: recorded in status.json and runs-pending.jsonl, the store untouched. */
+async function saveQuietRun(pipeline: Pipeline, start: RunStart, state: SourceState, deps: RunDeps, logger: Logger): Promise<LastRun> {
+  const result = { fetched: 0, unchanged: state.posts, rejected: state.rejects.length, failed: 0, releaseId: null, rejects: state.rejects };
+  const run = lastRunOf(start, deps.clock.now(), state.rejects.length ? 'partial' : 'ok', result, null);
+  await appendFile(pendingRuns(pipeline.outputDir), `${JSON.stringify(recordOf(run))}\n`).catch((err: unknown) => logger.warn({ stage: 'record', err }, `could not record run ${run.run_id}`));
+  await writeStatusLogged(pipeline, run, logger);
+  logger.info({ stage: 'read' }, 'the source holds nothing new since the last run: the store is not opened');
+  logOutcome(logger, pipeline, run, null);
+  return run;
 }
 
 function logOutcome(logger: Logger, pipeline: Pipeline, run: LastRun, error: unknown): void {
@@ -133,10 +156,13 @@ export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps, o: { ad
   const logger = runLogger.child({ pipeline: start.pipeline });
   const lock = await takeLock(pipeline, start, deps, logger);
   let store: Store | null = null;
+  let result: RunResult | null = null;
   try {
-    let result: RunResult | null = null;
+    const quiet = deps.offline ? null : await nothingNew(pipeline, { githubToken: deps.env.GITHUB_TOKEN ?? null, dispatcher: deps.dispatcher, logger, signal: deps.signal });
+    if (quiet) return await saveQuietRun(pipeline, start, quiet, deps, logger);
     let error: unknown = null;
     try {
+      const { openStore, runPipelineOn } = await import('./run.ts');
       store = await openStore(pipeline);
       await claimOutput(store, pipeline, { adopt: o.adopt === true, logger });
       result = await runPipelineOn(pipeline, store, { ...deps, logger: runLogger });
@@ -151,12 +177,23 @@ export async function runPipelineOnce(pipeline: Pipeline, deps: RunDeps, o: { ad
     const stopped = error !== null && deps.signal?.aborted === true;
     const run = lastRunOf(start, deps.clock.now(), stopped ? 'stopped' : (result?.status ?? 'failed'), result, error);
     await saveRun(pipeline, store, run, logger);
+    // The run is published and recorded; the search index and spreadsheets follow, under the lock, off its clock.
+    const latest = result?.sourceState?.release_id ?? null;
+    if (error === null && store && latest && !deps.signal?.aborted) {
+      const { completeRelease } = await import('./publication.ts');
+      await completeRelease(store, pipeline, latest, logger).catch((err: unknown) => {
+        logger.warn({ stage: 'publish', err }, `release ${latest}: its search index or spreadsheets could not be written (${(err as Error).message}); the next run writes them`);
+        result!.sourceState = null;
+      });
+    }
     logOutcome(logger, pipeline, run, error);
     if (error !== null) throw error;
     return run;
   } finally {
     try {
       store?.close();
+      // Written once the store is closed, so it records the store file as the next run will find it.
+      if (result?.sourceState) await saveSourceState(pipeline.outputDir, result.sourceState).catch((err: unknown) => logger.warn({ stage: 'record', err }, 'could not write source-state.json'));
     } finally {
       // The store is closed before the lock goes: the next run may open it as soon as it takes the lock.
       await lock.release();

@@ -4,9 +4,11 @@ import { realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CliError } from '../core/errors.ts';
 import { isWithin, readJson, resolveSymlinks } from '../core/files.ts';
-import { exportRelease, type ExportSource } from '../publish/export.ts';
+import type { ReleaseSource } from '../core/table-rows.ts';
+import { exportRelease, type ExportFormat } from '../publish/export.ts';
 import { validateRelease, type ValidationReport } from '../publish/validate.ts';
 import { diffReleases, type ReleaseDiff } from '../store/diff.ts';
+import { openReleaseFileReader, openReleaseRows } from '../store/release-files.ts';
 import { listPipelineFiles, loadPipeline, systemFolderProblem } from './config.ts';
 
 export type { ReleaseDiff } from '../store/diff.ts';
@@ -38,7 +40,12 @@ export async function compareReleases(a: string, b: string, o: { pipeline?: stri
 /** Every file of the release against its datapackage.json. */
 export async function checkRelease(arg: string, o: { pipeline?: string; cwd: string }): Promise<{ dir: string; report: ValidationReport }> {
   const dir = await resolveRelease(arg, o.pipeline, o.cwd);
-  return { dir, report: await validateRelease(dir) };
+  const reader = await openReleaseFileReader();
+  try {
+    return { dir, report: await validateRelease(dir, reader) };
+  } finally {
+    reader.close();
+  }
 }
 
 /** True when `dir` holds a datapackage.json zhengce wrote (it names the code version): a published release. */
@@ -80,19 +87,28 @@ async function exportTargetProblem(outDir: string, cwd: string, pipeline: string
 }
 
 /** Whole tables of a kept release, or with a pipeline of one that only history/ still holds, as single files in `outDir`. */
-export async function exportTables(arg: string, o: { pipeline?: string; cwd: string; tables?: string[]; formats: ('csv' | 'parquet')[]; outDir: string }) {
+export async function exportTables(arg: string, o: { pipeline?: string; cwd: string; tables?: string[]; formats: ExportFormat[]; outDir: string }) {
   const refused = await exportTargetProblem(o.outDir, o.cwd, o.pipeline);
   if (refused) throw new CliError(`--out ${o.outDir}: ${refused}; name a folder of your own outside any output folder (made when missing)`);
-  let source: ExportSource;
+  let source: ReleaseSource;
+  let timezone: string | null = null;
   if ((await isDir(resolve(o.cwd, arg))) || !o.pipeline) source = { kind: 'folder', dir: await resolveRelease(arg, o.pipeline, o.cwd) };
   else {
-    const { outputDir } = await loadPipeline(o.pipeline, o.cwd);
+    const { outputDir, config } = await loadPipeline(o.pipeline, o.cwd);
+    timezone = config.timezone;
     const kept = join(outputDir, arg === 'latest' ? 'latest' : join('releases', arg));
     if (await isDir(kept)) source = { kind: 'folder', dir: await releaseFolder(kept) };
     else if (await isDir(join(outputDir, 'history', 'documents', `release_id=${arg}`))) source = { kind: 'history', outputDir, releaseId: arg };
     else throw new CliError(`pipeline ${o.pipeline} has no release "${arg}", kept or in history/ (looked in ${join(outputDir, 'releases')} and ${join(outputDir, 'history')})`);
   }
-  return exportRelease(source, { tables: o.tables, formats: o.formats, outDir: o.outDir });
+  // Times as the release's spreadsheets show them: in the pipeline's time zone, which the release records.
+  timezone ??= source.kind === 'folder' ? ((await readJson<{ x_timezone?: string }>(join(source.dir, 'datapackage.json')))?.x_timezone ?? 'UTC') : 'UTC';
+  const rows = await openReleaseRows(source, timezone);
+  try {
+    return await exportRelease(rows, { tables: o.tables, formats: o.formats, outDir: o.outDir, timezone });
+  } finally {
+    rows.close();
+  }
 }
 
 /** `zhengce serve`: the site server of the release site stage, reached from the CLI through the composer. */

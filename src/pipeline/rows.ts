@@ -1,11 +1,10 @@
-import { docId, sha256 } from '../core/hash.ts';
+import { sha256 } from '../core/hash.ts';
 import { foldText } from '../core/text.ts';
-import type { ParsedPost, PolicyDocument, Provision, TextPlace } from '../core/types.ts';
+import type { ParsedPost, PolicyDocument, Provision, Row, TextPlace } from '../core/types.ts';
 import { AGENCY_NAMES } from '../extract/dictionaries/agencies.ts';
 import { INSTRUMENT_KEYWORDS } from '../extract/dictionaries/instruments.ts';
 import { REGIONS } from '../extract/dictionaries/regions.ts';
 import { POLICY_VERBS } from '../extract/dictionaries/verbs.ts';
-import type { Row } from '../store/store.ts';
 
 /**
  * Hash of what the body says, not how it is laid out: a template-only re-scrape, re-wrapped lines or
@@ -30,8 +29,7 @@ function withParts(provisions: Provision[]): { provision: Provision; part: numbe
 }
 
 /** The rows one post contributes to each versioned table. */
-export function rowsOf(post: ParsedPost, doc: PolicyDocument, url: string, sourcePath: string | null): Record<string, Row[]> {
-  const id = docId(post.source, post.sourceId);
+export function rowsOf(id: string, post: ParsedPost, doc: PolicyDocument, url: string, sourcePath: string | null): Record<string, Row[]> {
   const f = doc.fields;
   const parts = withParts(doc.provisions);
   const partOfOrd = new Map(parts.map(({ provision, part }) => [provision.ord, part]));

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readJson, writeFileAtomic } from '../core/files.ts';
-import type { RejectRow } from '../publish/release.ts';
-import type { RunRecord } from '../store/runs.ts';
+import type { RejectRow, RunRecord } from '../core/types.ts';
 import { acquireLock, LockBusyError, type Lock } from './lock.ts';
 
 /** The last run as monitors read it: the run record, how long it took and the posts it could not process. */

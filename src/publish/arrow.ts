@@ -1,6 +1,5 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   Bool, DateDay, Field, Int32, List, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, TimestampMicrosecond, Utf8, vectorFromArray,
   type DataType,
@@ -24,8 +23,8 @@ function arrowType(c: Column): DataType {
   }
 }
 
-/** An Arrow IPC file (what pandas, polars and R load fastest), written batch by batch from a DuckDB stream. */
-export async function writeArrow(conn: DuckDBConnection, query: string, columns: Column[], file: string): Promise<void> {
+/** An Arrow IPC file (what pandas, polars and R load fastest), written batch by batch from the store's rows. */
+export async function writeArrow(values: AsyncIterable<unknown[][]>, columns: Column[], file: string): Promise<void> {
   const fields = columns.map((c) => new Field(c.name, arrowType(c), true));
   const schema = new Schema(fields);
   const writer = new RecordBatchFileWriter();
@@ -36,9 +35,8 @@ export async function writeArrow(conn: DuckDBConnection, query: string, columns:
   writer.toNodeStream().pipe(out);
   let complete = false;
   try {
-    const result = await conn.stream(query);
     let wrote = false;
-    for await (const rows of result.yieldRowsJs()) {
+    for await (const rows of values) {
       if (out.errored) throw out.errored;
       const children = fields.map((f, i) => vectorFromArray(rows.map((r) => r[i] ?? null), f.type).data[0]);
       const data = makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children });

@@ -1,3 +1,5 @@
+import { changeContextMarkup } from '../core/redline.ts';
+
 export interface ChangelogDocument {
   doc_id: string;
   title: string;
@@ -21,6 +23,8 @@ export interface ChangelogInput {
   added: ChangelogDocument[];
   changed: ChangelogDocument[];
   removed: ChangelogDocument[];
+  /** Documents whose only change is where the source holds them (finews moving posts to old_post/), by folder pair. */
+  moved: { from: string; to: string; count: number }[];
   rejects: { source_id: string; stage: string; reason: string }[];
 }
 
@@ -81,7 +85,8 @@ function changedDetail(d: ChangelogDocument): string[] {
     const words = counts.sort().map(([type, n]) => `${n} ${REDLINE_WORDS[type] ?? escapeMarkdown(type)}`).join(', ');
     out.push(`  - 条目 provisions: ${words} (all in \`redlines.csv\`)`);
   }
-  for (const r of d.redlines ?? []) out.push(`  - ${escapeMarkdown(r.label)} ${REDLINE_WORDS[r.change_type] ?? escapeMarkdown(r.change_type)}: ${escapeMarkdown(clip(r.text))}`);
+  // The sentences that hold the change, so a change deep in a long provision is not cut off.
+  for (const r of d.redlines ?? []) out.push(`  - ${escapeMarkdown(r.label)} ${REDLINE_WORDS[r.change_type] ?? escapeMarkdown(r.change_type)}: ${escapeMarkdown(clip(changeContextMarkup(r.text)))}`);
   return out;
 }
 
@@ -97,6 +102,8 @@ export function buildChangelog(input: ChangelogInput): string {
     `|---:|---:|---:|`,
     `| ${added.length} | ${changed.length} | ${removed.length} |`,
     '',
+    ...input.moved.map((m) => `${m.count} ${m.count === 1 ? 'document' : 'documents'} moved in the source 来源中移动 from ${codeSpan(`${m.from}/`)} to ${codeSpan(`${m.to}/`)} (only their source_path and url changed).`),
+    ...(input.moved.length ? [''] : []),
     ...section('新增文件 New documents', added),
     ...section('变更文件 Changed documents', changed, changedDetail),
     ...section('删除文件 Removed documents', removed, (d) => (d.reason ? [`  - 原因 reason: ${escapeMarkdown(d.reason)}`] : [])),

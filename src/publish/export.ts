@@ -1,48 +1,75 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { partsGlob, type Format } from '../core/layout.ts';
-import { sqlString, type OrderedRows } from '../core/sql.ts';
-import { orderOf, TABLE_BY_NAME, TABLES, type TableSpec } from '../core/tables.ts';
-import type { PublishedFile } from './datapackage.ts';
-import { exportTable } from './release.ts';
-import { buildHistoryViewsSql } from './views.ts';
+import type { ReleaseRows, SortedRows } from '../core/table-rows.ts';
+import { TABLE_BY_NAME, TABLES, type TableSpec } from '../core/tables.ts';
+import { writeCsvFile } from './csv.ts';
+import { fileDigest } from './datapackage.ts';
+import { writing } from './release.ts';
+import { writeXlsx, XLSX_MAX_ROWS, type XlsxRow } from './xlsx.ts';
 
-const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory(), () => false);
+/** What `zhengce export` writes: whole tables, one file each. */
+export const EXPORT_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Where a release's rows come from: its own folder (in parts or, from earlier code, one file a table), or history/. */
-export type ExportSource = { kind: 'folder'; dir: string } | { kind: 'history'; outputDir: string; releaseId: string };
-
-/** The rows of table `t` in the release, as DuckDB reads them from the source. */
-async function tableRows(t: TableSpec, source: ExportSource): Promise<OrderedRows> {
-  if (source.kind === 'folder') {
-    const parts = await isDir(join(source.dir, t.name));
-    return { select: `SELECT * FROM read_parquet(${sqlString(join(source.dir, parts ? partsGlob(t) : `${t.name}.parquet`))})`, order: orderOf(t) };
-  }
-  const r = sqlString(source.releaseId);
-  if (t.kind === 'versioned') return { select: `SELECT * FROM ${t.name}_as_of(${r})`, order: orderOf(t) };
-  if (t.name === 'changes') return { select: `SELECT release_id, * EXCLUDE (release_id) FROM changes_history WHERE release_id = ${r}`, order: orderOf(t) };
-  // The logs only grow: the newest kept release holds every row up to the one asked for.
-  const newest = (await readdir(join(source.outputDir, 'releases')).catch(() => [] as string[])).filter((n) => /^\d{4}-/.test(n) && n > source.releaseId).sort().at(-1);
-  if (!newest) throw new Error(`no kept release after ${source.releaseId} holds the ${t.name} log: export it from a kept release`);
-  const from = (await tableRows(t, { kind: 'folder', dir: join(source.outputDir, 'releases', newest) })).select;
-  const where = t.name === 'redlines' ? `(doc_id, to_version) IN (SELECT (doc_id, version) FROM (${await tableRows(TABLE_BY_NAME.get('document_versions')!, source).then((x) => x.select)}))` : `release_id <= ${r}`;
-  return { select: `SELECT * FROM (${from}) WHERE ${where}`, order: orderOf(t) };
+export interface ExportedFile {
+  table: string;
+  format: ExportFormat;
+  path: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
 }
 
-/** Writes whole tables of one release as single files (`<table>.csv`, `<table>.parquet`) into `outDir`. */
-export async function exportRelease(source: ExportSource, o: { tables?: string[]; formats: Format[]; outDir: string }): Promise<PublishedFile[]> {
+/** A table's rows as a spreadsheet shows them (dates and times as text in the release's zone, lists joined), by column name. */
+export async function* spreadsheetRows(sorted: SortedRows, t: TableSpec): AsyncGenerator<XlsxRow> {
+  for await (const chunk of sorted.csvRows(null, 'spreadsheet')) {
+    for (const row of chunk) yield Object.fromEntries(t.columns.map((c, i) => [c.name, row[i]]));
+  }
+}
+
+/**
+ * Writes `<table>.xlsx` of a table's rows, or, past XLSX_MAX_ROWS, says why it did not (its CSV is the download).
+ * `date` stamps the file (the same rows and date give the same bytes).
+ */
+export async function writeTableXlsx(file: string, t: TableSpec, sorted: SortedRows, o: { timezone: string; date: Date }): Promise<{ bytes: number; sha256: string } | { skipped: string }> {
+  if (sorted.total > XLSX_MAX_ROWS) return { skipped: `${t.name}: ${sorted.total.toLocaleString('en')} rows, over the ${XLSX_MAX_ROWS.toLocaleString('en')} an XLSX is written for; its CSV is the download` };
+  await writing(file, () => writeXlsx(file, t, spreadsheetRows(sorted, t), { timeZone: o.timezone, date: o.date }));
+  return fileDigest(file);
+}
+
+/**
+ * Writes whole tables of one release as single files into `outDir`: `<table>.csv` for spreadsheets (as in downloads/),
+ * `<table>.parquet`, `<table>.xlsx` (tables up to XLSX_MAX_ROWS rows); rows in the release's order, part by part,
+ * then as each table is published. Returns the files written and the spreadsheets not written, with why.
+ */
+export async function exportRelease(release: ReleaseRows, o: { tables?: string[]; formats: ExportFormat[]; outDir: string; timezone: string }): Promise<{ files: ExportedFile[]; skipped: string[] }> {
   const tables = o.tables ? o.tables.map((n) => TABLE_BY_NAME.get(n)!) : TABLES;
   await mkdir(o.outDir, { recursive: true });
-  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
-  const conn = await db.connect();
-  try {
-    if (source.kind === 'history') await conn.run(buildHistoryViewsSql(TABLES.filter((t) => t.kind === 'versioned' || t.name === 'changes'), [join(source.outputDir, 'history')]));
-    const files: PublishedFile[] = [];
-    for (const t of tables) files.push(...(await exportTable(conn, o.outDir, t, await tableRows(t, source), o.formats)));
-    return files;
-  } finally {
-    conn.closeSync();
-    db.closeSync();
+  const files: ExportedFile[] = [];
+  const skipped: string[] = [];
+  for (const t of tables) {
+    const sorted = await release.table(t);
+    try {
+      for (const format of o.formats) {
+        const path = `${t.name}.${format}`;
+        const file = join(o.outDir, path);
+        if (format === 'csv') {
+          const written = await writing(file, () => writeCsvFile(file, t.columns, 'spreadsheet', sorted.csvRows(null, 'spreadsheet')));
+          // A streaming read cut short must fail the export, not write fewer rows.
+          if (written.rows !== sorted.total) throw new Error(`${path}: ${written.rows} rows written of the table's ${sorted.total}`);
+          files.push({ table: t.name, format, path, rows: written.rows, bytes: written.bytes, sha256: written.sha256 });
+        } else if (format === 'parquet') {
+          await writing(file, () => sorted.writeParquet(null, file));
+          files.push({ table: t.name, format, path, rows: sorted.total, ...(await fileDigest(file)) });
+        } else {
+          const written = await writeTableXlsx(file, t, sorted, { timezone: o.timezone, date: new Date(0) });
+          if ('skipped' in written) skipped.push(written.skipped);
+          else files.push({ table: t.name, format, path, rows: sorted.total, ...written });
+        }
+      }
+    } finally {
+      await sorted.close();
+    }
   }
+  return { files, skipped };
 }

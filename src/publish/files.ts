@@ -97,3 +97,8 @@ export async function pruneReleases(outputDir: string, committed: readonly strin
   for (const n of old) await rm(join(releasesDir(outputDir), n), { recursive: true, force: true });
   return old;
 }
+
+/** Removes a staging folder a failed run wrote (the error reported is the run's own). */
+export async function removeStaging(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -14,6 +14,8 @@ const BROWSER_ENTRY = fileURLToPath(new URL('./browser/app.js', import.meta.url)
 const DUCKDB_DIST = dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
 /** The DuckDB-WASM bundles the page picks from (selectBundle): exceptions-enabled, and the fallback for browsers without them. */
 const DUCKDB_FILES = ['duckdb-eh.wasm', 'duckdb-browser-eh.worker.js', 'duckdb-mvp.wasm', 'duckdb-browser-mvp.worker.js'];
+/** exceljs's browser build, loaded by the page only when a selection is downloaded as XLSX. */
+const EXCELJS_BROWSER = join(dirname(require.resolve('exceljs')), 'dist', 'exceljs.min.js');
 const STAMP = 'stamp.txt';
 
 export const siteDir = (outputDir: string): string => join(outputDir, 'site');
@@ -31,7 +33,9 @@ async function packageVersion(name: string): Promise<string> {
 async function assetsStamp(): Promise<string> {
   const hash = createHash('sha256');
   hash.update(await readFile(BROWSER_ENTRY));
-  for (const p of ['@duckdb/duckdb-wasm', 'apache-arrow', 'chart.js', 'csv-stringify']) hash.update(`${p}@${await packageVersion(p)}\n`);
+  // The script's one import of our own code (the 发文字号 normalization shared with the search index).
+  hash.update(await readFile(new URL(`../core/text.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)));
+  for (const p of ['@duckdb/duckdb-wasm', 'apache-arrow', 'csv-stringify', 'exceljs']) hash.update(`${p}@${await packageVersion(p)}\n`);
   return hash.digest('hex');
 }
 
@@ -72,6 +76,7 @@ export async function writeSiteAssets(outputDir: string): Promise<boolean> {
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   for (const f of DUCKDB_FILES) await linkOrCopy(join(DUCKDB_DIST, f), join(staging, f));
+  await linkOrCopy(EXCELJS_BROWSER, join(staging, 'exceljs.min.js'));
   await linkOrCopy(await bundledScript(stamp, staging), join(staging, 'app.js'));
   await rm(join(staging, 'app.build.js'), { force: true });
   await writeFile(join(staging, STAMP), stamp);

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { PostError } from '../core/errors.ts';
+import { PostError, SourceUnavailableError } from '../core/errors.ts';
 import { isWithin, readJson, writeFileAtomic } from '../core/files.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source } from '../core/source.ts';
@@ -85,6 +85,23 @@ async function writeStatIndex(dir: string, index: StatIndex): Promise<void> {
   await writeFileAtomic(join(dir, STAT_INDEX), JSON.stringify(index));
 }
 
+/** One line of the folder's fingerprint: a post file's path with its size and mtime, or that it cannot be read. */
+const fingerprintLine = (rel: string, state: { size: number; mtimeMs: number } | string): string =>
+  typeof state === 'string' ? `${rel}\t!${state}` : `${rel}\t${state.size}\t${state.mtimeMs}`;
+
+/**
+ * What the folder holds, as a hash of every post file's path, size and mtime: equal to the last run's
+ * (the dir source's cursor), nothing was added, changed or removed, so a run can end without reading a post.
+ */
+export async function dirFingerprint(path: string): Promise<string> {
+  const lines: string[] = [];
+  for (const { rel, problem } of await listPosts(path)) {
+    if (problem !== null) lines.push(fingerprintLine(rel, 'link'));
+    else lines.push(fingerprintLine(rel, await stat(join(path, rel)).then((s) => ({ size: s.size, mtimeMs: s.mtimeMs }), () => 'unreadable')));
+  }
+  return sha256(lines.join('\n'));
+}
+
 /**
  * A folder of posts; change detection by content hash. A file whose size and mtime are those of the
  * last run, and whose hash then is the revision the store holds, is not read again: a run costs a stat
@@ -98,9 +115,10 @@ export function dirSource(options: DirSourceOptions): Source {
     try {
       listed = await listPosts(options.path);
     } catch (cause) {
-      throw new Error(`cannot read the posts folder ${options.path}: ${(cause as Error).message}`, { cause });
+      throw new SourceUnavailableError(`cannot read the posts folder ${options.path}: ${(cause as Error).message}`, { cause });
     }
     const seen = new Map<string, string>();
+    const fingerprint: string[] = [];
     for (const item of listed) {
       const { rel, problem } = item;
       // The file name without its extension, kept with its sub-folder so that two folders may hold the same name.
@@ -114,6 +132,7 @@ export function dirSource(options: DirSourceOptions): Source {
       }
       seen.set(sourceId, rel);
       if (problem !== null) {
+        fingerprint.push(fingerprintLine(rel, 'link'));
         yield { kind: 'failed', error: new PostError('fetch', sourceId, problem), url: file, attempts: 1 };
         continue;
       }
@@ -122,9 +141,11 @@ export function dirSource(options: DirSourceOptions): Source {
       try {
         ({ size, mtimeMs } = await stat(file));
       } catch (cause) {
+        fingerprint.push(fingerprintLine(rel, 'unreadable'));
         yield { kind: 'failed', error: new PostError('fetch', sourceId, unreadable(rel, cause), { cause }), url: file, attempts: 1 };
         continue;
       }
+      fingerprint.push(fingerprintLine(rel, { size, mtimeMs }));
       const known = before[rel];
       if (known && known.size === size && known.mtimeMs === mtimeMs && ctx.previous.get(sourceId) === known.sha256) {
         after[rel] = known;
@@ -153,6 +174,6 @@ export function dirSource(options: DirSourceOptions): Source {
       yield { kind: 'post', post };
     }
     await writeStatIndex(ctx.rawDir, after);
-    return { cursor: null, notModified: false };
+    return { cursor: sha256(fingerprint.join('\n')), notModified: false };
   };
 }

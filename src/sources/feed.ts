@@ -4,7 +4,8 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { Dispatcher } from 'undici';
 import { CharsetError, decodeBody } from '../core/charset.ts';
-import { PostError } from '../core/errors.ts';
+import type { Logger } from '../core/effects.ts';
+import { PostError, SourceUnavailableError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source, SourceContext, SourceEvent } from '../core/source.ts';
 import { ByteBudget, conditionalHeaders, createHttpClient, fetchInOrder, HttpError, listingCursor, type HttpClient, type HttpOptions, type HttpResponse } from './http.ts';
@@ -143,7 +144,7 @@ export function parseFeed(xml: string, feedUrl: string): FeedItem[] {
   }
   const atom = doc.feed as XmlNode | undefined;
   if (atom && typeof atom === 'object') return asArray(atom.entry).map((entry) => atomEntry(entry as XmlNode, feedUrl));
-  throw new Error(`${feedUrl} is neither an RSS 2.0 (<rss>) nor an Atom (<feed>) document`);
+  throw new SourceUnavailableError(`${feedUrl} is neither an RSS 2.0 (<rss>) nor an Atom (<feed>) document`);
 }
 
 /** A Content-Type that carries the XML declaration's encoding when the header names none. */
@@ -291,7 +292,7 @@ export function feedSource(options: FeedSourceOptions, deps: FeedSourceDeps = {}
         feed = await http.get(feedUrl.href, { accept: 'application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.1', ...conditionalHeaders(ctx.cursor, feedUrl.href) });
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
-        throw new Error(`cannot read the feed ${feedUrl.href}: ${err.message}. Nothing was changed and the previous release stands; check source.url in the pipeline or rerun later`, { cause: err });
+        throw new SourceUnavailableError(`cannot read the feed ${feedUrl.href}: ${err.message}; check source.url in the pipeline or rerun later`, { cause: err });
       }
       if (feed.status === 304) {
         logger.info({ url: feedUrl.href }, 'feed unchanged since the last run');
@@ -304,7 +305,7 @@ export function feedSource(options: FeedSourceOptions, deps: FeedSourceDeps = {}
         items = parseFeed(decodeBody(feed.bytes, xmlContentType(feed.contentType, feed.bytes)).text, feedUrl.href);
       } catch (cause) {
         const what = cause instanceof CharsetError ? `its text cannot be decoded (${cause.message})` : (cause as Error).message;
-        throw new Error(`cannot read the feed ${feedUrl.href}: ${what}. Nothing was changed; check source.url in the pipeline`, { cause });
+        throw new SourceUnavailableError(`cannot read the feed ${feedUrl.href}: ${what}; check source.url in the pipeline`, { cause });
       }
 
       const budget = new ByteBudget(options.http.max_bytes_in_flight);
@@ -334,4 +335,18 @@ export function feedSource(options: FeedSourceOptions, deps: FeedSourceDeps = {}
       await http.close();
     }
   };
+}
+
+/** Whether the feed is unchanged since the last run (`cursor`): a conditional GET answered 304. Any doubt is `false`. */
+export async function feedUnchanged(options: FeedSourceOptions, deps: FeedSourceDeps, cursor: string | null, logger: Logger, signal?: AbortSignal): Promise<boolean> {
+  if (cursor === null) return false;
+  const url = new URL(options.url).href;
+  const http = createHttpClient({ ...options.http, retries: 0 }, { logger, dispatcher: deps.dispatcher, userAgent: deps.userAgent, signal });
+  try {
+    return (await http.get(url, { accept: 'application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.1', ...conditionalHeaders(cursor, url) })).status === 304;
+  } catch {
+    return false;
+  } finally {
+    await http.close();
+  }
 }

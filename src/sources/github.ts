@@ -2,7 +2,7 @@
 // each listed folder's tree by sha) and fetched from raw URLs, downloading only blobs never fetched before.
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { PostError } from '../core/errors.ts';
+import { PostError, SourceUnavailableError } from '../core/errors.ts';
 import type { Logger } from '../core/effects.ts';
 import type { Source, SourceContext, SourceEvent } from '../core/source.ts';
 import { ByteBudget, createHttpClient, fetchInOrder, HttpError, parseRetryAfter, type HttpClient, type HttpOptions, type HttpResponse } from './http.ts';
@@ -103,16 +103,16 @@ function parseTree(response: HttpResponse): TreeAnswer {
   try {
     answer = JSON.parse(Buffer.from(response.bytes).toString('utf8')) as Partial<TreeAnswer>;
   } catch (cause) {
-    throw new Error(`GitHub answered ${response.url} with something that is not JSON; check source.api in the pipeline`, { cause });
+    throw new SourceUnavailableError(`GitHub answered ${response.url} with something that is not JSON; check source.api in the pipeline`, { cause });
   }
   if (!Array.isArray(answer.tree) || typeof answer.truncated !== 'boolean') {
-    throw new Error(`GitHub answered ${response.url} without a "tree" list; check source.api in the pipeline`);
+    throw new SourceUnavailableError(`GitHub answered ${response.url} without a "tree" list; check source.api in the pipeline`);
   }
   return answer as TreeAnswer;
 }
 
 /** Thrown when GitHub's rate limit asks for a wait longer than the run may spend: the run stops, its downloads kept. */
-class RateLimitStop extends Error {}
+class RateLimitStop extends SourceUnavailableError {}
 
 /**
  * How long a 403/429 asks to wait before the next request, or null when it is no rate limit:
@@ -134,7 +134,7 @@ function explainListingFailure(url: string, err: HttpError): string {
   if (err.status === 404 || err.status === 403) {
     return `GitHub answered HTTP ${err.status} for ${url}: check source.repo and source.branch in the pipeline (a private repository also needs GITHUB_TOKEN)`;
   }
-  return `cannot list ${url}: ${err.message}. Nothing was changed and the previous release stands; rerun later (GitHub status: https://www.githubstatus.com), or replay the last fetch with \`zhengce run --offline <id>\``;
+  return `cannot list ${url}: ${err.message}; rerun later (GitHub status: https://www.githubstatus.com), or replay the last fetch with \`zhengce run --offline <id>\``;
 }
 
 /** Post blobs among a folder's files, with their ids (path under the folder, without `.md`). */
@@ -194,7 +194,7 @@ async function getWithinLimits(run: RunState, url: string, headers: Record<strin
         const fix = run.hasToken ? `rerun after ${until}` : `set GITHUB_TOKEN (5,000 requests an hour instead of 60) or rerun after ${until}`;
         throw new RateLimitStop(
           `GitHub's rate limit (HTTP ${err.status}) stops the run at ${url} until ${until}, longer than http.max_retry_delay_ms (${run.maxWaitMs} ms) allows waiting: ` +
-            `the ${run.downloaded} post(s) downloaded so far are kept in raw/ and will not be downloaded again, and the previous release stands; ${fix}`,
+            `the ${run.downloaded} post(s) downloaded so far are kept in raw/ and will not be downloaded again; ${fix}`,
           { cause: err },
         );
       }
@@ -213,7 +213,7 @@ async function getTree(run: RunState, url: string, extra: Record<string, string>
     return await getWithinLimits(run, url, { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', ...run.auth, ...extra }, run.treeHttp);
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
-    throw new Error(explainListingFailure(url, err), { cause: err });
+    throw new SourceUnavailableError(explainListingFailure(url, err), { cause: err });
   }
 }
 
@@ -252,7 +252,7 @@ async function obtainPost(blob: PostBlob, run: RunState): Promise<SourceEvent> {
 }
 
 /**
- * Source `github` (DESIGN.md): a 304 on the root tree ends the run with nothing to do; a listed
+ * Source `github` (docs/design.md, README Sources): a 304 on the root tree ends the run with nothing to do; a listed
  * folder whose tree sha stands is read from its listing in raw/, the others listed by sha. A post is
  * `unchanged` when its blob sha and path stand; moved (same blob, another path) or changed, it is
  * read from raw/ when its blob was fetched before, else downloaded. The cursor keeps the root ETag
@@ -303,7 +303,7 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
         logger.info({ tree: sha, folder: prefix, listed: answer.tree.length }, 'tree listing truncated by GitHub: listing it one level at a time');
         const walk = async (treeSha: string, at: string): Promise<[string, string][]> => {
           const level = parseTree(await tree(`${treesBase}/${treeSha}`));
-          if (level.truncated) throw new Error(`GitHub lists the folder ${at || '/'} of ${options.repo} only in part even one level deep (${level.tree.length} entries), so removed posts cannot be told apart from unlisted ones; nothing was changed. Use a dir source on a local clone instead`);
+          if (level.truncated) throw new SourceUnavailableError(`GitHub lists the folder ${at || '/'} of ${options.repo} only in part even one level deep (${level.tree.length} entries), so removed posts cannot be told apart from unlisted ones; use a dir source on a local clone instead`);
           const files: [string, string][] = [];
           for (const e of level.tree) {
             if (e.type === 'blob') files.push([`${at}${e.path}`, e.sha]);
@@ -353,7 +353,7 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
         cursorFolders[folder] = { tree: sha, listing: snapshot.sha256 };
       }
       if (listings.size === 0) {
-        throw new Error(`none of the folders ${folders.join(', ')} (source.path) is in ${options.repo} on branch ${options.branch}; nothing was changed. Check source.path and source.branch in the pipeline`);
+        throw new SourceUnavailableError(`none of the folders ${folders.join(', ')} (source.path) is in ${options.repo} on branch ${options.branch}; check source.path and source.branch in the pipeline`);
       }
 
       // Where each post was at the last run, to tell a move (same blob, another path) from no change.
@@ -401,4 +401,30 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
       await Promise.all([http.close(), treeHttp.close()]);
     }
   };
+}
+
+/**
+ * Whether the repository's listed folders are as at the last run (`cursor`): the root tree answers 304, or
+ * every folder keeps its tree sha. Then a run has nothing to read; the cursor returned carries the root's new
+ * ETag. Any doubt (no cursor, a folder to list again, an error) is `false`: the run then reads the source.
+ */
+export async function githubUnchanged(options: GithubSourceOptions, deps: GithubSourceDeps, cursor: string | null, logger: Logger, signal?: AbortSignal): Promise<{ unchanged: boolean; cursor: string | null }> {
+  const [owner, name] = options.repo.split('/');
+  const rootUrl = `${options.api.replace(/\/+$/, '')}/repos/${owner}/${name}/git/trees/${encodeURIComponent(options.branch)}`;
+  const folders = [...new Set((Array.isArray(options.path) ? options.path : [options.path]).map(trimSlashes))];
+  const last = readCursor(cursor, rootUrl);
+  if (!last?.etag || folders.some((f) => f.includes('/') || (f in last.folders && last.folders[f].tree === null))) return { unchanged: false, cursor };
+  const http = createHttpClient({ ...options.http, retries: 0, max_response_bytes: Math.max(options.http.max_response_bytes, TREE_MAX_BYTES) }, { logger, dispatcher: deps.dispatcher, userAgent: deps.userAgent, signal });
+  try {
+    const auth: Record<string, string> = deps.token ? { authorization: `Bearer ${deps.token}` } : {};
+    const root = await http.get(rootUrl, { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', ...auth, 'if-none-match': last.etag });
+    if (root.status === 304) return { unchanged: true, cursor };
+    const entries = parseTree(root).tree;
+    const same = folders.every((f) => (entries.find((e) => e.path === f && e.type === 'tree')?.sha ?? null) === (last.folders[f]?.tree ?? null));
+    return same ? { unchanged: true, cursor: JSON.stringify({ ...last, etag: root.etag ?? null }) } : { unchanged: false, cursor };
+  } catch {
+    return { unchanged: false, cursor };
+  } finally {
+    await http.close();
+  }
 }

@@ -2,8 +2,9 @@
 // rawSnapshotSource(<output>/raw), re-exported here: the last online run's snapshots, no network.
 import { resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
+import type { Logger } from '../core/effects.ts';
 import type { Source } from '../core/source.ts';
-import { dirSource } from './dir.ts';
+import { dirFingerprint, dirSource } from './dir.ts';
 import type { HttpOptions } from './http.ts';
 
 /** Structurally the `source` union of src/pipeline/config.ts (after zod defaults). */
@@ -37,6 +38,22 @@ export function createSource(config: SourceConfig, deps: SourceDeps): Source {
       return lazySource(async () => (await import('./github.ts')).githubSource(config, { token: deps.githubToken, dispatcher: deps.dispatcher, userAgent: deps.userAgent }));
     case 'feed':
       return lazySource(async () => (await import('./feed.ts')).feedSource(config, { dispatcher: deps.dispatcher, userAgent: deps.userAgent }));
+  }
+}
+
+/**
+ * Whether the source holds nothing new since the run that left `cursor`, asked as cheaply as the source allows
+ * (dir: a stat per file; github: the root tree, 304 or the same folder shas; feed: a 304), so that such a run
+ * ends without opening the store. Returns the cursor to keep (github's root ETag may change).
+ */
+export async function sourceUnchanged(config: SourceConfig, deps: SourceDeps, cursor: string | null, logger: Logger, signal?: AbortSignal): Promise<{ unchanged: boolean; cursor: string | null }> {
+  switch (config.type) {
+    case 'dir':
+      return { unchanged: cursor !== null && (await dirFingerprint(resolve(deps.cwd, config.path)).catch(() => null)) === cursor, cursor };
+    case 'github':
+      return (await import('./github.ts')).githubUnchanged(config, { token: deps.githubToken, dispatcher: deps.dispatcher, userAgent: deps.userAgent }, cursor, logger, signal);
+    case 'feed':
+      return { unchanged: await (await import('./feed.ts')).feedUnchanged(config, { dispatcher: deps.dispatcher, userAgent: deps.userAgent }, cursor, logger, signal), cursor };
   }
 }
 

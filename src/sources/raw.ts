@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectCharset } from '../core/charset.ts';
-import { PostError } from '../core/errors.ts';
+import { PostError, SourceUnavailableError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source } from '../core/source.ts';
 import type { HttpResponse } from './http.ts';
@@ -119,7 +119,7 @@ export function openSnapshotStore(rawDir: string): SnapshotStore {
   const ready = mkdir(rawDir, { recursive: true })
     .then(() => closeTornLine(indexPath))
     .catch((cause: unknown) => {
-      throw new Error(`cannot write raw snapshots in ${rawDir}: ${(cause as Error).message}. Check that the folder can be created and written`, { cause });
+      throw new SourceUnavailableError(`cannot write raw snapshots in ${rawDir}: ${(cause as Error).message}. Check that the folder can be created and written`, { cause });
     });
   ready.catch(() => {});
   let flushed: Promise<void> = ready;
@@ -195,10 +195,10 @@ async function newestListedBodies(lines: AsyncIterable<IndexLine>): Promise<{ li
 export function rawSnapshotSource(rawDir: string): Source {
   return async function* replaySnapshots(ctx) {
     await stat(join(rawDir, INDEX_FILE)).catch((cause: unknown) => {
-      throw new Error(`no raw snapshots to replay in ${rawDir} (${(cause as Error).message}); run the pipeline once online first`, { cause });
+      throw new SourceUnavailableError(`no raw snapshots to replay in ${rawDir} (${(cause as Error).message}); run the pipeline once online first`, { cause });
     });
     const newest = await newestListedBodies(readSnapshotIndex(rawDir));
-    if (!newest) throw new Error(`${join(rawDir, INDEX_FILE)} records no completed run to replay; run the pipeline once online first`);
+    if (!newest) throw new SourceUnavailableError(`${join(rawDir, INDEX_FILE)} records no completed run to replay; run the pipeline once online first`);
     for (const sourceId of newest.listing.source_ids) {
       const snapshot = newest.bodies.get(sourceId);
       if (!snapshot) {

@@ -1,11 +1,12 @@
 import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { quote, sqlString } from '../core/sql.ts';
 import { partsGlob } from '../core/layout.ts';
 import { TABLE_BY_NAME, VERSIONED } from '../core/tables.ts';
 import { keyedDiffSql } from './keyed-diff.ts';
 import { DOCUMENT_CHANGE } from './queries.ts';
+import { openDuckDB } from './duckdb.ts';
 
 export interface DocumentChange {
   doc_id: string;
@@ -52,8 +53,8 @@ async function defineViews(conn: DuckDBConnection, side: string, read: (table: s
 export async function diffReleases(fromDir: string, toDir: string): Promise<ReleaseDiff> {
   const fromFiles = await tableReader(fromDir);
   const toFiles = await tableReader(toDir);
-  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
-  const conn = await db.connect();
+  const db = await openDuckDB(':memory:');
+  const conn = db.conn;
   try {
     const from = await defineViews(conn, 'a', fromFiles);
     const to = await defineViews(conn, 'b', toFiles);
@@ -88,7 +89,6 @@ export async function diffReleases(fromDir: string, toDir: string): Promise<Rele
       documents: documents.map(({ inserted, updated, deleted, ...d }) => ({ ...d, provisions: { inserted, updated, deleted } })),
     };
   } finally {
-    conn.closeSync();
-    db.closeSync();
+    db.close();
   }
 }

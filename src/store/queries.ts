@@ -2,11 +2,12 @@ import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
 import { keyExpr, MOVED_ONLY_DOCS } from './keyed-diff.ts';
 import { orderOf, type TableSpec } from '../core/tables.ts';
 import { columnList, histName } from './schema.ts';
-import type { Store } from './store.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { readAll } from './duckdb.ts';
 
 /** Exactly the rows of table `t` in release `releaseId`, and their published order (read inside the release transaction). */
 export function releaseRows(t: TableSpec, releaseId: string): OrderedRows {
-  const where = t.kind === 'versioned' ? ' WHERE _valid_to IS NULL' : t.name === 'changes' ? ` WHERE release_id = ${sqlString(releaseId)}` : '';
+  const where = t.kind === 'versioned' ? ' WHERE _valid_to IS NULL' : t.scope === 'release' ? ` WHERE release_id = ${sqlString(releaseId)}` : '';
   return { select: `SELECT ${columnList(t)} FROM ${histName(t)}${where}`, order: orderOf(t) };
 }
 
@@ -57,8 +58,8 @@ interface ChangedDoc {
 const VERSION_COLUMNS = new Set(['content_sha256', 'version']);
 
 /** The documents this run adds, changes and removes, summarised for CHANGELOG.md. */
-export async function changelogInput(store: Store) {
-  const rows = await store.all<ChangedDoc>(`
+export async function changelogInput(conn: DuckDBConnection) {
+  const rows = await readAll<ChangedDoc>(conn, `
     WITH docs AS (
       SELECT doc_id,
         ${DOCUMENT_CHANGE} AS kind,
@@ -73,8 +74,8 @@ export async function changelogInput(store: Store) {
     LEFT JOIN stage_posts p USING (doc_id)
     LEFT JOIN (SELECT * FROM hist_documents QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY _valid_from DESC) = 1) h USING (doc_id)
     ORDER BY published_at NULLS LAST, title, doc_id`);
-  const counts = await store.all<{ doc_id: string; change_type: string; n: number }>('SELECT doc_id, change_type, count(*)::INT AS n FROM run_redlines GROUP BY ALL');
-  const samples = await store.all<{ doc_id: string; label: string; change_type: string; diff: string | null; old_text: string | null; new_text: string | null }>(`
+  const counts = await readAll<{ doc_id: string; change_type: string; n: number }>(conn, 'SELECT doc_id, change_type, count(*)::INT AS n FROM run_redlines GROUP BY ALL');
+  const samples = await readAll<{ doc_id: string; label: string; change_type: string; diff: string | null; old_text: string | null; new_text: string | null }>(conn, `
     SELECT doc_id, label, change_type, diff, old_text, new_text FROM run_redlines
     QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY change_type = 'moved' AND diff IS NULL, path) <= ${REDLINE_SAMPLES}
     ORDER BY doc_id, change_type = 'moved' AND diff IS NULL, path`);
@@ -95,5 +96,9 @@ export async function changelogInput(store: Store) {
           .filter((x) => x.doc_id === r.doc_id)
           .map((x) => ({ label: x.label, change_type: x.change_type, text: x.diff ?? x.new_text ?? x.old_text ?? '' })),
       }));
-  return { added: pick('added'), changed: pick('changed'), removed: pick('removed') };
+  const moved = await readAll<{ from: string; to: string; count: number }>(conn, `
+    WITH m AS (SELECT regexp_extract(before ->> 'source_path', '^(.*)/[^/]*$', 1) AS "from", regexp_extract(after ->> 'source_path', '^(.*)/[^/]*$', 1) AS "to"
+      FROM run_changes WHERE table_name = 'documents' AND doc_id IN (${MOVED_ONLY_DOCS}))
+    SELECT "from", "to", count(*)::INT AS count FROM m GROUP BY ALL ORDER BY ALL`);
+  return { added: pick('added'), changed: pick('changed'), removed: pick('removed'), moved };
 }

@@ -1,22 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-
-/** ok/partial/failed as the run ended; stopped by SIGTERM/SIGINT before publishing; skipped when another run held the pipeline's lock. */
-export type RunRecordStatus = 'ok' | 'partial' | 'failed' | 'stopped' | 'skipped';
-
-/** One attempt to run a pipeline, as the runs table and status.json keep it. */
-export interface RunRecord {
-  run_id: string;
-  pipeline: string;
-  started_at: string;
-  finished_at: string;
-  status: RunRecordStatus;
-  fetched: number;
-  unchanged: number;
-  rejected: number;
-  failed: number;
-  release_id: string | null;
-  error: string | null;
-}
+import type { RunRecord } from '../core/types.ts';
 
 /** The runs table, created with the rest of the store's schema (Store.open). */
 export const RUNS_SQL = `CREATE TABLE IF NOT EXISTS runs (

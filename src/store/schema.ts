@@ -19,7 +19,8 @@ export function typedFromStaging(c: Column, alias: string): string {
     case 'DATE':
       return `CAST(${ref} AS DATE)`;
     case 'TIMESTAMPTZ':
-      return `CAST(${ref} AS TIMESTAMPTZ)`;
+      // To the second: what a CSV part holds (Table Schema's datetime) is then the whole value.
+      return `date_trunc('second', CAST(${ref} AS TIMESTAMPTZ))`;
     case 'VARCHAR[]':
       return `CASE WHEN ${ref} IS NULL THEN NULL WHEN ${ref} = '' THEN []::VARCHAR[] ELSE string_split(${ref}, ${LIST_SEPARATOR_SQL}) END`;
     default:

@@ -1,15 +1,17 @@
-import { DuckDBConnection, DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
-import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
-import { DOC_PARTS_SQL, partRows, planParts, savePartAssignment, type PartPlan } from './parts.ts';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { quote, sqlString } from '../core/sql.ts';
+import type { SortedRows } from '../core/table-rows.ts';
 import { isWhole, TABLE_BY_NAME, TABLES, VERSIONED, type TableSpec } from '../core/tables.ts';
+import type { Cell, RunRecord } from '../core/types.ts';
+import { openDuckDB, readAll } from './duckdb.ts';
 import { keyedDiffSql, keyExpr, MOVED_ONLY_DOCS } from './keyed-diff.ts';
+import { DOC_PARTS_SQL, partRows, planParts, savePartAssignment, type PartPlan } from './parts.ts';
 import { stagePlans } from './plans.ts';
+import { changelogInput, historyPartitionRows, releaseRows } from './queries.ts';
 import { redlineProvisions, type ProvisionText } from './redlines.ts';
-import { insertRun, RUNS_SQL, type RunRecord } from './runs.ts';
+import { insertRun, RUNS_SQL } from './runs.ts';
 import { columnList, createTableSql, histName, LIST_SEPARATOR, stageName, stagingType, typedFromStaging } from './schema.ts';
-
-export type Cell = string | number | boolean | null | readonly string[];
-export type Row = Record<string, Cell>;
+import { sortedRows, sortIntoTable } from './sorted.ts';
 
 export type PostStatus = 'active' | 'filtered' | 'rejected' | 'removed';
 
@@ -83,7 +85,7 @@ export class Stager {
   }
 
   /** A post processed this run, with its rows when it is active. */
-  addPost(state: PostState, rows: Record<string, Row[]> = {}): void {
+  addPost(state: PostState, rows: Record<string, Record<string, Cell>[]> = {}): void {
     const p = this.appenders.get('posts')!;
     const values: Cell[] = [state.sourceId, state.docId, state.url, state.revision, state.status, state.fetchedAt, state.stage ?? null, state.reason ?? null];
     for (const v of values) appendCell(p, 'VARCHAR', v);
@@ -92,7 +94,7 @@ export class Stager {
   }
 
   /** Rows of any versioned table; a `whole` table (a dictionary) gets all its rows this way, every run. */
-  addRows(rows: Record<string, Row[]>): void {
+  addRows(rows: Record<string, Record<string, Cell>[]>): void {
     for (const t of VERSIONED) {
       const app = this.appenders.get(t.name)!;
       for (const row of rows[t.name] ?? []) {
@@ -128,27 +130,50 @@ export class Stager {
 
 /** The pipeline's working store: post states, every row version of every table, releases. */
 export class Store {
+  /** Names the temporary tables of the sorted rows handed out, so two tables' rows can be held at once. */
+  private sorts = 0;
+
   private constructor(
-    readonly instance: DuckDBInstance,
-    readonly conn: DuckDBConnection,
+    private readonly db: { conn: DuckDBConnection; close(): void },
+    private readonly conn = db.conn,
   ) {}
 
   /** `timezone` reads times printed without an offset (a finews `date:` without +0800) as local time there. */
   static async open(file: string, timezone = 'UTC'): Promise<Store> {
-    // Nothing may try the network: extensions we need (parquet, json, icu) are built in.
-    const instance = await DuckDBInstance.create(file, {
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
+    const db = await openDuckDB(file, {
       threads: '2',
       // Bounded so a large run spills to disk instead of growing: the process stays under 1 GiB at 100k posts
       // (at 256 MB DuckDB cannot pin the blocks a 100k-post release needs).
       memory_limit: '320MB',
     });
-    const conn = await instance.connect();
-    await conn.run(`SET TimeZone = ${sqlString(timezone)}`);
-    const store = new Store(instance, conn);
-    await store.ensureSchema();
+    const store = new Store(db);
+    try {
+      await db.conn.run(`SET TimeZone = ${sqlString(timezone)}`);
+      await store.ensureSchema();
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return store;
+  }
+
+  /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    let result: T;
+    try {
+      result = await fn();
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => {});
+      throw err;
+    }
+    await this.conn.run('COMMIT');
+    return result;
+  }
+
+  /** Staging tables for this run's posts and rows (see Stager). */
+  openStager(): Promise<Stager> {
+    return Stager.open(this.conn);
   }
 
   private async ensureSchema(): Promise<void> {
@@ -156,6 +181,8 @@ export class Store {
     await this.conn.run('CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)');
     await this.conn.run(RUNS_SQL);
     await this.conn.run(DOC_PARTS_SQL);
+    // A store of the year-parts layout: its assignment is recomputed (every part is written anew once).
+    if ((await this.all("SELECT 1 FROM duckdb_columns() WHERE table_name = 'doc_parts' AND column_name = 'year'")).length) await this.conn.run('DROP TABLE doc_parts; ' + DOC_PARTS_SQL);
     for (const t of TABLES) {
       const extra = t.kind === 'versioned' ? ['_valid_from VARCHAR NOT NULL', '_valid_to VARCHAR'] : [];
       await this.conn.run(createTableSql(histName(t), t, extra));
@@ -168,13 +195,12 @@ export class Store {
   }
 
   close(): void {
-    this.conn.closeSync();
-    this.instance.closeSync();
+    this.db.close();
   }
 
-  async all<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql);
-    return reader.getRowObjectsJson() as T[];
+  /** A query's rows (the store's own tests read its tables with it). */
+  all<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    return readAll<T>(this.conn, sql);
   }
 
   async getMeta(key: string): Promise<string | null> {
@@ -332,7 +358,7 @@ export class Store {
     const logged = release.parent_release_id === null ? "WHERE table_name = 'documents'" : '';
     await c.run(`INSERT INTO changes BY NAME SELECT ${r} AS release_id, table_name, row_key, change_type, doc_id, changed_columns, before, after FROM run_changes ${logged}`);
     await c.run(`INSERT INTO document_versions
-      SELECT n.doc_id, n.version, ${r}, n.content_sha256, p.revision, CAST(p.fetched_at AS TIMESTAMPTZ), 'active'
+      SELECT n.doc_id, n.version, ${r}, n.content_sha256, p.revision, date_trunc('second', CAST(p.fetched_at AS TIMESTAMPTZ)), 'active'
       FROM new_documents n JOIN stage_posts p USING (doc_id)
       WHERE (n.doc_id, n.version) NOT IN (SELECT (doc_id, version) FROM document_versions)`);
     await c.run(`INSERT INTO document_versions
@@ -363,9 +389,25 @@ export class Store {
     return savePartAssignment(this.conn);
   }
 
-  /** The rows of the given parts of table `t`, tagged with their part, ordered by part then as published. */
-  partRows(t: TableSpec, rows: OrderedRows, parts: readonly string[]): OrderedRows {
-    return partRows(t, rows, parts);
+  /** Release `releaseId`'s rows of table `t` in the given parts, sorted as published (inside the release's transaction). */
+  sortedRows(t: TableSpec, releaseId: string, parts: readonly string[]): Promise<SortedRows> {
+    return sortedRows(this.conn, `sorted_${this.sorts++}`, partRows(t, releaseRows(t, releaseId), parts), t.columns);
+  }
+
+  /** Writes what release `releaseId` wrote into table `t` (history/<table>/release_id=<id>/) as one sorted Parquet file. */
+  async writeHistoryRows(t: TableSpec, releaseId: string, file: string): Promise<void> {
+    const name = `history_${this.sorts++}`;
+    await sortIntoTable(this.conn, name, historyPartitionRows(t, releaseId));
+    try {
+      await this.conn.run(`COPY ${quote(name)} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    } finally {
+      await this.conn.run(`DROP TABLE IF EXISTS ${quote(name)}`);
+    }
+  }
+
+  /** The documents this run adds, changes and removes, summarised for CHANGELOG.md (after computeChanges). */
+  changelogInput(): ReturnType<typeof changelogInput> {
+    return changelogInput(this.conn);
   }
 
   /** A fingerprint of every input: the ids and revisions of all posts, and the code that read them. */

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 
-/** The Chromium the set-up installs (scripts/setup-browser.sh); a missing browser fails the tests, never skips them. */
+/** The Chromium the set-up installs (scripts/setup-test-tools.sh); a missing browser fails the tests, never skips them. */
 export const CHROMIUM = process.env.ZHENGCE_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface TestBrowser {
@@ -25,7 +25,7 @@ export interface TestBrowser {
  * else, from any page, worker or the browser's own services, reaches the recorder instead of the network.
  */
 export async function launchBrowser(): Promise<TestBrowser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup-browser.sh (as root it installs Debian's chromium) or set ZHENGCE_CHROMIUM`);
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup-test-tools.sh (as root it installs Debian's chromium) or set ZHENGCE_CHROMIUM`);
   const refused: string[] = [];
   const recorder: Server = createServer((req, res) => {
     refused.push(`${req.method} ${req.url}`);
@@ -70,6 +70,8 @@ export interface WatchedPage {
   failedRequests: string[];
   httpErrors: string[];
   pending: Set<HTTPRequest>;
+  /** Messages of every alert, confirm or prompt the page opened (each dismissed): a page that runs a post's payload opens one. */
+  dialogs: string[];
   /** Waits for `selector`; on time-out, fails with what the page saw and a screenshot. */
   waitFor(selector: string, timeoutMs: number): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function openPage(tb: TestBrowser, url: string, options: { javascri
     failedRequests: [],
     httpErrors: [],
     pending: new Set(),
+    dialogs: [],
     async waitFor(selector, timeoutMs) {
       try {
         await page.waitForSelector(selector, { timeout: timeoutMs });
@@ -97,6 +100,10 @@ export async function openPage(tb: TestBrowser, url: string, options: { javascri
   };
   page.on('console', (m) => w.consoleLines.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => w.errors.push((e as Error).message));
+  page.on('dialog', (d) => {
+    w.dialogs.push(`${d.type()}: ${d.message()}`);
+    d.dismiss().catch(() => undefined);
+  });
   page.on('request', (r) => {
     w.pending.add(r);
     const u = new URL(r.url());

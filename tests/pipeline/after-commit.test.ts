@@ -17,7 +17,7 @@ test('a failure after the commit (history/ cannot be written) leaves the release
   assert.equal(releases.length, 2, 'the second release is published');
   assert.equal(await readlink(join(ws.out, 'latest')), join('releases', releases[1]), 'latest points at it');
   const warning = logLines(second.stdout).find((l) => l.level === 40 && l.release_id === releases[1]);
-  assert.match(String(warning?.msg), /is published, but placing its folder, updating latest, history\/ or old releases failed .*the next run repairs them/);
+  assert.match(String(warning?.msg), /is published, but putting it in place \(folder, latest, downloads\/, site assets, history\/ or old releases\) failed .*the next run repairs it/);
   await rm(join(ws.out, 'history'));
   const third = await runCli(['run', ws.file], ws.cwd);
   assert.equal(third.code, 0, third.stderr);

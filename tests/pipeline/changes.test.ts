@@ -86,7 +86,7 @@ describe('real re-scrapes (tests/fixtures/versions)', async () => {
     const r = await ws.runWith(join(FIXTURES, 'versions'), `${name}.v2.md`, name);
     assert.ok(r.releaseId);
     const changes = await query<{ table_name: string; change_type: string; changed_columns: string[]; before: string; after: string }>(
-      `SELECT table_name, change_type, changed_columns, CAST(before AS VARCHAR) AS before, CAST(after AS VARCHAR) AS after FROM '${ws.out}/latest/changes.parquet'`,
+      `SELECT table_name, change_type, changed_columns, CAST(before AS VARCHAR) AS before, CAST(after AS VARCHAR) AS after FROM '${ws.out}/latest/changes/*.parquet'`,
     );
     assert.equal(changes.length, 1, JSON.stringify(changes));
     assert.equal(changes[0].table_name, 'documents');
@@ -118,7 +118,7 @@ describe('real re-scrapes (tests/fixtures/versions)', async () => {
     assert.deepEqual(published, [true, true, false, false, true]);
     const store = await storeQuery<{ version: number }>(ws.out, 'SELECT version FROM s.document_versions ORDER BY version');
     assert.deepEqual(store.map((v) => v.version), [1, 2], 'v1 and v2 are the only content versions');
-    const [last] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes.parquet' WHERE table_name = 'documents'`);
+    const [last] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes/*.parquet' WHERE table_name = 'documents'`);
     assert.deepEqual([...last.changed_columns], ['title']);
   });
 

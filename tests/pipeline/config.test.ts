@@ -30,7 +30,7 @@ test('the bundled sample pipeline loads by id', async () => {
   assert.equal(p.outputDir, join(ROOT, 'output', 'sample'));
 });
 
-test('the DESIGN.md example pipeline is valid (its api/raw lines are the defaults; nothing is fetched here)', async () => {
+test('the README example pipeline is valid (its api/raw lines are the defaults; nothing is fetched here)', async () => {
   const p = (await load(`id: finews-gov
 title: 中国政府网新闻 reform plans
 schedule: "*/30 * * * *"

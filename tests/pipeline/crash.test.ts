@@ -16,7 +16,8 @@ const STAGES = ['staged', 'applied', 'written', 'committed', 'renamed', 'history
 /** Starts a run that holds at `stage`, waits until it is there, and kills it with SIGKILL. */
 async function killAt(stage: string, cwd: string, file: string, out: string): Promise<void> {
   const run = startCli(['run', file], cwd, { ZHENGCE_TEST_PAUSE: stage });
-  await waitFor(`the run to pause at "${stage}"`, () => exists(join(out, `paused-${stage}`)), 15_000, run);
+  // The later stages come after a whole release is written: on a loaded 2-core machine that takes a while.
+  await waitFor(`the run to pause at "${stage}"`, () => exists(join(out, `paused-${stage}`)), 45_000, run);
   run.child.kill('SIGKILL');
   await run.exited;
 }

@@ -8,10 +8,10 @@ import { noProgress } from '../../src/core/effects.ts';
 import { validatePipeline } from '../../src/pipeline/config.ts';
 import { extractPost } from '../../src/pipeline/extract-job.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
-import { validateRelease } from '../../src/publish/validate.ts';
 import { ROOT, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { capturingLogger } from '../helpers/server.ts';
 import { rawPost } from '../parse/helpers.ts';
+import { validate } from '../helpers/validate.ts';
 
 const BAD = join(ROOT, 'tests', 'fixtures', 'bad');
 const REAL = '2021-12-08-202112082206885265.md';
@@ -36,8 +36,8 @@ test('a real post beside posts whose metadata is unreadable or runaway: all are 
   assert.match(warnings.find((w) => w.source_id === 'date-not-a-day')!.msg, /date: "2021-02-30 12:05:03" is not a date/);
 
   const release = join(pipeline.outputDir, 'latest');
-  assert.deepEqual((await validateRelease(release)).problems, []);
-  const documents = parse(await readFile(join(release, 'csv', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
+  assert.deepEqual((await validate(release)).problems, []);
+  const documents = parse(await readFile(join(pipeline.outputDir, 'downloads', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
   const bySource = new Map(documents.map((d) => [d.source_id, d]));
   assert.equal(Array.from(bySource.get('long-title')!.title).length, 2000);
   assert.equal(bySource.get('title-list')!.title, '');
@@ -48,11 +48,11 @@ test('a real post beside posts whose metadata is unreadable or runaway: all are 
 test('a post that would publish a value over 100,000 characters is rejected by name, saying which column', () => {
   // A law whose article lost its line breaks: one provision of 130,000 characters.
   const text = `# 某某条例\n\n第一条 ${'为了规范管理，制定本条例。'.repeat(10_000)}\n`;
-  const result = extractPost(rawPost('runaway', text));
+  const result = extractPost({ post: rawPost('runaway', text), docId: 'runaway' });
   assert.equal(result.ok, false);
   assert.ok(!result.ok);
   assert.equal(result.stage, 'extract');
   assert.match(result.message, /^its provisions\.text would hold 130,000 characters, over the 100,000 a published value may hold/);
   // The same law at a real length is kept.
-  assert.equal(extractPost(rawPost('law', `# 某某条例\n\n第一条 ${'为了规范管理，制定本条例。'.repeat(100)}\n`)).ok, true);
+  assert.equal(extractPost({ post: rawPost('law', `# 某某条例\n\n第一条 ${'为了规范管理，制定本条例。'.repeat(100)}\n`), docId: 'law' }).ok, true);
 });

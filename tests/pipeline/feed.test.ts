@@ -22,6 +22,8 @@ describe('zhengce run over a feed (loopback server)', () => {
     const r = await runCli(['run', file], cwd);
     assert.equal(r.code, 1, r.stderr + r.stdout);
     assert.match(r.stderr, new RegExp(`cannot read the feed ${url.replaceAll('.', '\\.')}: .*no complete answer within 800 ms \\(http\\.response_timeout_ms`));
+    // A source that cannot be read at all: the run names the pipeline and says, once, that the last release stands.
+    assert.match(r.stderr, /pipeline feed: cannot read the feed .*; check source\.url in the pipeline or rerun later\. Nothing was published; the previous release stands\./);
     assert.ok(Date.now() - started < 15_000, `the run took ${Date.now() - started} ms`);
   });
 });

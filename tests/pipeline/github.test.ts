@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -67,14 +67,14 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     const edited = await runCli(['run', ws.file], ws.cwd);
     assert.equal(edited.code, 0, edited.stderr);
     assert.deepEqual(server.requestsTo().map((r) => r.path), [server.rawPath(PLAN)], 'exactly one download');
-    const [change] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes.parquet'`);
+    const [change] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes/*.parquet'`);
     assert.deepEqual([...change.changed_columns].sort(), ['category', 'tags']);
 
     await wait();
     server.files.delete('_posts/2021-12-08-202112082206885265.md');
     const removed = await runCli(['run', ws.file], ws.cwd);
     assert.equal(removed.code, 0, removed.stderr);
-    const deletes = await query<{ row_key: string }>(`SELECT row_key FROM '${ws.out}/latest/changes.parquet' WHERE table_name = 'documents' AND change_type = 'delete'`);
+    const deletes = await query<{ row_key: string }>(`SELECT row_key FROM '${ws.out}/latest/changes/*.parquet' WHERE table_name = 'documents' AND change_type = 'delete'`);
     assert.equal(deletes.length, 1);
     const [{ status }] = await query<{ status: string }>(`SELECT status FROM '${ws.out}/latest/document_versions/*.parquet' WHERE doc_id = '${deletes[0].row_key}' ORDER BY version DESC LIMIT 1`);
     assert.equal(status, 'removed');
@@ -139,14 +139,14 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     server.reset();
     const ws = await githubWorkspace(server);
     assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
-    const online = parse(await readFile(join(ws.out, 'latest', 'csv', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
+    const online = parse(await readFile(join(ws.out, 'downloads', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
     const offline = await githubWorkspace(server);
     const { cp } = await import('node:fs/promises');
     await cp(join(ws.out, 'raw'), join(offline.out, 'raw'), { recursive: true });
     server.faults = () => ({ kind: 'reset' });
     const r = await runCli(['run', '--offline', offline.file], offline.cwd);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const rebuilt = parse(await readFile(join(offline.out, 'latest', 'csv', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
+    const rebuilt = parse(await readFile(join(offline.out, 'downloads', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
     assert.deepEqual(rebuilt.map((d) => [d.doc_id, d.content_sha256]), online.map((d) => [d.doc_id, d.content_sha256]));
   });
 });
@@ -164,7 +164,7 @@ describe('zhengce run over finews as it behaves: posts move from _posts/ to old_
     return ws;
   }
 
-  test('moving every post to old_post/ publishes no content version, no removal and no CHANGELOG entry: only documents.source_path changes', async () => {
+  test('moving every post to old_post/ publishes a release of no content version and no removal, rewriting only the moved documents\' rows, and the CHANGELOG says in one line what moved where', async () => {
     server.reset();
     const ws = await finewsWorkspace();
     const first = await runCli(['run', ws.file], ws.cwd);
@@ -188,6 +188,15 @@ describe('zhengce run over finews as it behaves: posts move from _posts/ to old_
     const changelog = await readFile(join(ws.out, 'latest', 'CHANGELOG.md'), 'utf8');
     assert.doesNotMatch(changelog, /^- \*\*/m, 'CHANGELOG.md lists no document');
     assert.match(changelog, /\| 0 \| 0 \| 0 \|/);
+    assert.match(changelog, new RegExp(`^${POSTS_IN_TREE} documents moved in the source 来源中移动 from \`_posts/\` to \`old_post/\``, 'm'));
+    // Only the documents table changed (source_path, url): every other table's parts are the parent's files.
+    const [r1, r2] = (await readdir(join(ws.out, 'releases'))).filter((n) => !n.startsWith('.')).sort();
+    for (const table of ['provisions', 'principles', 'milestones', 'measures', 'mentions', 'document_versions']) {
+      for (const part of await readdir(join(ws.out, 'releases', r2, table))) {
+        const [a, b] = await Promise.all([r1, r2].map((r) => stat(join(ws.out, 'releases', r, table, part))));
+        assert.equal(a.ino, b.ino, `${table}/${part} is linked`);
+      }
+    }
   });
 
   test('a post whose category flips out of filter.categories is a removal whose reason says so, not a deletion upstream', async () => {

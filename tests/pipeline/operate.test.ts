@@ -8,10 +8,10 @@ import { CliError } from '../../src/core/errors.ts';
 import { errorReport } from '../../src/cli/report.ts';
 import { loadPipeline, type Pipeline } from '../../src/pipeline/config.ts';
 import { runPipelineOnce } from '../../src/pipeline/operate.ts';
-import { validateRelease } from '../../src/publish/validate.ts';
 import { SAMPLE_POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
 import { capturingLogger } from '../helpers/server.ts';
+import { validate } from '../helpers/validate.ts';
 
 const POSTS = ['2021-12-08-202112082206885265.md', 'govcn-2018-12-03-content_5345397.html'];
 
@@ -69,7 +69,7 @@ for (const [kind, damage] of Object.entries(DAMAGE)) {
     const rebuilt = await ws.run();
     assert.equal(rebuilt.status, 'ok');
     assert.equal(rebuilt.fetched, POSTS.length);
-    assert.deepEqual((await validateRelease(join(ws.out, 'latest'))).problems, []);
+    assert.deepEqual((await validate(join(ws.out, 'latest'))).problems, []);
   });
 }
 

@@ -1,11 +1,16 @@
+// Releases in parts, as a feed grows: 300 dated posts, then the runs a scheduled pipeline makes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFile, cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Package } from 'datapackage';
 import { parse } from 'csv-parse/sync';
-import { VERSIONED } from '../../src/core/tables.ts';
+import { datedPost, feedStep, revise, writeDatedPosts } from '../../bench/dated-corpus.ts';
+import { partsGlob } from '../../src/core/layout.ts';
+import { TABLES, VERSIONED, type TableSpec } from '../../src/core/tables.ts';
+import { checkRelease, exportTables } from '../../src/pipeline/releases.ts';
 import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { inFolder, query } from '../helpers/duckdb.ts';
 
@@ -34,143 +39,220 @@ async function difference(a: string, b: string): Promise<number> {
   return Number(n);
 }
 
-async function run(ws: { cwd: string; file: string }): Promise<void> {
+async function run(ws: { cwd: string; file: string }): Promise<string> {
   const r = await runCli(['run', ws.file], ws.cwd);
   assert.equal(r.code, 0, r.stderr + r.stdout);
+  await sleep(1000); // the next release gets its own id (a UTC second)
+  return r.stdout;
 }
 
-describe('releases in parts: a release rewrites only the parts that hold a change', async () => {
-  const ws = await makeWorkspace({ posts: POSTS });
-  await copyFile(join(REVISIONS, 'chuanyuan-tiaoli.v1.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
-  await run(ws);
-  const history1 = await inodes(join(ws.out, 'history'));
-  await sleep(1100);
-  // The amended regulation: one document changes, in one part.
-  await copyFile(join(REVISIONS, 'chuanyuan-tiaoli.v2.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
-  await run(ws);
-  const history2 = await inodes(join(ws.out, 'history'));
-  await sleep(1100);
-  // One post removed, another added.
-  await rm(join(ws.postsDir, 'govcn-2018-12-24-content_5351607.html'));
-  await copyFile(join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html'), join(ws.postsDir, 'govcn-2018-11-09-content_5338761.html'));
-  await run(ws);
-  const [r1, r2, r3] = await releaseIds(ws.out);
-  const dir = (r: string) => join(ws.out, 'releases', r);
+/** Which files of release `b` are the very files (inodes) of release `a`. */
+async function linkedFrom(a: string, b: string): Promise<{ linked: Set<string>; written: Set<string> }> {
+  const [x, y] = [await inodes(a), await inodes(b)];
+  const linked = new Set([...y.keys()].filter((p) => x.get(p)?.ino === y.get(p)!.ino));
+  return { linked, written: new Set([...y.keys()].filter((p) => !linked.has(p))) };
+}
 
-  test('a part holding no changed document is the parent release file itself (a hard link); the changed one is new', async () => {
-    const a = await inodes(dir(r1));
-    const b = await inodes(dir(r2));
-    const [{ part }] = await query<{ part: string }>(`SELECT regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS part FROM read_parquet('${dir(r2)}/documents/*.parquet', filename = true) WHERE source_id = 'chuanyuan-tiaoli'`);
-    const linked = [...b.keys()].filter((p) => a.get(p)?.ino === b.get(p)!.ino);
-    assert.ok(!linked.includes(`provisions/${part}.parquet`), `the amended regulation's part ${part} is written anew`);
-    assert.ok(!linked.includes(`documents/${part}.parquet`));
-    for (const other of (await readdir(join(dir(r2), 'provisions'))).filter((f) => f !== `${part}.parquet`)) {
-      assert.ok(linked.includes(`provisions/${other}`), `provisions/${other} is linked from ${r1}`);
-      assert.ok(linked.includes(`documents/${other}`), `documents/${other} is linked from ${r1}`);
-    }
-    for (const f of ['csv/dict_verbs.csv', 'dict_verbs/all.parquet', 'csv/principles.csv']) assert.ok(linked.includes(f), `${f}: unchanged, linked`);
-    for (const f of ['csv/provisions.csv', 'csv/documents.csv', 'releases/all.parquet', 'changes.parquet', 'datapackage.json']) assert.ok(!linked.includes(f), `${f}: changed, written`);
+const documentTables = TABLES.filter((t) => t.columns.some((c) => c.name === 'doc_id') && t.scope !== 'whole' && t.scope !== 'release');
+
+describe('a feed of 300 dated posts: each release writes the parts it changed and links every other', () => {
+  let ws: Awaited<ReturnType<typeof makeWorkspace>>;
+  let r: string[];
+  const dir = (id: string) => join(ws.out, 'releases', id);
+  // 300 posts from 2021-01-01 to 2021-03-20: about 100 a month, so a month holds two parts of 64.
+  const step = feedStep(300, new Date('2021-03-20T00:00:00+08:00'));
+  let edited: string;
+
+  before(async () => {
+    ws = await makeWorkspace({ posts: [] });
+    await mkdir(ws.postsDir, { recursive: true });
+    await writeDatedPosts(ws.postsDir, 0, 300, step);
+    await run(ws);
+    // r2: five new posts, dated after the newest.
+    await writeDatedPosts(ws.postsDir, 300, 305, step);
+    await run(ws);
+    // r3: an edit of a January post.
+    const post = await datedPost(40, step);
+    edited = (await readdir(join(ws.postsDir, '0000'))).find((n) => n === post.name)!;
+    await writeFile(join(ws.postsDir, '0000', edited), revise(post.text, 1));
+    await run(ws);
+    // r4: a post dated back in January, among the others: the January parts after it shift by one.
+    const late = await datedPost(10, step);
+    await writeFile(join(ws.postsDir, '0000', `late-${late.name}`), late.text);
+    await run(ws);
+    // r5: a post removed upstream.
+    await rm(join(ws.postsDir, '0000', (await datedPost(150, step)).name));
+    await run(ws);
+    r = await releaseIds(ws.out);
+    assert.equal(r.length, 5, `five releases: ${r}`);
   });
 
-  test('every release validates on its own, and a dereferenced copy of it validates and loads through its views.sql', async () => {
-    for (const r of [r1, r2, r3]) {
-      const ok = await runCli(['validate', dir(r)], ws.cwd);
-      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  test('new posts dated after the others rewrite only the last part of their month; every other part is the parent file itself', async () => {
+    const { written } = await linkedFrom(dir(r[0]), dir(r[1]));
+    const [{ part }] = await query<{ part: string }>(`SELECT DISTINCT regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS part FROM read_parquet('${dir(r[1])}/documents/*.parquet', filename = true)
+      WHERE source_id IN (SELECT source_id FROM read_parquet('${dir(r[1])}/documents/*.parquet') ORDER BY published_at DESC LIMIT 5)`);
+    assert.equal(part, '2021-03_002', 'the five new posts fill the second part of March');
+    const data = [...written].filter((f) => /\.(parquet|csv)$/.test(f) && !f.startsWith('schemas/') && f !== 'rejects.csv');
+    for (const f of data) assert.match(f, /(^|\/)(2021-03_002|all)\.(parquet|csv)$/, `${f}: only the new posts' part and the whole tables are written`);
+    for (const t of documentTables) {
+      const parts = await readdir(join(dir(r[1]), t.name));
+      for (const p of parts.filter((x) => x !== '2021-03_002.parquet')) assert.ok(!written.has(`${t.name}/${p}`), `${t.name}/${p} is linked`);
     }
-    const copy = join(ws.cwd, 'copy-of-r2');
-    execFileSync('cp', ['-rL', dir(r2), copy]);
-    await rm(dir(r1), { recursive: true }); // the copy must not lean on the folder its files were linked from
-    const ok = await runCli(['validate', copy], ws.cwd);
-    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.ok(written.has('documents/2021-03_002.parquet') && written.has('csv/documents/2021-03_002.csv'));
+  });
+
+  test('an edit rewrites only the edited document\'s part, and only in the tables that changed', async () => {
+    const { written } = await linkedFrom(dir(r[1]), dir(r[2]));
+    const [{ part }] = await query<{ part: string }>(`SELECT regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS part FROM read_parquet('${dir(r[2])}/documents/*.parquet', filename = true) WHERE source_id = '0000/${edited.replace(/\.md$|\.html$/, '')}'`);
+    assert.match(part, /^2021-01_00\d$/);
+    const dataParts = [...written].filter((f) => /^(csv\/)?[a-z_]+\/[^/]+\.(parquet|csv)$/.test(f) && !f.startsWith('schemas/'));
+    for (const f of dataParts) assert.match(f, new RegExp(`/(${part}|all)\\.(parquet|csv)$`), `${f}`);
+    assert.ok(written.has(`documents/${part}.parquet`) && written.has(`document_versions/${part}.parquet`));
+  });
+
+  test('a post dated back among the others shifts its month\'s later parts, and every release stays exact', async () => {
+    const { written } = await linkedFrom(dir(r[2]), dir(r[3]));
+    assert.ok(written.has('documents/2021-01_001.parquet') && written.has('documents/2021-01_002.parquet'), [...written].join(' '));
+    assert.ok(!written.has('documents/2021-02_001.parquet'), 'other months are linked');
+    const views = await readFile(join(ws.out, 'history', 'views.sql'), 'utf8');
+    for (const id of r) {
+      for (const t of VERSIONED) {
+        const release = `SELECT * FROM '${dir(id)}/${t.name}/*.parquet'`;
+        const rows = await inFolder(ws.cwd, () => query<{ n: number }>(`${views} SELECT (SELECT count(*) FROM (SELECT * FROM ${t.name}_as_of('${id}') EXCEPT ALL ${release})) + (SELECT count(*) FROM (${release} EXCEPT ALL SELECT * FROM ${t.name}_as_of('${id}'))) AS n`));
+        assert.equal(Number(rows.at(-1)!.n), 0, `${t.name} as of ${id}`);
+      }
+    }
+  });
+
+  test('a removed document keeps its part: its versions stay where they were', async () => {
+    const versions = await query<{ status: string; part: string }>(`SELECT status, regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS part FROM read_parquet('${dir(r[4])}/document_versions/*.parquet', filename = true) WHERE status = 'removed'`);
+    assert.equal(versions.length, 1);
+    assert.match(versions[0].part, /^2021-02_00\d$/);
+  });
+
+  test('every release validates; a dereferenced copy validates and loads through its views.sql; no whole-table file in a release', async () => {
+    for (const id of r) {
+      const { report } = await checkRelease(dir(id), { cwd: ws.cwd });
+      assert.deepEqual(report.problems, [], id);
+      const files = await readdir(dir(id));
+      assert.ok(!files.some((f) => f.endsWith('.parquet') || f.endsWith('.csv') && f !== 'rejects.csv'), `${id}: ${files}`);
+    }
+    const copy = join(ws.cwd, 'copy');
+    execFileSync('cp', ['-rL', dir(r[3]), copy]);
+    assert.deepEqual((await checkRelease(copy, { cwd: ws.cwd })).report.problems, []);
     const views = await readFile(join(copy, 'views.sql'), 'utf8');
     const rows = await inFolder(copy, () => query<{ n: number }>(`${views} SELECT count(*) AS n FROM documents`));
-    assert.equal(Number(rows.at(-1)!.n), 4);
+    assert.equal(Number(rows.at(-1)!.n), 306);
   });
 
-  test('the single CSV of a table is spliced from the parts: the same rows as its Parquet parts, header once, BOM first', async () => {
-    const bytes = await readFile(join(dir(r3), 'csv', 'provisions.csv'));
-    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
-    const rows = parse(bytes, { bom: true, columns: true }) as Record<string, string>[];
-    const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${dir(r3)}/provisions/*.parquet'`);
-    assert.equal(rows.length, Number(n));
-    assert.equal(bytes.toString('utf8').split('doc_id,part,path').length - 1, 1, 'one header row');
-    const csvKeys = new Set(rows.map((r) => `${r.doc_id}/${r.part}/${r.path}`));
-    const parquetKeys = await query<{ k: string }>(`SELECT doc_id || '/' || part || '/' || path AS k FROM '${dir(r3)}/provisions/*.parquet'`);
-    assert.deepEqual([...csvKeys].sort(), parquetKeys.map((r) => r.k).sort());
+  test('history/ only grows: no data file is ever written again (inode and mtime)', async () => {
+    const now = await inodes(join(ws.out, 'history'));
+    for (const id of r) assert.ok([...now.keys()].some((p) => p.startsWith(`documents/release_id=${id}/`)), `${id} wrote its partition`);
+    const kept = join(ws.cwd, 'history-before');
+    await cp(join(ws.out, 'history'), kept, { recursive: true, preserveTimestamps: true });
+    const before = await inodes(join(ws.out, 'history'));
+    await writeDatedPosts(ws.postsDir, 305, 306, step);
+    await run(ws);
+    const after = await inodes(join(ws.out, 'history'));
+    for (const [path, s] of before) if (path !== 'views.sql') assert.deepEqual(after.get(path), s, `history/${path} is untouched`);
+    r = await releaseIds(ws.out);
   });
 
-  test('history/ is append-only: no file is rewritten by a later release (inode and mtime)', async () => {
-    const history3 = await inodes(join(ws.out, 'history'));
-    for (const [earlier, later] of [
-      [history1, history2],
-      [history2, history3],
-    ]) {
-      for (const [path, s] of earlier) {
-        if (path === 'views.sql') continue;
-        assert.deepEqual(later.get(path), s, `history/${path} is untouched`);
-      }
+  test('downloads/<table>.csv is the latest release\'s whole table, byte for byte what zhengce export writes', async () => {
+    const manifest = JSON.parse(await readFile(join(ws.out, 'downloads', '.zhengce-downloads.json'), 'utf8')) as { release_id: string };
+    assert.equal(manifest.release_id, r.at(-1));
+    const out = join(ws.cwd, 'exported');
+    await exportTables('latest', { pipeline: ws.file, cwd: ws.cwd, formats: ['csv'], outDir: out });
+    for (const t of TABLES) {
+      const download = await readFile(join(ws.out, 'downloads', `${t.name}.csv`));
+      assert.deepEqual([...download.subarray(0, 3)], [0xef, 0xbb, 0xbf], `${t.name}.csv starts with a BOM`);
+      assert.ok(download.equals(await readFile(join(out, `${t.name}.csv`))), `${t.name}.csv equals the export`);
     }
-    assert.ok([...history3.keys()].some((p) => p.startsWith(`documents/release_id=${r3}/`)), 'r3 wrote its own partition');
-    const [{ tombstones }] = await query<{ tombstones: number }>(`SELECT count(*) AS tombstones FROM read_parquet('${ws.out}/history/documents/*/*.parquet', hive_partitioning = true) WHERE release_id = '${r3}' AND _op = 'delete'`);
-    assert.equal(Number(tombstones), 1, 'the removed post is a tombstone');
+    const csv = parse(await readFile(join(ws.out, 'downloads', 'documents.csv')), { bom: true, columns: true }) as unknown[];
+    assert.equal(csv.length, 306);
   });
 
-  test('<table>_as_of(release) reproduces every release, every table, row for row', async () => {
-    const views = await readFile(join(ws.out, 'history', 'views.sql'), 'utf8');
-    for (const r of [r2, r3]) {
-      for (const t of VERSIONED) {
-        const release = `SELECT * FROM '${dir(r)}/${t.name}/*.parquet'`;
-        const rows = await inFolder(ws.cwd, () => query<{ n: number }>(`${views} SELECT (SELECT count(*) FROM (SELECT * FROM ${t.name}_as_of('${r}') EXCEPT ALL ${release})) + (SELECT count(*) FROM (${release} EXCEPT ALL SELECT * FROM ${t.name}_as_of('${r}'))) AS n`));
-        assert.equal(Number(rows.at(-1)!.n), 0, `${t.name} as of ${r}`);
-      }
+  test('a Frictionless reader (datapackage) reads every CSV part as written, and finds the rows of the Parquet parts', async () => {
+    const latest = join(ws.out, 'latest');
+    const pkg = await Package.load(join(latest, 'datapackage.json'), { basePath: latest });
+    assert.ok(pkg.valid, JSON.stringify(pkg.errors.map((e: Error) => e.message)));
+    const csv = new Map<string, unknown[][]>();
+    for (const resource of pkg.resources) {
+      const d = resource.descriptor as { format: string; x_table: string };
+      if (d.format !== 'csv') continue;
+      const rows = (await resource.read({ cast: true })) as unknown[][];
+      csv.set(d.x_table, [...(csv.get(d.x_table) ?? []), ...rows]);
+    }
+    for (const t of TABLES) {
+      const parquet = await query<Record<string, unknown>>(`SELECT ${t.columns.map((c) => (c.type === 'TIMESTAMPTZ' ? `epoch_ms(${c.name}) AS ${c.name}` : `"${c.name}"`)).join(', ')} FROM '${latest}/${partsGlob(t)}'`);
+      const norm = (v: unknown, c: TableSpec['columns'][number]): unknown => {
+        if (v === null || v === undefined || v === '') return null;
+        if (c.type === 'TIMESTAMPTZ') return v instanceof Date ? v.getTime() : Number(v);
+        if (c.type === 'DATE') return v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
+        if (c.type === 'JSON') return JSON.stringify(typeof v === 'string' ? JSON.parse(v) : v);
+        return v;
+      };
+      const key = (row: unknown[]) => JSON.stringify(row);
+      const fromCsv = (csv.get(t.name) ?? []).map((row) => key(row.map((v, i) => norm(v, t.columns[i])))).sort();
+      const fromParquet = parquet.map((row) => key(t.columns.map((c) => norm(row[c.name], c)))).sort();
+      assert.deepEqual(fromCsv, fromParquet, `${t.name}: the CSV parts hold the Parquet parts' rows`);
     }
   });
 });
 
-test('a table with more rows than publish.csv_max_rows gets one CSV per part, each opening alone; unchanged parts are linked', async () => {
-  const ws = await makeWorkspace({ posts: POSTS, extra: '  csv_max_rows: 20\n' });
+test('a damaged parent file (edited in place: appended to, truncated, or the same length) is never linked: the next release writes it anew, warns, and validate names the damaged releases', async () => {
+  const ws = await makeWorkspace({ posts: POSTS });
   await run(ws);
-  await sleep(1100);
-  await copyFile(join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html'), join(ws.postsDir, 'govcn-2018-11-09-content_5338761.html'));
+  await copyFileFrom(join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html'), ws.postsDir);
   await run(ws);
   const [r1, r2] = await releaseIds(ws.out);
-  const release = join(ws.out, 'releases', r2);
-  const parts = (await readdir(join(release, 'csv', 'provisions'))).sort();
-  assert.ok(parts.length >= 2, `provisions split: ${parts}`);
-  let total = 0;
-  for (const p of parts) {
-    const bytes = await readFile(join(release, 'csv', 'provisions', p));
-    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], `${p} starts with a BOM`);
-    assert.match(bytes.subarray(3).toString('utf8'), /^doc_id,part,path,/, `${p} has its header`);
-    total += (parse(bytes, { bom: true, columns: true }) as unknown[]).length;
+  const parquet = (await readdir(join(ws.out, 'releases', r2, 'provisions'))).find((p) => p.startsWith('2019-02'))!;
+  const csvPart = `csv/provisions/${parquet.replace('.parquet', '.csv')}`;
+  const plansCsv = 'csv/dict_verbs/all.csv';
+  // Three kinds of damage to files r1 and r2 share by hard link.
+  await writeFile(join(ws.out, 'releases', r2, csvPart), 'x\n', { flag: 'a' });
+  execFileSync('truncate', ['-s', '1000', join(ws.out, 'releases', r2, 'provisions', parquet)]);
+  const verbs = await readFile(join(ws.out, 'releases', r2, plansCsv));
+  verbs[verbs.length - 3] ^= 0x01;
+  await writeFile(join(ws.out, 'releases', r2, plansCsv), verbs, { flag: 'r+' });
+  await copyFileFrom(join(SAMPLE_POSTS, 'govcn-2018-12-03-content_5345397.html'), ws.postsDir);
+  const out = await run(ws);
+  const [, , r3] = await releaseIds(ws.out);
+  for (const f of [csvPart, `provisions/${parquet}`, plansCsv]) {
+    assert.match(out, new RegExp(`releases/${r2}/${f.replaceAll('.', '\\.')} no longer holds what release ${r2} published`), `${f} is named`);
+    assert.ok(out.includes(`(${[r1, r2].join(', ')})`), 'the releases sharing it are named');
   }
-  const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${release}/provisions/*.parquet'`);
-  assert.equal(total, Number(n));
-  assert.equal((await stat(join(release, 'csv', 'documents.csv'))).isFile(), true, 'a small table keeps one CSV');
-  const before = await inodes(join(ws.out, 'releases', r1, 'csv', 'provisions'));
-  const after = await inodes(join(release, 'csv', 'provisions'));
-  assert.ok([...after].some(([p, s]) => before.get(p)?.ino === s.ino), 'the parts the new post does not touch are linked');
-  assert.equal((await runCli(['validate', release], ws.cwd)).code, 0);
+  const fresh = await linkedFrom(join(ws.out, 'releases', r2), join(ws.out, 'releases', r3));
+  for (const f of [csvPart, `provisions/${parquet}`, plansCsv]) assert.ok(fresh.written.has(f), `${f} is written anew`);
+  assert.deepEqual((await checkRelease(join(ws.out, 'releases', r3), { cwd: ws.cwd })).report.problems, [], 'the new release holds none of the damage');
+  const damaged = await checkRelease(join(ws.out, 'releases', r1), { cwd: ws.cwd });
+  assert.ok(damaged.report.problems.some((p) => p.startsWith(csvPart)), 'validate names the damage in every release sharing it');
+  // The same-length edit is caught by its sha256 alone.
+  assert.ok(damaged.report.problems.some((p) => p.startsWith(`${plansCsv}: sha256`)), damaged.report.problems.join('\n'));
+  const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${join(ws.out, 'releases', r3)}/provisions/*.parquet'`);
+  assert.ok(Number(n) > 0);
 });
+
+async function copyFileFrom(file: string, dir: string): Promise<void> {
+  await cp(file, join(dir, file.split('/').pop()!));
+}
 
 test('zhengce export writes whole tables of a kept release, and of one only history/ still holds, with the same rows', async () => {
   const ws = await makeWorkspace({ posts: POSTS, extra: '  keep: 1\n' });
-  await copyFile(join(REVISIONS, 'chuanyuan-tiaoli.v1.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
+  await cp(join(REVISIONS, 'chuanyuan-tiaoli.v1.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
   await run(ws);
   const [r1] = await releaseIds(ws.out);
   const kept = join(ws.cwd, 'r1-as-published');
   await cp(join(ws.out, 'releases', r1), kept, { recursive: true });
-  await sleep(1100);
-  await copyFile(join(REVISIONS, 'chuanyuan-tiaoli.v2.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
+  await cp(join(REVISIONS, 'chuanyuan-tiaoli.v2.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
   await run(ws);
-  assert.deepEqual(await releaseIds(ws.out), (await releaseIds(ws.out)).filter((r) => r !== r1), `${r1} is pruned`);
+  assert.ok(!(await releaseIds(ws.out)).includes(r1), `${r1} is pruned`);
 
   const out = join(ws.cwd, 'exported');
   const res = await runCli(['export', '-p', ws.file, r1, '--out', out], ws.cwd);
   assert.equal(res.code, 0, res.stderr + res.stdout);
-  for (const t of ['documents', 'provisions', 'principles', 'milestones', 'measures', 'mentions', 'plans', 'releases', 'changes', 'document_versions', 'redlines']) {
-    const published = t === 'changes' ? `SELECT * FROM '${kept}/changes.parquet'` : `SELECT * FROM '${kept}/${t}/*.parquet'`;
-    assert.equal(await difference(`SELECT * FROM '${out}/${t}.parquet'`, published), 0, `${t} of ${r1} from history/`);
+  for (const t of TABLES) {
+    assert.equal(await difference(`SELECT * FROM '${out}/${t.name}.parquet'`, `SELECT * FROM '${kept}/${partsGlob(t)}'`), 0, `${t.name} of ${r1} from history/`);
   }
   const csv = parse(await readFile(join(out, 'documents.csv')), { bom: true, columns: true }) as unknown[];
   assert.equal(csv.length, 4);
@@ -184,30 +266,32 @@ test('zhengce export writes whole tables of a kept release, and of one only hist
   assert.match(bad.stderr, /no table "nope"; tables: documents/);
 });
 
-test('an output in the earlier one-file layout is upgraded: its release stays readable, history/ becomes partitions, the next release is in parts', async () => {
-  const ws = await makeWorkspace({ posts: [POSTS[0], POSTS[2]] });
-  await mkdir(join(ws.cwd, 'output'), { recursive: true });
-  execFileSync('tar', ['xzf', join(ROOT, 'tests', 'fixtures', 'old-layout', 'output-test.tgz'), '-C', join(ws.cwd, 'output')]);
-  const [old] = await releaseIds(ws.out);
-  const before = await inodes(join(ws.out, 'releases', old));
-  await copyFile(join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html'), join(ws.postsDir, 'govcn-2018-11-09-content_5338761.html'));
-  const res = await runCli(['run', ws.file], ws.cwd);
-  assert.equal(res.code, 0, res.stderr + res.stdout);
-  assert.match(res.stdout, /history\/ converted to one partition per release/);
-  assert.match(res.stdout, /is in the earlier one-file layout: it stays as it is/);
-  const [, next] = await releaseIds(ws.out);
-  assert.deepEqual(await inodes(join(ws.out, 'releases', old)), before, 'the old release is left as it was');
-  assert.equal((await runCli(['validate', join(ws.out, 'releases', old)], ws.cwd)).code, 0);
-  assert.equal((await runCli(['validate', join(ws.out, 'releases', next)], ws.cwd)).code, 0);
-  assert.ok((await stat(join(ws.out, 'releases', next, 'documents'))).isDirectory());
-  const history = await readdir(join(ws.out, 'history'));
-  assert.ok(!history.some((f) => f.endsWith('.parquet')), `no one-file history left: ${history}`);
-  const views = await readFile(join(ws.out, 'history', 'views.sql'), 'utf8');
-  const rows = await inFolder(ws.cwd, () => query<{ n: number }>(`${views} SELECT count(*) AS n FROM documents_as_of('${old}')`));
-  assert.equal(Number(rows.at(-1)!.n), 2, 'the old release is reproduced from the converted history');
-  const converted = `SELECT * EXCLUDE (_op, release_id) FROM read_parquet('${ws.out}/history/provisions/release_id=${old}/data.parquet', hive_partitioning = true)`;
-  assert.equal(await difference(`SELECT * FROM '${ws.out}/releases/${old}/provisions.parquet'`, converted), 0);
-  const diff = await runCli(['diff', join(ws.out, 'releases', old), join(ws.out, 'releases', next)], ws.cwd);
-  assert.equal(diff.code, 0, diff.stderr);
-  assert.match(diff.stdout, /New documents 新增 \(1\)/);
-});
+for (const [layout, fixture, releases] of [
+  ['the one-file layout', 'old-layout', 1],
+  ['releases in parts by year with one CSV a table', 'year-parts-layout', 2],
+] as const) {
+  test(`an output in ${layout}, as earlier code wrote it, upgrades in place: its releases stay as they are, history/ is whole, the next release is in the current layout`, async () => {
+    const ws = await makeWorkspace({ posts: [POSTS[0], POSTS[2], ...(releases === 2 ? [POSTS[1]] : [])] });
+    await mkdir(join(ws.cwd, 'output'), { recursive: true });
+    execFileSync('tar', ['xzf', join(ROOT, 'tests', 'fixtures', fixture, 'output-test.tgz'), '-C', join(ws.cwd, 'output')]);
+    const old = await releaseIds(ws.out);
+    assert.equal(old.length, releases);
+    const before = await inodes(join(ws.out, 'releases', old.at(-1)!));
+    await cp(join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html'), join(ws.postsDir, 'govcn-2018-11-09-content_5338761.html'));
+    const stdout = await run(ws);
+    assert.match(stdout, /is in an earlier layout: it stays as it is/);
+    const next = (await releaseIds(ws.out)).at(-1)!;
+    assert.deepEqual(await inodes(join(ws.out, 'releases', old.at(-1)!)), before, 'the old release is left as it was');
+    for (const id of [...old, next]) assert.equal((await runCli(['validate', join(ws.out, 'releases', id)], ws.cwd)).code, 0, `${id} validates`);
+    assert.ok((await stat(join(ws.out, 'releases', next, 'csv', 'documents'))).isDirectory(), 'the new release has its CSV in parts');
+    assert.ok((await stat(join(ws.out, 'downloads', 'documents.csv'))).isFile(), 'downloads/ is made');
+    const history = await readdir(join(ws.out, 'history'));
+    assert.ok(!history.some((f) => f.endsWith('.parquet')), `no one-file history left: ${history}`);
+    const views = await readFile(join(ws.out, 'history', 'views.sql'), 'utf8');
+    const rows = await inFolder(ws.cwd, () => query<{ n: number }>(`${views} SELECT count(*) AS n FROM documents_as_of('${old.at(-1)}')`));
+    assert.equal(Number(rows.at(-1)!.n), releases === 2 ? 3 : 2, 'the old release is reproduced from history/');
+    const diff = await runCli(['diff', join(ws.out, 'releases', old.at(-1)!), join(ws.out, 'releases', next)], ws.cwd);
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.match(diff.stdout, /New documents 新增 \(1\)/);
+  });
+}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { docId, sha256 } from '../../src/core/hash.ts';
@@ -53,9 +53,15 @@ describe('plans: a news repost and the official notice of one plan', async () =>
   });
 
   test('a run with nothing new publishes nothing, dictionaries and plans included', async () => {
+    // Posts touched but not changed: the source cannot tell, so the run reads them, rebuilds plans and dictionaries, and finds nothing to publish.
+    const now = new Date();
+    for (const f of await readdir(ws.postsDir)) await utimes(join(ws.postsDir, f), now, now);
     const again = await runCli(['run', ws.file], ws.cwd);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /nothing changed/);
+    assert.match(again.stdout, /nothing changed: no new release/);
+    // And a run with nothing touched ends before the store.
+    const quiet = await runCli(['run', ws.file], ws.cwd);
+    assert.match(quiet.stdout, /the source holds nothing new since the last run: the store is not opened/);
   });
 });
 

@@ -8,8 +8,8 @@ import { CliError } from '../../src/core/errors.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { checkRelease, exportTables } from '../../src/pipeline/releases.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
-import { validateRelease } from '../../src/publish/validate.ts';
 import { SAMPLE_POSTS } from '../helpers/cli.ts';
+import { validate } from '../helpers/validate.ts';
 
 const POSTS = ['2021-12-08-202112082206885265.md', 'govcn-2018-12-03-content_5345397.html'];
 
@@ -44,7 +44,7 @@ test('validate and export resolve `latest` once: a run publishing meanwhile does
   await copyFile(join(SAMPLE_POSTS, POSTS[1]), join(ws.cwd, 'posts', POSTS[1]));
   const second = await ws.run();
   assert.equal(await readlink(join(ws.out, 'latest')), join('releases', second.releaseId!));
-  assert.deepEqual((await validateRelease(dir)).problems, []);
+  assert.deepEqual((await validate(dir)).problems, []);
 });
 
 test('export --out is refused inside a release, a pipeline\'s output folder and the folders publish.dir refuses; nothing is written there', async (t) => {
@@ -64,7 +64,7 @@ test('export --out is refused inside a release, a pipeline\'s output folder and 
   await symlink(ws.release, join(ws.cwd, 'looks-harmless'));
   await refused(join(ws.cwd, 'looks-harmless', 'x'), /inside the release folder/);
   assert.deepEqual(await readdir(ws.release, { recursive: true }), before, 'the release holds what it held');
-  assert.deepEqual((await validateRelease(ws.release)).problems, []);
+  assert.deepEqual((await validate(ws.release)).problems, []);
 
   // The output folder of a pipeline of pipelines/, before its first run: nothing there to recognise it by but the pipeline.
   await writeFile(join(ws.cwd, 'pipelines', 'q.yaml'), `id: q\nsource: {type: dir, path: ${join(ws.cwd, 'posts')}}\npublish: {dir: ${join(ws.cwd, 'q-out')}}\n`);
@@ -84,6 +84,6 @@ test('export --out is refused inside a release, a pipeline\'s output folder and 
   await refused(home, /the home folder/);
 
   // A folder of one's own is fine.
-  const files = await exportTables('latest', { pipeline: 'p', cwd: ws.cwd, formats: ['csv'], tables: ['documents'], outDir: join(ws.cwd, 'exported') });
+  const { files } = await exportTables('latest', { pipeline: 'p', cwd: ws.cwd, formats: ['csv'], tables: ['documents'], outDir: join(ws.cwd, 'exported') });
   assert.deepEqual(files.map((f) => f.path), ['documents.csv']);
 });

@@ -26,11 +26,12 @@ describe('zhengce run over the bundled real posts', async () => {
     const [id] = await releases(ws.out);
     assert.match(id, /^\d{4}-\d{2}-\d{2}T\d{6}Z$/);
     const files = (await readdir(join(ws.out, 'releases', id), { recursive: true })).sort();
-    for (const t of TABLES.filter((n) => n !== 'changes')) {
-      assert.ok(files.includes(join('csv', `${t}.csv`)) && files.some((f) => f.startsWith(`${t}/`) && f.endsWith('.parquet')), `${t} in ${files}`);
+    // Every table in parts, CSV as well as Parquet; no whole-table file.
+    for (const t of TABLES) {
+      assert.ok(files.some((f) => f.startsWith(`csv/${t}/`) && f.endsWith('.csv')) && files.some((f) => f.startsWith(`${t}/`) && f.endsWith('.parquet')), `${t} in ${files}`);
+      assert.ok(!files.includes(`${t}.parquet`) && !files.includes(`${t}.csv`) && !files.includes(`csv/${t}.csv`), `no whole-table file of ${t}`);
     }
-    for (const f of ['changes.csv', 'changes.parquet']) assert.ok(files.includes(f), f);
-    for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'rejects.csv']) assert.ok(files.includes(f), f);
+    for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'rejects.csv', `schemas/documents.json`]) assert.ok(files.includes(f), f);
     assert.equal(await readlink(join(ws.out, 'latest')), join('releases', id));
     assert.equal(JSON.parse(await readFile(join(ws.out, 'latest.json'), 'utf8')).release_id, id);
   });
@@ -83,9 +84,9 @@ describe('zhengce run over the bundled real posts', async () => {
     }
   });
 
-  test('the CSV is UTF-8 with BOM, CRLF, a header, and parses back to the same rows as the Parquet', async () => {
+  test('the spreadsheet CSV in downloads/ is UTF-8 with BOM, CRLF, a header, and parses back to the same rows as the Parquet; the parts are for programs', async () => {
     const dir = join(ws.out, 'latest');
-    const bytes = await readFile(join(dir, 'csv', 'provisions.csv'));
+    const bytes = await readFile(join(ws.out, 'downloads', 'provisions.csv'));
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     const text = bytes.toString('utf8');
     assert.ok(text.includes('\r\n'));
@@ -96,32 +97,49 @@ describe('zhengce run over the bundled real posts', async () => {
     assert.ok(node);
     assert.equal(node.path, '2.5');
     assert.equal(node.parent_path, '2');
-    const docs = readCsv(await readFile(join(dir, 'csv', 'documents.csv'), 'utf8'));
+    const docs = readCsv(await readFile(join(ws.out, 'downloads', 'documents.csv'), 'utf8'));
     const plan = docs.find((d) => d.source_id === '2022-01-06-202201062238656632')!;
     assert.equal(plan.published_at, '2022-01-06T15:04:39+08:00');
     assert.equal(plan.is_policy, 'true');
+    // The release's own part of that month: no BOM, the time in UTC as Table Schema reads a datetime, lists as JSON.
+    const part = await readFile(join(dir, 'csv', 'documents', '2022-01_001.csv'));
+    assert.match(part.toString('utf8'), /^doc_id,source,/);
+    const inPart = readCsv(part.toString('utf8')).find((d) => d.source_id === '2022-01-06-202201062238656632')!;
+    assert.equal(inPart.published_at, '2022-01-06T07:04:39Z');
+    assert.equal(inPart.tags, '["中国政府网新闻"]');
   });
 
   test('datapackage.json lists every file with its true size and sha256, schema and bilingual descriptions', async () => {
     const dir = join(ws.out, 'latest');
     const pkg = JSON.parse(await readFile(join(dir, 'datapackage.json'), 'utf8'));
     const { createHash } = await import('node:crypto');
+    const digest = async (path: string) => {
+      const data = await readFile(join(dir, path));
+      return { bytes: data.length, hash: `sha256:${createHash('sha256').update(data).digest('hex')}` };
+    };
     for (const r of pkg.resources) {
-      // A table in parts is a multi-file resource: `path` lists its files, `x_files` gives each one's bytes and sha256.
-      assert.deepEqual(r.x_files.map((f: { path: string }) => f.path), [r.path].flat(), r.name);
-      for (const f of r.x_files) {
-        const data = await readFile(join(dir, f.path));
-        assert.equal(f.bytes, data.length, f.path);
-        assert.equal(f.hash, `sha256:${createHash('sha256').update(data).digest('hex')}`, f.path);
+      if (r.format === 'csv') {
+        // A CSV part is a resource of its own, one file with its header.
+        assert.equal(typeof r.path, 'string', r.name);
+        assert.deepEqual({ bytes: r.bytes, hash: r.hash }, await digest(r.path), r.path);
+      } else {
+        // The Parquet parts of a table are one multi-file resource: `path` lists them, `x_files` gives each one's bytes and sha256.
+        assert.deepEqual(r.x_files.map((f: { path: string }) => f.path), r.path, r.name);
+        for (const f of r.x_files) assert.deepEqual({ bytes: f.bytes, hash: f.hash }, await digest(f.path), f.path);
+        assert.equal(r.bytes, r.x_files.reduce((n: number, f: { bytes: number }) => n + f.bytes, 0), r.name);
       }
-      assert.equal(r.bytes, r.x_files.reduce((n: number, f: { bytes: number }) => n + f.bytes, 0), r.name);
-      for (const f of r.schema.fields) assert.match(f.description, /.+ \/ .*[\u4e00-\u9fff]/, `${r.name}.${f.name}`);
+      const schema = JSON.parse(await readFile(join(dir, r.schema), 'utf8'));
+      for (const f of schema.fields) assert.match(f.description, /.+ \/ .*[\u4e00-\u9fff]/, `${r.name}.${f.name}`);
     }
+    for (const f of pkg.x_release_files) assert.deepEqual({ bytes: f.bytes, hash: f.hash }, await digest(f.path), f.path);
+    assert.ok(pkg.x_release_files.some((f: { path: string }) => f.path === 'CHANGELOG.md'));
     const docs = pkg.resources.find((r: { name: string }) => r.name === 'documents');
-    assert.deepEqual(docs.schema.primaryKey, ['doc_id']);
+    assert.equal(docs.format, 'parquet');
+    assert.deepEqual(JSON.parse(await readFile(join(dir, docs.schema), 'utf8')).primaryKey, ['doc_id']);
     assert.equal(docs.rows, SAMPLE_COUNT);
-    const provisions = pkg.resources.find((r: { name: string }) => r.name === 'provisions');
-    assert.deepEqual(provisions.schema.foreignKeys[0].reference, { resource: 'documents', fields: ['doc_id'] });
+    assert.equal(pkg.resources.filter((r: { x_table: string; format: string }) => r.x_table === 'documents' && r.format === 'csv').reduce((n: number, r: { rows: number }) => n + r.rows, 0), SAMPLE_COUNT);
+    const provisions = JSON.parse(await readFile(join(dir, 'schemas', 'provisions.json'), 'utf8'));
+    assert.deepEqual(provisions.foreignKeys[0].reference, { resource: 'documents', fields: ['doc_id'] });
   });
 
   test('the score of the published release meets the gold thresholds', async () => {
@@ -174,7 +192,7 @@ describe('bad input', async () => {
     assert.deepEqual(rejects.map((x) => x.source_id).sort(), [...names, 'huge-10mb'].sort());
     for (const x of rejects) assert.ok(x.reason.length > 10 && x.stage, JSON.stringify(x));
     assert.match(rejects.find((x) => x.source_id === 'huge-10mb')!.reason, /over the limit/);
-    const docs = readCsv(await readFile(join(ws.out, 'latest', 'csv', 'documents.csv'), 'utf8'));
+    const docs = readCsv(await readFile(join(ws.out, 'downloads', 'documents.csv'), 'utf8'));
     assert.deepEqual(docs.map((d) => d.source_id).sort(), good.map((g) => g.replace(/\.\w+$/, '')).sort());
     const warned = logLines(r.stdout).filter((l) => l.level === 40).map((l) => l.source_id);
     for (const n of names) assert.ok(warned.includes(n), `${n} is named in the log`);

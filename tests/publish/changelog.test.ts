@@ -42,6 +42,7 @@ test('every value in the CHANGELOG renders as its own text: no HTML, no links, n
       }),
     ],
     removed: [doc({ title: '+ 删除\u0000\u2028项' })],
+    moved: [{ from: '_posts\n## moved', to: '<b>old`post</b>', count: 300 }],
     rejects: [{ source_id: 'evil\n## injected `x`\n', stage: 'parse', reason: '<script>x</script>\n# 原因' }],
   });
   const html = md.render(changelog);
@@ -57,7 +58,7 @@ test('every value in the CHANGELOG renders as its own text: no HTML, no links, n
   // Four documents and one reject, with the changed one's three detail lines nested under it.
   assert.equal(html.match(/<li>/g)?.length, 4 + 1 + 3, html);
   const page = shown(html);
-  for (const text of [HOSTILE_TITLE, IMG_TITLE, 'a`b``c', '- 国务院 | x', '# 令', '1. 第一条 ## 换行标题', 'ti_tle, <u>x</u>', '2 <i>odd</i>', '# 第一条', '[-旧-]{+<b>新</b>+} ## 不是标题', '+ 删除 项', 'evil ## injected `x`', '<script>x</script> # 原因']) {
+  for (const text of [HOSTILE_TITLE, IMG_TITLE, 'a`b``c', '- 国务院 | x', '# 令', '1. 第一条 ## 换行标题', 'ti_tle, <u>x</u>', '2 <i>odd</i>', '# 第一条', '[-旧-]{+<b>新</b>+} ## 不是标题', '+ 删除 项', 'evil ## injected `x`', '<script>x</script> # 原因', '300 documents moved in the source 来源中移动 from _posts ## moved/ to <b>old`post</b>/']) {
     assert.ok(page.includes(text), `${JSON.stringify(text)} is shown as written in:\n${page}`);
   }
 });

@@ -40,8 +40,11 @@ test('measures in CSV, Parquet and zhengce export are in document order (doc_id,
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const dir = join(ws.out, 'latest');
 
-  const csv = parse(await readFile(join(dir, 'csv', 'measures.csv')), { bom: true, columns: true }) as Row[];
-  assertDocumentOrder(csv, 'csv/measures.csv');
+  const csv = parse(await readFile(join(ws.out, 'downloads', 'measures.csv')), { bom: true, columns: true }) as Row[];
+  assertDocumentOrder(csv, 'downloads/measures.csv');
+  const csvParts: Row[] = [];
+  for (const part of (await readdir(join(dir, 'csv', 'measures'))).sort()) csvParts.push(...(parse(await readFile(join(dir, 'csv', 'measures', part)), { columns: true }) as Row[]));
+  assertDocumentOrder(csvParts, 'csv/measures/*.csv');
 
   const parts = (await readdir(join(dir, 'measures'))).filter((f) => f.endsWith('.parquet')).sort();
   const parquet: Row[] = [];

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
-import { CSV_OPTIONS } from '../../src/publish/csv.ts';
+import { CSV_OPTIONS } from '../../src/core/csv.ts';
 import { fileDigest } from '../../src/publish/datapackage.ts';
-import { validateRelease } from '../../src/publish/validate.ts';
 import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { validate } from '../helpers/validate.ts';
 
 test('validate names the duplicated key and the required column that holds nulls, as the column is spelled', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'zhengce-validate-'));
@@ -21,7 +21,7 @@ test('validate names the duplicated key and the required column that holds nulls
   ];
   const resource = { name: 'documents-parquet', path: 'documents.parquet', format: 'parquet', bytes, hash: `sha256:${sha256}`, rows: 3, schema: { fields, primaryKey: ['doc_id'] } };
   await writeFile(join(dir, 'datapackage.json'), JSON.stringify({ resources: [resource] }));
-  const report = await validateRelease(dir);
+  const report = await validate(dir);
   assert.deepEqual(report, { resources: 1, problems: ['documents-parquet: 1 rows with duplicate keys', 'documents-parquet: 2 rows with null issued_date'] });
 });
 
@@ -29,14 +29,14 @@ test('validate reads a CSV whose record is longer than DuckDB reads by default (
   const dir = await mkdtemp(join(tmpdir(), 'zhengce-validate-'));
   // An 870,000-character title, as a release of earlier code could publish it (2.3 MB in UTF-8), in zhengce's CSV dialect.
   const title = '融信中国已于公开市场回购合计本金额1191万美元的部分票据'.repeat(30_000);
-  await writeFile(join(dir, 'documents.csv'), stringify([{ doc_id: 'a', title }, { doc_id: 'b', title: '短' }], CSV_OPTIONS));
+  await writeFile(join(dir, 'documents.csv'), stringify([{ doc_id: 'a', title }, { doc_id: 'b', title: '短' }], CSV_OPTIONS.spreadsheet));
   const { bytes, sha256 } = await fileDigest(join(dir, 'documents.csv'));
   assert.ok(bytes > 2_097_152, `${bytes} bytes`);
   const fields = [{ name: 'doc_id', type: 'string' }, { name: 'title', type: 'string' }];
   const entry = { path: 'documents.csv', rows: 2, bytes, hash: `sha256:${sha256}` };
   const resource = { name: 'documents', path: 'documents.csv', format: 'csv', bytes, hash: `sha256:${sha256}`, rows: 2, x_files: [entry], schema: { fields, primaryKey: ['doc_id'] } };
   await writeFile(join(dir, 'datapackage.json'), JSON.stringify({ resources: [resource] }));
-  assert.deepEqual(await validateRelease(dir), { resources: 1, problems: [] });
+  assert.deepEqual(await validate(dir), { resources: 1, problems: [] });
 });
 
 test('validate refuses datapackage.json paths that leave the release, naming the resource, and never quotes such a file', async () => {
@@ -50,14 +50,14 @@ test('validate refuses datapackage.json paths that leave the release, naming the
   const secret = join(root, 'passwd.csv');
   await writeFile(secret, 'root:x:0:0:SECRET-LINE:/root:/bin/bash\n');
   await symlink('../passwd.csv', join(release, 'link.csv'));
-  await symlink('csv/documents.csv', join(release, 'same.csv'));
   const pkg = JSON.parse(await readFile(join(release, 'datapackage.json'), 'utf8'));
-  const documents = pkg.resources.find((r: { path: string }) => r.path === 'csv/documents.csv');
-  const crafted = (name: string, path: string) => ({ ...documents, name, path, x_files: [{ ...documents.x_files[0], path }] });
+  const documents = pkg.resources.find((r: { x_table: string; format: string }) => r.x_table === 'documents' && r.format === 'csv');
+  await symlink(documents.path, join(release, 'same.csv'));
+  const crafted = (name: string, path: string) => ({ ...documents, name, path });
   pkg.resources.push(crafted('up', '../passwd.csv'), crafted('deep', 'a/../../passwd.csv'), crafted('absolute', secret), crafted('etc', '/etc/passwd'), crafted('link', 'link.csv'), crafted('inside-link', 'same.csv'));
   await writeFile(join(release, 'datapackage.json'), JSON.stringify(pkg));
 
-  const report = await validateRelease(release);
+  const report = await validate(release);
   assert.deepEqual(report.problems, [
     'resource "up": path "../passwd.csv" climbs out with "..": refused, not read (a release lists only its own files)',
     'resource "deep": path "a/../../passwd.csv" climbs out with "..": refused, not read (a release lists only its own files)',

@@ -24,11 +24,17 @@ export function startCli(args: string[], cwd: string, env: Record<string, string
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-/** Polls until `ready` holds; fails with `what` (and the process output, when given) after `ms`. */
+/**
+ * Polls until `ready` holds; fails with `what` (and the process output, when given) after `ms`. A process given is
+ * killed when the wait fails, so that no test leaves a run behind (a paused one would hold the test file for minutes).
+ */
 export async function waitFor(what: string, ready: () => boolean | Promise<boolean>, ms = 15_000, proc?: Running): Promise<void> {
   const until = Date.now() + ms;
   while (!(await ready())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${proc ? `\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}` : ''}`);
+    if (Date.now() > until) {
+      proc?.child.kill('SIGKILL');
+      throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${proc ? `\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}` : ''}`);
+    }
     await sleep(100);
   }
 }

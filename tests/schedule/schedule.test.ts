@@ -19,7 +19,8 @@ async function assertWholeRelease(out: string): Promise<string> {
   const id = latest.replace(/^releases\//, '');
   assert.ok(folders.includes(id), `${latest} among ${folders}`);
   const files = await readdir(join(out, 'releases', id), { recursive: true });
-  for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'csv/documents.csv', 'changes.parquet']) assert.ok(files.includes(f), `${f} in ${files}`);
+  for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'changes/all.parquet', 'csv/changes/all.csv']) assert.ok(files.includes(f), `${f} in ${files}`);
+  assert.ok(files.some((f) => f.startsWith('csv/documents/')), `documents CSV parts in ${files}`);
   assert.equal(JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')).release_id, id);
   return id;
 }

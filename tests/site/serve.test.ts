@@ -33,6 +33,8 @@ describe('zhengce serve', () => {
     await mkdir(join(ws.out, 'store.duckdb.tmp'));
     await writeFile(join(ws.out, 'store.duckdb.tmp', 'spill-0.bin'), 'PRIVATE spill');
     await writeFile(join(ws.out, 'run.lock'), JSON.stringify({ pid: 1, host: 'private' }));
+    await writeFile(join(ws.out, 'runs-pending.jsonl'), '{"run_id":"PRIVATE"}\n');
+    await writeFile(join(ws.out, 'downloads', '.zhengce-downloads.json'), 'PRIVATE manifest', { flag: 'a' });
     await cp(join(ws.out, 'releases', release), join(ws.out, staging), { recursive: true });
     await cp(join(ws.out, 'history', 'documents', `release_id=${release}`), join(ws.out, 'history', 'documents', `.tmp-release_id=${release}9`), { recursive: true });
     await writeFile(join(ws.out, 'releases', 'CHANGES.md'), 'a user file in releases/, not a release');
@@ -47,6 +49,9 @@ describe('zhengce serve', () => {
       'raw/dir-index.json',
       'run.lock',
       'status.json',
+      'source-state.json',
+      'runs-pending.jsonl',
+      'downloads/.zhengce-downloads.json',
       `${staging}/datapackage.json`,
       `history/documents/.tmp-release_id=${release}9/data.parquet`,
       'releases/CHANGES.md',
@@ -130,7 +135,7 @@ describe('zhengce serve', () => {
 
   test('everything a run writes at the top of the output folder is declared published or is the working state', () => {
     const declared: readonly string[] = [...PUBLISHED_FOLDERS, ...PUBLISHED_FILES];
-    const workingState = ['raw', 'run.lock', 'status.json', 'store.duckdb', 'store.duckdb.wal'];
+    const workingState = ['raw', 'run.lock', 'status.json', 'store.duckdb', 'store.duckdb.wal', 'source-state.json', 'runs-pending.jsonl'];
     assert.deepEqual(written.filter((name) => !declared.includes(name) && !workingState.includes(name)), []);
     assert.ok(written.includes('store.duckdb') && written.includes('releases'), written.join(' '));
   });

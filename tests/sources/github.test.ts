@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeBody } from '../../src/core/charset.ts';
+import { SourceUnavailableError } from '../../src/core/errors.ts';
 import type { Clock } from '../../src/core/effects.ts';
 import { silentLogger } from '../../src/core/effects.ts';
 import type { SourceContext, SourceEvent, SourceSummary } from '../../src/core/source.ts';
@@ -229,8 +230,9 @@ describe('github source', () => {
     server.faults = ({ path }) => (path === server.treesPath ? { kind: 'status', status: 503 } : null);
     await assert.rejects(runSource(githubSource(options(server, { http: testHttpOptions({ retries: 1 }) })), ctx()), (err: Error) => {
       assert.match(err.message, new RegExp(`${server.origin}/repos/zning1994/finews/git/trees/main`));
-      assert.match(err.message, /HTTP 503 after 2 attempts/);
-      assert.match(err.message, /previous release stands/);
+      assert.match(err.message, /HTTP 503 after 2 attempts; rerun later/);
+      // The source cannot list at all: the run says, for every source alike, that nothing was published.
+      assert.ok(err instanceof SourceUnavailableError);
       return true;
     });
     server.faults = null;
@@ -264,7 +266,7 @@ describe('github source', () => {
     server.apiRateLimit = { limit: 60, remaining: 1, reset };
     await assert.rejects(runSource(githubSource(options(server)), ctx()), (err: Error) => {
       assert.match(err.message, /GitHub's rate limit \(HTTP 403\) stops the run at .*\/git\/trees\/[0-9a-f]{40}\?recursive=1 until 2026-01-02T03:34:05\.000Z/);
-      assert.match(err.message, /the previous release stands; set GITHUB_TOKEN \(5,000 requests an hour instead of 60\) or rerun after 2026-01-02T03:34:05\.000Z/);
+      assert.match(err.message, /will not be downloaded again; set GITHUB_TOKEN \(5,000 requests an hour instead of 60\) or rerun after 2026-01-02T03:34:05\.000Z/);
       return true;
     });
     assert.deepEqual(server.requestsTo('/repos/').map((r) => r.path), [server.treesPath, server.treePath(server.treeSha('_posts'), true)]);
@@ -467,7 +469,7 @@ const finewsShapeSuite = (OLD_POSTS: number, tests: string) =>
     server.faults = ({ path }) => (path.startsWith('/repos/') || ++answered <= TOTAL / 2 ? null : { kind: 'status', status: 429, retryAfter: '3600', headers: { 'x-ratelimit-reset': String(reset) } });
     await assert.rejects(runSource(finews(), ctx(dir)), (err: Error) => {
       assert.match(err.message, /GitHub's rate limit \(HTTP 429\) stops the run at .* until 2026-01-02T04:04:05\.000Z/);
-      assert.match(err.message, /post\(s\) downloaded so far are kept in raw\/ and will not be downloaded again, and the previous release stands; set GITHUB_TOKEN/);
+      assert.match(err.message, /post\(s\) downloaded so far are kept in raw\/ and will not be downloaded again; set GITHUB_TOKEN/);
       return true;
     });
     const firstDownloads = new Set(server.requestsTo().slice(0, TOTAL / 2).map((r) => r.path));

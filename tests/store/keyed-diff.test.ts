@@ -11,6 +11,7 @@ const SPEC: TableSpec = {
   en: 'items',
   zh: '条目',
   kind: 'versioned',
+  history: true,
   key: ['doc_id', 'n'],
   columns: [column('doc_id', 'VARCHAR'), column('n', 'INTEGER'), column('text', 'VARCHAR'), column('tags', 'VARCHAR[]')],
 };

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { docId, sha256 } from '../../src/core/hash.ts';
 import { extractPost } from '../../src/pipeline/extract-job.ts';
-import { Stager, Store, type PostState, type Row, type RunCounts } from '../../src/store/store.ts';
+import type { Row } from '../../src/core/types.ts';
+import { Store, type PostState, type RunCounts } from '../../src/store/store.ts';
 import { ROOT, SAMPLE_POSTS } from '../helpers/cli.ts';
 
 const FETCHED_AT = '2026-01-01T00:00:00Z';
@@ -20,14 +21,14 @@ const postState = (sourceId: string, url: string): PostState => ({ sourceId, doc
 
 /** The rows the pipeline makes of one real post file. */
 function rowsOf(file: string, sourceId: string): Record<string, Row[]> {
-  const r = extractPost({ source: 'dir', sourceId, url: file, bytes: readFileSync(file), contentType: null, revision: null, fetchedAt: FETCHED_AT });
+  const r = extractPost({ post: { source: 'dir', sourceId, url: file, bytes: readFileSync(file), contentType: null, revision: null, fetchedAt: FETCHED_AT }, docId: docId('dir', sourceId) });
   assert.ok(r.ok, JSON.stringify(r));
   return r.rows;
 }
 
 /** Stages one run: `posts` processed this run, `seen` still upstream and unchanged. */
 async function stage(store: Store, posts: { sourceId: string; file: string; rows?: Record<string, Row[]> }[], seen: string[] = []): Promise<void> {
-  const stager = await Stager.open(store.conn);
+  const stager = await store.openStager();
   try {
     for (const p of posts) stager.addPost(postState(p.sourceId, p.file), p.rows ?? rowsOf(p.file, p.sourceId));
     for (const s of seen) stager.markSeen(s);
@@ -38,14 +39,14 @@ async function stage(store: Store, posts: { sourceId: string; file: string; rows
 
 /** Publishes what computeChanges left in the run tables, as a run does. */
 async function release(store: Store, releaseId: string, counts: RunCounts): Promise<void> {
-  await store.conn.run('BEGIN TRANSACTION');
-  await store.savePostStates('test', null);
-  const parent = await store.lastRelease();
-  await store.applyRelease(
-    { release_id: releaseId, created_at: FETCHED_AT, parent_release_id: parent?.release_id ?? null, code_version: 'test', schema_version: 1, inputs_sha256: '' },
-    counts,
-  );
-  await store.conn.run('COMMIT');
+  await store.transaction(async () => {
+    await store.savePostStates('test', null);
+    const parent = await store.lastRelease();
+    await store.applyRelease(
+      { release_id: releaseId, created_at: FETCHED_AT, parent_release_id: parent?.release_id ?? null, code_version: 'test', schema_version: 1, inputs_sha256: '' },
+      counts,
+    );
+  });
 }
 
 /** Everything computeChanges leaves for applyRelease, in a stable order. */

@@ -1,6 +1,6 @@
-import { HISTORY_FILE, partsGlob } from '../core/layout.ts';
-import { quote, sqlString } from '../core/sql.ts';
-import type { TableSpec } from '../core/tables.ts';
+import { HISTORY_FILE, partsGlob } from './layout.ts';
+import { quote, sqlString } from './sql.ts';
+import type { TableSpec } from './tables.ts';
 
 /**
  * What falls due when: every milestone with its plan (plans) or, for a document in no plan, its own name;

@@ -4,21 +4,17 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { TABLE_BY_NAME } from '../../src/core/tables.ts';
-import { exportTable } from '../../src/publish/release.ts';
-import { sortIntoTable, withSortedRows } from '../../src/publish/sorted.ts';
+import { writeCsvFile } from '../../src/publish/csv.ts';
+import { openDuckDB } from '../../src/store/duckdb.ts';
 import { releaseRows } from '../../src/store/queries.ts';
-import { Store } from '../../src/store/store.ts';
+import { PART_COLUMN, sortedRows, sortIntoTable } from '../../src/store/sorted.ts';
 import { makeWorkspace, runCli } from '../helpers/cli.ts';
 
 test('sortIntoTable: slices of the order key give exactly the rows and order of one ORDER BY, NULLs and ties included', async (t) => {
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  t.after(() => {
-    conn.closeSync();
-    db.closeSync();
-  });
+  const db = await openDuckDB(':memory:');
+  const conn = db.conn;
+  t.after(() => db.close());
   // 1,000 rows: the leading column has 13 values, ties and NULLs; the second breaks ties.
   await conn.run(`CREATE TABLE t AS SELECT CASE WHEN i % 17 = 0 THEN NULL ELSE chr(CAST(97 + (i * 7) % 13 AS INTEGER)) END AS a, (i * 31) % 1000 AS b, 'row ' || i AS c FROM range(1000) r(i)`);
   const rows = { select: 'SELECT a, b, c FROM t', order: ['a', 'b'] };
@@ -43,43 +39,46 @@ test('sortIntoTable: slices of the order key give exactly the rows and order of 
   }
 });
 
-test('a release table exported in slices is byte for byte the same table exported in one sort', async () => {
+test('a release table written from slices is byte for byte the same table written from one sort', async () => {
   const ws = await makeWorkspace();
   const r = await runCli(['run', ws.file], ws.cwd);
   assert.equal(r.code, 0, r.stderr);
-  const store = await Store.open(join(ws.out, 'store.duckdb'), 'Asia/Shanghai');
+  const db = await openDuckDB(join(ws.out, 'store.duckdb'));
+  await db.conn.run("SET TimeZone = 'Asia/Shanghai'");
   const sliced = await mkdtemp(join(tmpdir(), 'zhengce-sliced-'));
   const whole = await mkdtemp(join(tmpdir(), 'zhengce-whole-'));
   try {
     // documents lead with published_at, NULL for some posts; provisions with doc_id.
     for (const name of ['documents', 'provisions']) {
       const spec = TABLE_BY_NAME.get(name)!;
-      const files = await exportTable(store.conn, sliced, spec, releaseRows(spec, ''), ['csv', 'parquet'], 10);
-      await exportTable(store.conn, whole, spec, releaseRows(spec, ''), ['csv', 'parquet']);
-      assert.ok(files[0].rows > 10 * 2, `${name}: ${files[0].rows} rows, enough for several slices`);
+      const rows = releaseRows(spec, '');
+      const tagged = { select: `SELECT 'all' AS ${PART_COLUMN}, * FROM (${rows.select})`, order: [PART_COLUMN, ...rows.order] };
+      for (const [dir, slice] of [[sliced, 10], [whole, undefined]] as const) {
+        const sorted = await sortedRows(db.conn, `t_${name}`, tagged, spec.columns, slice);
+        assert.ok(sorted.total > 10 * 2, `${name}: ${sorted.total} rows, enough for several slices`);
+        await writeCsvFile(join(dir, `${name}.csv`), spec.columns, 'spreadsheet', sorted.csvRows(null, 'spreadsheet'));
+        await sorted.writeParquet(null, join(dir, `${name}.parquet`));
+        await sorted.close();
+      }
       for (const format of ['csv', 'parquet']) {
         const file = `${name}.${format}`;
         assert.ok((await readFile(join(sliced, file))).equals(await readFile(join(whole, file))), file);
       }
     }
   } finally {
-    store.close();
+    db.close();
   }
 });
 
-test('withSortedRows: a write that fails inside a transaction is reported as itself, not as the aborted transaction of the drop that follows', async (t) => {
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  t.after(() => {
-    conn.closeSync();
-    db.closeSync();
-  });
-  await conn.run('CREATE TABLE t AS SELECT range AS i FROM range(10)');
-  await conn.run('BEGIN TRANSACTION');
+test('sorted rows: a write that fails inside a transaction is reported as itself, and freeing the rows after it does not throw', async (t) => {
+  const db = await openDuckDB(':memory:');
+  t.after(() => db.close());
+  await db.conn.run('CREATE TABLE t AS SELECT range AS i FROM range(10)');
+  await db.conn.run('BEGIN TRANSACTION');
+  const sorted = await sortedRows(db.conn, 's', { select: `SELECT 'all' AS ${PART_COLUMN}, i FROM t`, order: [PART_COLUMN, 'i'] }, [{ name: 'i', type: 'INTEGER', en: 'i', zh: 'i' }]);
   // A COPY to a full disk fails the same way: DuckDB aborts the transaction, and every later statement fails.
-  const write = async (query: string) => {
-    await conn.run(`SELECT CASE WHEN i = 3 THEN error('No space left on device') END FROM (${query})`);
-  };
-  await assert.rejects(withSortedRows(conn, { select: 'SELECT i FROM t', order: ['i'] }, write), /No space left on device/);
-  await conn.run('ROLLBACK');
+  await assert.rejects(db.conn.run(`SELECT CASE WHEN i = 3 THEN error('No space left on device') END FROM s`), /No space left on device/);
+  await assert.rejects(sorted.writeParquet(null, join(await mkdtemp(join(tmpdir(), 'zhengce-')), 'x.parquet')), /aborted/);
+  await sorted.close();
+  await db.conn.run('ROLLBACK');
 });
