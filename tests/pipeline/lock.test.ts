@@ -17,9 +17,9 @@ async function startTicks(pid: number): Promise<number> {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
 }
 
-test('one run per pipeline: a second run exits 75 naming the holder; a killed holder\'s lock is taken over', async () => {
+test('one run per pipeline: a second run exits 75 naming the holder; a killed holder\'s lock is taken over', async (t) => {
   const ws = await makeWorkspace({ id: 'locked' });
-  const holder = startCli(['run', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
+  const holder = startCli(t, ['run', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
   await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 15_000, holder);
 
   const lock = JSON.parse(await readFile(join(ws.out, 'run.lock'), 'utf8'));
@@ -58,9 +58,9 @@ test('one run per pipeline: a second run exits 75 naming the holder; a killed ho
   assert.equal(JSON.parse(await readFile(join(ws.out, 'status.json'), 'utf8')).last_run.status, 'ok');
 });
 
-test('a second signal exits at once; the next run takes over the lock and completes the release', async () => {
+test('a second signal exits at once; the next run takes over the lock and completes the release', async (t) => {
   const ws = await makeWorkspace({ id: 'twice', extra: 'schedule: "* * * * * *"\n' });
-  const proc = startCli(['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
+  const proc = startCli(t, ['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
   await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 15_000, proc);
   // Two different signals sent together are both delivered: whichever comes second must end the process at once.
   proc.child.kill('SIGTERM');

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../helpers/cli.ts';
 
@@ -13,9 +14,13 @@ export interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the real `zhengce` command and leaves it running, for tests that signal or race it. */
-export function startCli(args: string[], cwd: string, env: Record<string, string> = {}): Running {
+/**
+ * Starts the real `zhengce` command and leaves it running, for tests that signal or race it. It is killed when test `t`
+ * ends, whatever failed: a scheduler or a paused run left behind would hold the test file open.
+ */
+export function startCli(t: TestContext, args: string[], cwd: string, env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => void child.kill('SIGKILL'));
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d));

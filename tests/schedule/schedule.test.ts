@@ -27,8 +27,7 @@ async function assertWholeRelease(out: string): Promise<string> {
 
 test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SIGTERM with a whole release', async (t) => {
   const ws = await makeWorkspace({ id: 'every-second', extra: EVERY_SECOND });
-  const proc = startCli(['schedule', ws.file], ws.cwd);
-  t.after(() => proc.child.kill('SIGKILL')); // a failed check must not leave it running
+  const proc = startCli(t, ['schedule', ws.file], ws.cwd);
   await waitFor('a release', () => exists(join(ws.out, 'latest.json')), 15_000, proc);
   // The scheduler records itself while it lives (status shows a next run only then), and a second one is refused.
   assert.equal(JSON.parse(await readFile(join(ws.out, 'schedule.lock'), 'utf8')).pid, proc.child.pid);
@@ -51,9 +50,9 @@ test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SI
   assert.ok(lines.some((l) => l.stage === 'shutdown' && l.signal === 'SIGTERM'), proc.stdout());
 });
 
-test('SIGTERM while a run is about to compare stops it before publishing: exit 0, the previous state stands', async () => {
+test('SIGTERM while a run is about to compare stops it before publishing: exit 0, the previous state stands', async (t) => {
   const ws = await makeWorkspace({ id: 'stopped', extra: EVERY_SECOND });
-  const proc = startCli(['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
+  const proc = startCli(t, ['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
   await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 15_000, proc);
   proc.child.kill('SIGTERM');
   const { code } = await exitWithin(proc, 30_000);
@@ -70,9 +69,9 @@ test('SIGTERM while a run is about to compare stops it before publishing: exit 0
   await assertWholeRelease(ws.out);
 });
 
-test('SIGTERM while a release is being written lets the publish step finish: exit 0, the release whole', async () => {
+test('SIGTERM while a release is being written lets the publish step finish: exit 0, the release whole', async (t) => {
   const ws = await makeWorkspace({ id: 'finishing', extra: EVERY_SECOND });
-  const proc = startCli(['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
+  const proc = startCli(t, ['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
   await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 15_000, proc);
   proc.child.kill('SIGTERM');
   const { code } = await exitWithin(proc, 30_000);
@@ -90,12 +89,12 @@ test('a named pipeline without a schedule is an error', async () => {
   assert.match(r.stderr, /pipeline unscheduled .* has no schedule/);
 });
 
-test('with no pipeline named, schedule takes every pipelines/*.yaml and skips those without a schedule', async () => {
+test('with no pipeline named, schedule takes every pipelines/*.yaml and skips those without a schedule', async (t) => {
   const ws = await makeWorkspace({ id: 'nightly', extra: 'schedule: "0 3 * * *"\n' });
   await mkdir(join(ws.cwd, 'pipelines'));
   await rename(ws.file, join(ws.cwd, 'pipelines', 'nightly.yaml'));
   await writeFile(join(ws.cwd, 'pipelines', 'manual.yaml'), 'id: manual\nsource:\n  type: dir\n  path: posts\n');
-  const proc = startCli(['schedule'], ws.cwd);
+  const proc = startCli(t, ['schedule'], ws.cwd);
   await waitFor('the schedule to start', () => proc.stdout().includes('next run at'), 15_000, proc);
   proc.child.kill('SIGINT');
   const { code } = await exitWithin(proc, 30_000);
