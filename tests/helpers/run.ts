@@ -10,6 +10,23 @@ import { loadPipeline } from '../../src/pipeline/config.ts';
 import { runPipelineOnce } from '../../src/pipeline/operate.ts';
 import type { CliResult } from './cli.ts';
 
+/**
+ * The clock of a series of runs in one test: real time, one second further ahead at each `next()`. Runs that follow each
+ * other within a UTC second (in process, they do) still get release ids of their own, in order, without waiting, and
+ * every time a run records (created_at, fetched_at, the lock's started_at) is that run's, not the one before it.
+ */
+export class RunClock implements Clock {
+  private ahead = 0;
+  now(): Date {
+    return new Date(Date.now() + this.ahead);
+  }
+  /** Moves the clock a second ahead, for the next run: pass it as runInProcess's `clock`. */
+  next(): this {
+    this.ahead += 1000;
+    return this;
+  }
+}
+
 /** A stream that keeps what is written to it. */
 function collector(): { stream: Writable; text: () => string } {
   let text = '';
