@@ -15,6 +15,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Slowest first, as measured (each file alone); the rest take a few seconds each. */
 const SLOWEST = [
   'tests/pipeline/parts.test.ts',
+  'tests/sources/github.test.ts',
   'tests/pipeline/crash.test.ts',
   'tests/pipeline/github.test.ts',
   'tests/pipeline/changes.test.ts',
@@ -32,6 +33,7 @@ const SLOWEST = [
   'tests/schedule/logs.test.ts',
   'tests/publish/xlsx.test.ts',
   'tests/site/scale.test.ts',
+  'tests/store/sorted.test.ts',
   'tests/publish/formats.test.ts',
   'tests/publish/measures-order.test.ts',
   'tests/cli/serve.test.ts',
