@@ -21,7 +21,7 @@ async function startTicks(pid: number): Promise<number> {
 test('one run per pipeline: a second run exits 75 naming the holder; a killed holder\'s lock is taken over', async (t) => {
   const ws = await makeWorkspace({ id: 'locked', posts: FEW_POSTS });
   const holder = startCli(t, ['run', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
-  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 15_000, holder);
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 45_000, holder);
 
   const lock = JSON.parse(await readFile(join(ws.out, 'run.lock'), 'utf8'));
   assert.deepEqual([lock.pid, lock.host], [holder.child.pid, hostname()]);
@@ -63,7 +63,7 @@ test('one run per pipeline: a second run exits 75 naming the holder; a killed ho
 test('a second signal exits at once; the next run takes over the lock and completes the release', async (t) => {
   const ws = await makeWorkspace({ id: 'twice', posts: FEW_POSTS, extra: 'schedule: "* * * * * *"\n' });
   const proc = startCli(t, ['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
-  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 15_000, proc);
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 45_000, proc);
   // Two different signals sent together are both delivered: whichever comes second must end the process at once.
   proc.child.kill('SIGTERM');
   proc.child.kill('SIGINT');

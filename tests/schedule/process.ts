@@ -30,7 +30,8 @@ export function startCli(t: TestContext, args: string[], cwd: string, env: Recor
 }
 
 /**
- * Polls until `ready` holds; fails with `what` (and the process output, when given) after `ms`. A process given is
+ * Polls until `ready` holds; fails with `what` (and the process output, when given) after `ms`. A real run reaching a
+ * stage is waited for 45 s (crash, lock, schedule): on a loaded 2-core machine its start-up alone can take 6 s or more. A process given is
  * killed when the wait fails, so that no test leaves a run behind (a paused one would hold the test file for minutes).
  */
 export async function waitFor(what: string, ready: () => boolean | Promise<boolean>, ms = 15_000, proc?: Running): Promise<void> {

@@ -29,7 +29,7 @@ async function assertWholeRelease(out: string): Promise<string> {
 test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SIGTERM with a whole release', async (t) => {
   const ws = await makeWorkspace({ id: 'every-second', posts: FEW_POSTS, extra: EVERY_SECOND });
   const proc = startCli(t, ['schedule', ws.file], ws.cwd);
-  await waitFor('a release', () => exists(join(ws.out, 'latest.json')), 15_000, proc);
+  await waitFor('a release', () => exists(join(ws.out, 'latest.json')), 45_000, proc);
   // The scheduler records itself while it lives (status shows a next run only then), and a second one is refused.
   assert.equal(JSON.parse(await readFile(join(ws.out, 'schedule.lock'), 'utf8')).pid, proc.child.pid);
   const second = await runCli(['schedule', ws.file], ws.cwd);
@@ -54,7 +54,7 @@ test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SI
 test('SIGTERM while a run is about to compare stops it before publishing: exit 0, the previous state stands', async (t) => {
   const ws = await makeWorkspace({ id: 'stopped', posts: FEW_POSTS, extra: EVERY_SECOND });
   const proc = startCli(t, ['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
-  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 15_000, proc);
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 45_000, proc);
   proc.child.kill('SIGTERM');
   const { code } = await exitWithin(proc, 30_000);
   assert.equal(code, 0, proc.stderr());
@@ -73,7 +73,7 @@ test('SIGTERM while a run is about to compare stops it before publishing: exit 0
 test('SIGTERM while a release is being written lets the publish step finish: exit 0, the release whole', async (t) => {
   const ws = await makeWorkspace({ id: 'finishing', posts: FEW_POSTS, extra: EVERY_SECOND });
   const proc = startCli(t, ['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
-  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 15_000, proc);
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 45_000, proc);
   proc.child.kill('SIGTERM');
   const { code } = await exitWithin(proc, 30_000);
   assert.equal(code, 0, proc.stderr());
