@@ -16,6 +16,7 @@ import { buildDocumentPage, documentPagesStamp, type PageContext } from '../site
 import { buildFeed, FEED_DOCUMENTS, FEED_ENTRIES } from '../site/feed.ts';
 import { buildReleasePage, type ReleasePackage } from '../site/page.ts';
 import { writeSearchIndex } from '../site/search.ts';
+import { describeSource } from '../sources/index.ts';
 import { changedPageDocIds, currentDocIds, documentPageData, dueTargets, newestPlans, recentReleases, releaseDocuments, releaseRedlines, searchFingerprints, searchTexts, timelineRows } from '../store/publication.ts';
 import { openReleaseRows } from '../store/release-files.ts';
 import type { Store } from '../store/store.ts';
@@ -36,13 +37,6 @@ export interface PublicationOptions {
   /** The parent release, whose unchanged pages are linked once checked; null for a first release. */
   parent: ParentRelease | null;
   logger: Logger;
-}
-
-/** Where a pipeline's posts come from, in words for the release page. */
-export function describeSource(source: Pipeline['config']['source']): string {
-  if (source.type === 'github') return `GitHub ${source.repo} (${[source.path].flat().join(', ')})`;
-  if (source.type === 'feed') return `feed ${source.url}`;
-  return `folder ${source.path}`;
 }
 
 /** The release folders published before `releaseId`, newest first (those pruned by publish.keep are gone and not linked). */

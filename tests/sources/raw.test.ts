@@ -10,7 +10,7 @@ import { silentLogger, type Clock } from '../../src/core/effects.ts';
 import { sha256 } from '../../src/core/hash.ts';
 import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
 import type { RawPost } from '../../src/core/types.ts';
-import { githubSource } from '../../src/sources/github.ts';
+import { githubSource } from '../../src/sources/github-fetch.ts';
 import { openSnapshotStore, readSnapshotIndex, rawSnapshotSource, type BodySnapshot, type IndexLine } from '../../src/sources/raw.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { encodeGbk, fixtureFiles, revisionsOf, runSource, useServerAndRawDir, testHttpOptions, type TestServer } from '../helpers/server.ts';
@@ -48,7 +48,7 @@ describe('raw snapshots', () => {
   let server: TestServer;
   let rawDir: string;
   const ctx = (more: Partial<SourceContext> = {}): SourceContext => ({ previous: new Map(), cursor: null, rawDir, clock, logger: silentLogger, ...more });
-  const github = () => githubSource({ repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
+  const github = () => githubSource({ type: 'github', repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
 
   useServerAndRawDir((s) => (server = s), (d) => (rawDir = d));
 
@@ -140,7 +140,7 @@ describe('raw snapshots', () => {
       await assert.rejects(store.saveBody(meta, Buffer.from('body')), named);
       await assert.rejects(store.saveListing({ url: meta.url, source: 'test', fetched_at: meta.fetched_at, source_ids: [] }), named);
       openSnapshotStore(target); // opened and never used
-      const nope = githubSource({ repo: `${server.owner}/${server.repo}`, branch: 'nope', path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
+      const nope = githubSource({ type: 'github', repo: `${server.owner}/${server.repo}`, branch: 'nope', path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
       await assert.rejects(runSource(nope, ctx({ rawDir: target })), /HTTP 404/);
       await assert.rejects(runSource(github(), ctx({ rawDir: target })), (err: Error) => named(err));
     });
