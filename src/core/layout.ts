@@ -57,7 +57,7 @@ export const PUBLISHED_FILES = ['latest.json', 'feed.xml'] as const;
 /**
  * Whether a file or folder, as its path segments relative to output/<id>/, is published: inside a published folder
  * (in releases/ only inside a release folder, never a file of releases/ itself) or a published file, and with no
- * dot-entry on the way (the `.tmp-` staging folders, `.latest-<pid>`, a user's `.git`).
+ * dot-entry on the way (the `.tmp-` staging folders, the `.<name>…tmp` files and folders written aside, a user's `.git`).
  */
 export function isPublished(segments: readonly string[], kind: 'file' | 'folder'): boolean {
   if (segments.length === 0 || segments.some((s) => s === '' || s.startsWith('.'))) return false;

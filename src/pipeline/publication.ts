@@ -1,8 +1,9 @@
 // The release as a publication: a page per document (before datapackage.json, which lists them), the home page and
 // the feed (after it), and, once the release is in place, its search index and the spreadsheets in downloads/.
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/effects.ts';
+import { writeFileAside, writeFolderAside } from '../core/files.ts';
 import { sha256 } from '../core/hash.ts';
 import { DOWNLOADS_DIR, downloadName } from '../core/layout.ts';
 import { TABLES } from '../core/tables.ts';
@@ -132,15 +133,10 @@ export async function completeRelease(store: Store, pipeline: Pipeline, releaseI
   const search = join(dir, 'search');
   if (!(await stat(search).then(() => true, () => false))) {
     const parent = (await earlierReleases(outputDir, releaseId))[0];
-    const tmp = join(dir, '.search.tmp');
-    await rm(tmp, { recursive: true, force: true });
-    const shards = await writeSearchIndex({
-      dir: tmp,
-      parentDir: parent ? join(releasesDir(outputDir), parent, 'search') : null,
-      documents: await searchFingerprints(store),
-      texts: (ids) => searchTexts(store, ids),
-    });
-    await rename(tmp, search);
+    const documents = await searchFingerprints(store);
+    const shards = await writeFolderAside(search, (tmp) =>
+      writeSearchIndex({ dir: tmp, parentDir: parent ? join(releasesDir(outputDir), parent, 'search') : null, documents, texts: (ids) => searchTexts(store, ids) }),
+    );
     logger.info({ stage: 'publish', release_id: releaseId, shards_built: shards.built.length, shards_linked: shards.linked.length }, `search index of ${releaseId}: ${shards.built.length} shard(s) built, ${shards.linked.length} linked`);
   }
   const manifest = await readDownloadsManifest(outputDir);
@@ -152,16 +148,13 @@ export async function completeRelease(store: Store, pipeline: Pipeline, releaseI
     const created = new Date(JSON.parse(await readFile(join(dir, 'datapackage.json'), 'utf8')).created as string);
     for (const t of missing) {
       const name = downloadName(t, 'xlsx');
-      const tmp = join(outputDir, DOWNLOADS_DIR, `.tmp-${name}`);
       const sorted = await rows.table(t);
       try {
-        const written = await writeTableXlsx(tmp, t, sorted, { timezone: config.timezone, date: created });
-        if ('skipped' in written) continue;
-        await rename(tmp, join(outputDir, DOWNLOADS_DIR, name));
+        if (sorted.total > XLSX_MAX_ROWS) continue;
+        const written = await writeFileAside(join(outputDir, DOWNLOADS_DIR, name), (tmp) => writeTableXlsx(tmp, t, sorted, { timezone: config.timezone, date: created }));
         await recordDownload(outputDir, name, { ...written, rows: sorted.total, release_id: releaseId });
       } finally {
         await sorted.close();
-        await rm(tmp, { force: true });
       }
     }
   } finally {

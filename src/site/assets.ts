@@ -1,13 +1,13 @@
 // The site's shared assets, output/<id>/site/: written once per code version, reached by every release page relatively.
 import { createHash } from 'node:crypto';
-import { copyFile, link, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { CliError } from '../core/errors.ts';
-import { writeFileAtomic } from '../core/files.ts';
+import { writeFileAtomic, writeFolderAside } from '../core/files.ts';
 
 const require = createRequire(import.meta.url);
 const BROWSER_ENTRY = fileURLToPath(new URL('./browser/app.js', import.meta.url));
@@ -72,19 +72,12 @@ export async function writeSiteAssets(outputDir: string): Promise<boolean> {
   // A site/ that zhengce did not write (no stamp) is the user's: never replaced.
   if (current === null && (await lstat(dir).catch(() => null))) throw new CliError(`${dir} exists but was not written by zhengce (no ${STAMP}); move it away so the release site's assets can be written there`);
   // Built aside and renamed into place, so a page never sees half a site.
-  const staging = `${dir}.tmp-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  for (const f of DUCKDB_FILES) await linkOrCopy(join(DUCKDB_DIST, f), join(staging, f));
-  await linkOrCopy(EXCELJS_BROWSER, join(staging, 'exceljs.min.js'));
-  await linkOrCopy(await bundledScript(stamp, staging), join(staging, 'app.js'));
-  await rm(join(staging, 'app.build.js'), { force: true });
-  await writeFile(join(staging, STAMP), stamp);
-  const old = `${dir}.old-${process.pid}`;
-  await rename(dir, old).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
+  await writeFolderAside(dir, async (staging) => {
+    for (const f of DUCKDB_FILES) await linkOrCopy(join(DUCKDB_DIST, f), join(staging, f));
+    await linkOrCopy(EXCELJS_BROWSER, join(staging, 'exceljs.min.js'));
+    await linkOrCopy(await bundledScript(stamp, staging), join(staging, 'app.js'));
+    await rm(join(staging, 'app.build.js'), { force: true });
+    await writeFile(join(staging, STAMP), stamp);
   });
-  await rename(staging, dir);
-  await rm(old, { recursive: true, force: true });
   return true;
 }
