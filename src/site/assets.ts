@@ -4,7 +4,7 @@ import { copyFile, link, lstat, mkdir, readFile, rm, stat, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { CliError } from '../core/errors.ts';
 import { writeFileAtomic, writeFolderAside } from '../core/files.ts';
@@ -32,9 +32,14 @@ async function packageVersion(name: string): Promise<string> {
 /** What the assets are made of: the page script's sources and the library versions; a change rewrites site/. */
 async function assetsStamp(): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(await readFile(BROWSER_ENTRY));
-  // The script's one import of our own code (the 发文字号 normalization shared with the search index).
-  hash.update(await readFile(new URL(`../core/text.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)));
+  const entry = await readFile(BROWSER_ENTRY, 'utf8');
+  hash.update(entry);
+  // The script's imports of our own code (the 发文字号 normalization, the CSV flavours), read from its import lines: from src/ a
+  // `./x.js` is the `./x.ts` beside it (as esbuild resolves it), from dist/ the built file itself.
+  for (const [, spec] of entry.matchAll(/^import[^'"]*from\s+'(\.[^']+)';$/gm)) {
+    const own = fileURLToPath(new URL(spec, pathToFileURL(BROWSER_ENTRY)));
+    hash.update(await readFile(import.meta.url.endsWith('.ts') ? own.replace(/\.js$/, '.ts') : own));
+  }
   for (const p of ['@duckdb/duckdb-wasm', 'apache-arrow', 'csv-stringify', 'exceljs']) hash.update(`${p}@${await packageVersion(p)}\n`);
   return hash.digest('hex');
 }
