@@ -350,6 +350,9 @@ export type DocumentRows = { [N in DocumentTableName]: TableRow<N>[] };
 /** Rows staged for versioned tables: a post's (DocumentRows), or a whole table's (the dictionaries). */
 export type StagedRows = { [N in Extract<Declared, { kind: 'versioned' }>['name']]?: TableRow<N>[] };
 
+/** The release's own change feed: the one table of scope `release`. */
+export const CHANGE_FEED: TableSpec = TABLES.find((t) => t.scope === 'release')!;
+
 /** The snapshot tables whose row versions the store keeps (every table but the logs). */
 export const VERSIONED: readonly TableSpec[] = TABLES.filter((t) => t.kind === 'versioned');
 
