@@ -25,7 +25,7 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const pipelineSchema = z.strictObject({
+export const pipelineSchema = z.strictObject({
   // The id names the output folder and appears in file names: bounded well below a file name's 255 bytes.
   id: z.string().max(MAX_ID_LENGTH, `at most ${MAX_ID_LENGTH} characters`).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case, e.g. finews-gov'),
   title: z.string().default(''),
