@@ -36,6 +36,9 @@ export const schemaPath = (t: TableSpec): string => `schemas/${t.name}.json`;
 /** The glob of a table's Parquet parts, relative to the release folder. */
 export const partsGlob = (t: TableSpec): string => `${t.name}/*.parquet`;
 
+/** A table's one Parquet file in a release of the earlier layout (before parts: no folder per table). */
+export const singleParquetPath = (t: TableSpec): string => `${t.name}.parquet`;
+
 /** output/<id>/downloads/: the latest release's whole tables, one file a table, for spreadsheets. */
 export const DOWNLOADS_DIR = 'downloads';
 export const downloadName = (t: TableSpec, format: 'csv' | 'xlsx'): string => `${t.name}.${format}`;
@@ -51,7 +54,7 @@ export const LAYOUT_VERSION = 3;
  * What of output/<id>/ is public, declared once: `zhengce serve` answers only these and a deploy copies only these.
  * The rest is the pipeline's working state: store.duckdb (and its .wal and .tmp/), raw/, run.lock, status.json.
  */
-export const PUBLISHED_FOLDERS = ['releases', 'latest', 'site', 'downloads', 'search', 'history'] as const;
+export const PUBLISHED_FOLDERS = ['releases', 'latest', 'site', DOWNLOADS_DIR, 'search', 'history'] as const;
 export const PUBLISHED_FILES = ['latest.json', 'feed.xml'] as const;
 
 /**
