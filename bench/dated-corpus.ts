@@ -1,6 +1,8 @@
 // A corpus dated as a real feed grows: the bundled posts, copied under new names, published one after another
 // from 2021-01-01 on. Each copy's dates are rewritten where the parsers read them (the Jekyll `date:`, the
-// gov.cn 发布日期, a 《新闻联播》 title) and in its file name; the bundled post without a date stays undated.
+// gov.cn 发布日期, a 《新闻联播》 title) and in its file name; the bundled post without a date stays undated. A feed
+// does not publish one notice hundreds of times: each copy's 发文字号 takes its year and sequence number, and a finews
+// post's title its sequence number, so copies are distinct documents and plans, as a real feed's are.
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -33,11 +35,13 @@ export async function datedPost(i: number, stepMs: number): Promise<{ name: stri
   const { y, m, d, time } = when(i, stepMs);
   const id = String(i).padStart(7, '0');
   if (t.name.startsWith('govcn-')) {
-    return { name: `govcn-${y}-${m}-${d}-content_${id}.html`, text: t.text.replace(/(发布日期：<\/b><\/td>\s*<td>)\d{4}年\d{2}月\d{2}日/, `$1${y}年${m}月${d}日`) };
+    const text = t.text.replace(/(发布日期：<\/b><\/td>\s*<td>)\d{4}年\d{2}月\d{2}日/, `$1${y}年${m}月${d}日`).replace(/〔\d{4}〕\d+号/g, `〔${y}〕${i}号`);
+    return { name: `govcn-${y}-${m}-${d}-content_${id}.html`, text };
   }
   if (t.name.startsWith('xwlb-')) return { name: `xwlb-${y}${m}${d}-${id}.md`, text: t.text.replace(/^# 《新闻联播》 \(\d{8}\)/m, `# 《新闻联播》 (${y}${m}${d})`) };
   if (/^date:\s+\+0800$/m.test(t.text)) return { name: `undated-${id}.md`, text: t.text };
-  return { name: `${y}-${m}-${d}-${id}.md`, text: t.text.replace(/^date: .*$/m, `date: ${y}-${m}-${d} ${time} +0800`) };
+  const text = t.text.replace(/^date: .*$/m, `date: ${y}-${m}-${d} ${time} +0800`).replace(/^title: "(.+)"$/m, `title: "$1（${i}）"`);
+  return { name: `${y}-${m}-${d}-${id}.md`, text };
 }
 
 /** The step between posts that spreads `n` of them from 2021-01-01 to `until`. */

@@ -1,5 +1,8 @@
 // What the release's pages, search index and feed are made of: read by src/store, rendered by src/site.
 
+/** Posts of its plan a document page lists (a notice reposted many times links the first). */
+export const PLAN_POSTS = 20;
+
 export interface PageDocument {
   doc_id: string;
   source: string;
@@ -74,7 +77,8 @@ export interface DocumentPageData {
   measures: PageMeasure[];
   mentions: PageMention[];
   /** The plan this post carries and the other posts of it. */
-  plan: { plan_key: string; plan_name: string; posts: { doc_id: string; title: string | null; source_id: string }[] } | null;
+  /** The plan's posts, the first PLAN_POSTS of them by date, and how many it has in all. */
+  plan: { plan_key: string; plan_name: string; posts: { doc_id: string; title: string | null; source_id: string }[]; total: number } | null;
   versions: { version: number; release_id: string; status: string; fetched_at: string | null }[];
   redlines: PageRedline[];
 }

@@ -9,7 +9,9 @@ import type { RejectRow } from '../core/types.ts';
 import { buildChangelog } from '../publish/changelog.ts';
 import { DownloadsBuilder, placeDownloads } from '../publish/downloads.ts';
 import { makeStagingDir, placeStagedRelease, pointLatest, pruneReleases, releasesDir, removeStaging } from '../publish/files.ts';
+import { readReleaseContents } from '../publish/datapackage.ts';
 import { ParentRelease } from '../publish/parent.ts';
+import { writeStamps } from '../publish/stamps.ts';
 import { writeReleaseMeta, writeTableFiles } from '../publish/release.ts';
 import { writeSiteAssets } from '../site/assets.ts';
 import type { ReleasePackage } from '../site/page.ts';
@@ -78,7 +80,7 @@ export async function publish(store: Store, pipeline: Pipeline, input: PublishIn
       const plan = await store.planParts();
       const dir = await makeStagingDir(outputDir, releaseId);
       staged = { dir, downloads: await DownloadsBuilder.open(outputDir, releaseId, parent?.release_id ?? null) };
-      const from = parent && (await ParentRelease.open(releasesDir(outputDir), parent.release_id));
+      const from = parent && (await ParentRelease.open(outputDir, parent.release_id));
       if (parent && !from) ctx.logger.warn({ stage: 'publish', parent: parent.release_id }, `release ${parent.release_id} is in an earlier layout: it stays as it is, and release ${releaseId} writes every file anew`);
       const tables = TABLES.map((t) => ({ spec: t, parts: partScope(t) === 'document' ? plan.documentParts : [WHOLE_PART], dirty: plan.dirty.get(t.name)!, sort: (parts: readonly string[]) => store.sortedRows(t, releaseId, parts) }));
       const files = await writeTableFiles({ dir, parent: from || null, formats: config.publish.formats, downloads: staged.downloads }, tables);
@@ -122,6 +124,10 @@ async function place(store: Store, pipeline: Pipeline, releaseId: string, ctx: P
     await writeSiteAssets(outputDir);
     await writeHistory(store, pipeline, ctx.logger, ctx.hooks);
     if (config.publish.keep) await pruneReleases(outputDir, await store.releaseIds(), config.publish.keep);
+    // Last, once every link and removal that moves a file's ctime is done: the next release checks these files by stamp.
+    const placed = join(releasesDir(outputDir), releaseId);
+    const contents = await readReleaseContents(placed);
+    if (contents) await writeStamps(outputDir, releaseId, placed, [...contents.tables.keys(), ...contents.others.keys()]);
     return true;
   } catch (err) {
     ctx.logger.warn({ stage: 'publish', release_id: releaseId }, `release ${releaseId} is published, but putting it in place (folder, latest, downloads/, site assets, history/ or old releases) failed (${(err as Error).message}); the next run repairs it`);

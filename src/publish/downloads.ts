@@ -9,6 +9,7 @@ import type { SortedRows } from '../core/table-rows.ts';
 import type { TableSpec } from '../core/tables.ts';
 import { appendCsvRows, csvHeader, HashedFile } from './csv.ts';
 import { fileDigest } from './datapackage.ts';
+import { sameStamp, stampOf, type Stamp } from './stamps.ts';
 
 /** Where one part's rows sit in a table's CSV. */
 interface PartRange {
@@ -25,6 +26,8 @@ export interface DownloadFile {
   /** The release whose table the file holds. */
   release_id: string;
   parts?: PartRange[];
+  /** The file as it was placed: while its stamp stands its bytes need not be read again to be trusted. */
+  stamp?: Stamp;
 }
 
 /** downloads/.zhengce-downloads.json: the files zhengce wrote there; any other file of the folder is the user's and left alone. */
@@ -111,6 +114,7 @@ export class DownloadsBuilder {
 
 /** Whether a current download still holds what its manifest says (a user may have opened and saved it in place). */
 async function intact(file: string, was: DownloadFile): Promise<boolean> {
+  if (sameStamp(await stampOf(file), was.stamp)) return true;
   const digest = await fileDigest(file).catch(() => null);
   return digest !== null && digest.bytes === was.bytes && digest.sha256 === was.sha256;
 }
@@ -126,9 +130,12 @@ export async function placeDownloads(outputDir: string, releaseId: string): Prom
   const staged = await readJson<DownloadsManifest>(join(staging, MANIFEST));
   if (staged === null) return false;
   const before = await readDownloadsManifest(outputDir);
-  for (const name of Object.keys(staged.files)) await rename(join(staging, name), join(dir, name));
+  for (const name of Object.keys(staged.files)) {
+    await rename(join(staging, name), join(dir, name));
+    staged.files[name].stamp = (await stampOf(join(dir, name))) ?? undefined;
+  }
   for (const name of Object.keys(before?.files ?? {})) if (!(name in staged.files)) await rm(join(dir, name), { force: true });
-  await rename(join(staging, MANIFEST), join(dir, MANIFEST));
+  await writeFileAtomic(join(dir, MANIFEST), `${JSON.stringify(staged, null, 2)}\n`);
   await rm(staging, { recursive: true, force: true });
   return true;
 }
@@ -137,7 +144,7 @@ export async function placeDownloads(outputDir: string, releaseId: string): Prom
 export async function recordDownload(outputDir: string, name: string, file: DownloadFile): Promise<void> {
   const manifest = await readDownloadsManifest(outputDir);
   if (manifest === null || manifest.release_id !== file.release_id) return;
-  manifest.files[name] = file;
+  manifest.files[name] = { ...file, stamp: (await stampOf(join(downloadsDir(outputDir), name))) ?? undefined };
   await writeFileAtomic(join(downloadsDir(outputDir), MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 

@@ -4,6 +4,7 @@
 import { copyFile, link, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileDigest, readReleaseContents, type PublishedFile, type ReleaseContents, type ReleaseFile } from './datapackage.ts';
+import { readStamps, sameStamp, stampOf, type Stamp } from './stamps.ts';
 
 /** A parent file that no longer holds what its release recorded. */
 export interface DamagedFile {
@@ -21,13 +22,15 @@ export class ParentRelease {
     readonly id: string,
     readonly dir: string,
     readonly contents: ReleaseContents,
+    /** The files' stamps when they were last known whole (null: every file is hashed). */
+    private readonly stamps: Map<string, Stamp> | null,
   ) {}
 
-  /** The parent release at `releasesDir/id`, or null when it lists nothing linkable (missing, or an earlier layout). */
-  static async open(releasesDir: string, id: string): Promise<ParentRelease | null> {
-    const dir = join(releasesDir, id);
+  /** The parent release at `outputDir/releases/id`, or null when it lists nothing linkable (missing, or an earlier layout). */
+  static async open(outputDir: string, id: string): Promise<ParentRelease | null> {
+    const dir = join(outputDir, 'releases', id);
     const contents = await readReleaseContents(dir);
-    return contents && new ParentRelease(id, dir, contents);
+    return contents && new ParentRelease(id, dir, contents, await readStamps(outputDir, id));
   }
 
   /** The parent's files of table `table`, by part and format. */
@@ -39,7 +42,10 @@ export class ParentRelease {
   /** Whether the parent's file at `path` still holds the bytes its datapackage.json recorded; a damaged one is remembered. */
   async holds(expected: ReleaseFile): Promise<boolean> {
     const file = join(this.dir, expected.path);
-    const size = await stat(file).then((s) => s.size, () => null);
+    const stamp = await stampOf(file);
+    // Untouched since it was last known whole: its bytes are the same.
+    if (sameStamp(stamp, this.stamps?.get(expected.path))) return true;
+    const size = stamp ? stamp[1] : null;
     let found: string | null = null;
     if (size === null) found = 'missing';
     else if (size !== expected.bytes) found = `${size} bytes instead of ${expected.bytes}`;

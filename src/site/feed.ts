@@ -9,7 +9,6 @@ export const FEED_ENTRIES = 50;
 export const FEED_DOCUMENTS = 50;
 
 /** Text as XML (element content or a quoted attribute): & < > " ' as entities, and characters XML 1.0 forbids dropped. */
-// eslint-disable-next-line no-control-regex
 const xml = (value: unknown): string => String(value ?? '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** A stable id for a name: a urn:uuid (RFC 4122 version 5 layout) from its SHA-256, the same for the same name forever. */

@@ -1,7 +1,7 @@
 // What the release's pages, search index and feed read from the store: every query in one place, batched by document.
 import { sqlString } from '../core/sql.ts';
 import { DOCUMENT_CHANGE } from './queries.ts';
-import type { DocumentPageData, DueTarget, FeedRelease, HomePlan, PageDocument, PageMeasure, PageMention, PageProvision, PageRedline, ReleaseDocument, SearchText, TimelineRow } from '../core/publication.ts';
+import { PLAN_POSTS, type DocumentPageData, DueTarget, FeedRelease, HomePlan, PageDocument, PageMeasure, PageMention, PageProvision, PageRedline, ReleaseDocument, SearchText, TimelineRow } from '../core/publication.ts';
 import type { Store } from './store.ts';
 
 /** The current (this release's) rows of a versioned table. */
@@ -46,11 +46,19 @@ export async function documentPageData(store: Store, docIds: readonly string[]):
       FROM ${current('mentions')} m LEFT JOIN ${PLAN_TARGETS} t USING (plan_key)
       WHERE m.${inBatch} ORDER BY m.doc_id, m.kind, m.value, m.part, m.path`),
   );
-  const plans = byDoc(
-    await store.all<{ doc_id: string; plan_key: string; plan_name: string; post_id: string; title: string | null; source_id: string }>(`SELECT u.doc_id, p.plan_key, p.plan_name, d.doc_id AS post_id, d.title, d.source_id
-      FROM ${current('plans')} p, unnest(p.doc_ids) AS u(doc_id), unnest(p.doc_ids) AS o(post_id) JOIN ${current('documents')} d ON d.doc_id = o.post_id
-      WHERE u.${inBatch} ORDER BY u.doc_id, d.published_at, d.doc_id`),
-  );
+  // The batch's plans, then the first posts of each (a plan's posts are listed once per plan, not once per member).
+  const memberOf = await store.all<{ doc_id: string; plan_key: string; plan_name: string; total: number }>(`SELECT u.doc_id, p.plan_key, p.plan_name, len(p.doc_ids) AS total
+    FROM ${current('plans')} p, unnest(p.doc_ids) AS u(doc_id) WHERE u.${inBatch}`);
+  const keys = [...new Set(memberOf.map((m) => m.plan_key))];
+  const postsOf = new Map<string, { doc_id: string; title: string | null; source_id: string }[]>();
+  if (keys.length) {
+    const posts = await store.all<{ plan_key: string; doc_id: string; title: string | null; source_id: string }>(`SELECT m.plan_key, d.doc_id, d.title, d.source_id
+      FROM (SELECT plan_key, unnest(doc_ids) AS doc_id FROM ${current('plans')} WHERE plan_key IN (${keys.map(sqlString).join(', ')})) m JOIN ${current('documents')} d USING (doc_id)
+      QUALIFY row_number() OVER (PARTITION BY m.plan_key ORDER BY d.published_at, d.doc_id) <= ${PLAN_POSTS}
+      ORDER BY m.plan_key, d.published_at, d.doc_id`);
+    for (const { plan_key, ...post } of posts) postsOf.set(plan_key, [...(postsOf.get(plan_key) ?? []), post]);
+  }
+  const plans = new Map(memberOf.map((m) => [m.doc_id, { plan_key: m.plan_key, plan_name: m.plan_name, posts: postsOf.get(m.plan_key) ?? [], total: Number(m.total) }]));
   const versions = byDoc(await store.all<DocumentPageData['versions'][number] & { doc_id: string }>(`SELECT doc_id, version, release_id, status, CAST(fetched_at AS VARCHAR) AS fetched_at FROM document_versions WHERE ${inBatch} ORDER BY doc_id, version`));
   const redlines = byDoc(await store.all<PageRedline & { doc_id: string }>(`SELECT doc_id, to_version, from_version, path, label, change_type, old_text, new_text, diff FROM redlines WHERE ${inBatch} ORDER BY doc_id, to_version, path, change_type`));
   return docs.map((doc) => {
@@ -62,7 +70,7 @@ export async function documentPageData(store: Store, docIds: readonly string[]):
       milestones: milestones.get(doc.doc_id) ?? [],
       measures: measures.get(doc.doc_id) ?? [],
       mentions: mentions.get(doc.doc_id) ?? [],
-      plan: plan ? { plan_key: plan[0].plan_key, plan_name: plan[0].plan_name, posts: plan.map((p) => ({ doc_id: p.post_id, title: p.title, source_id: p.source_id })) } : null,
+      plan: plan ?? null,
       versions: versions.get(doc.doc_id) ?? [],
       redlines: redlines.get(doc.doc_id) ?? [],
     };

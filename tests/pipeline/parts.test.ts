@@ -1,7 +1,7 @@
 // Releases in parts, as a feed grows: 300 dated posts, then the runs a scheduled pipeline makes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -213,8 +213,16 @@ test('a damaged parent file (edited in place: appended to, truncated, or the sam
   await writeFile(join(ws.out, 'releases', r2, csvPart), 'x\n', { flag: 'a' });
   execFileSync('truncate', ['-s', '1000', join(ws.out, 'releases', r2, 'provisions', parquet)]);
   const verbs = await readFile(join(ws.out, 'releases', r2, plansCsv));
+  const { atime, mtime } = await stat(join(ws.out, 'releases', r2, plansCsv));
   verbs[verbs.length - 3] ^= 0x01;
   await writeFile(join(ws.out, 'releases', r2, plansCsv), verbs, { flag: 'r+' });
+  // Its mtime put back as it was: only its ctime (which nothing sets back) says it was written.
+  await utimes(join(ws.out, 'releases', r2, plansCsv), atime, mtime);
+  // downloads/ edited in place too (a spreadsheet saved over the file): the next release does not splice from it.
+  const download = join(ws.out, 'downloads', 'documents.csv');
+  const bytes = await readFile(download);
+  bytes[bytes.length - 4] ^= 0x01;
+  await writeFile(download, bytes, { flag: 'r+' });
   await copyFileFrom(join(SAMPLE_POSTS, 'govcn-2018-12-03-content_5345397.html'), ws.postsDir);
   const out = await run(ws);
   const [, , r3] = await releaseIds(ws.out);
@@ -231,6 +239,9 @@ test('a damaged parent file (edited in place: appended to, truncated, or the sam
   assert.ok(damaged.report.problems.some((p) => p.startsWith(`${plansCsv}: sha256`)), damaged.report.problems.join('\n'));
   const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${join(ws.out, 'releases', r3)}/provisions/*.parquet'`);
   assert.ok(Number(n) > 0);
+  const exported = join(ws.cwd, 'exported');
+  await exportTables('latest', { pipeline: ws.file, cwd: ws.cwd, formats: ['csv'], tables: ['documents'], outDir: exported });
+  assert.ok((await readFile(download)).equals(await readFile(join(exported, 'documents.csv'))), 'downloads/documents.csv is written anew, whole');
 });
 
 async function copyFileFrom(file: string, dir: string): Promise<void> {
