@@ -6,6 +6,7 @@ import { CliError } from '../core/errors.ts';
 import { isWithin, readJson, resolveSymlinks } from '../core/files.ts';
 import type { ReleaseSource } from '../core/table-rows.ts';
 import { exportRelease, type ExportFormat } from '../publish/export.ts';
+export { EXPORT_FORMATS, type ExportFormat } from '../publish/export.ts';
 import { validateRelease, type ValidationReport } from '../publish/validate.ts';
 import { diffReleases, type ReleaseDiff } from '../store/diff.ts';
 import { openReleaseFileReader, openReleaseRows } from '../store/release-files.ts';

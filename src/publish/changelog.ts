@@ -1,4 +1,6 @@
+import { downloadName } from '../core/layout.ts';
 import { changeContextMarkup } from '../core/redline.ts';
+import { CHANGE_FEED } from '../core/tables.ts';
 
 export interface ChangelogDocument {
   doc_id: string;
@@ -71,7 +73,7 @@ function section(heading: string, docs: ChangelogDocument[], detail: (d: Changel
   if (docs.length === 0) return [];
   const out = [`## ${heading} (${docs.length})`, ''];
   for (const d of docs.slice(0, LIST_LIMIT)) out.push(line(d), ...detail(d));
-  if (docs.length > LIST_LIMIT) out.push(`- … and ${docs.length - LIST_LIMIT} more: see \`changes.csv\``);
+  if (docs.length > LIST_LIMIT) out.push(`- … and ${docs.length - LIST_LIMIT} more: see \`${downloadName(CHANGE_FEED, 'csv')}\``);
   out.push('');
   return out;
 }

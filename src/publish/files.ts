@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/files.ts';
+import { writeFileAside, writeFileAtomic } from '../core/files.ts';
 
 export const releasesDir = (outputDir: string): string => join(outputDir, 'releases');
 const STAGING_PREFIX = '.tmp-';
@@ -84,10 +84,7 @@ export async function hasPartLayout(dir: string): Promise<boolean> {
 
 /** `latest` is a relative symlink swapped in one rename; latest.json says the same for tools that do not follow links. */
 export async function pointLatest(outputDir: string, releaseId: string): Promise<void> {
-  const tmp = join(outputDir, `.latest-${process.pid}`);
-  await rm(tmp, { force: true });
-  await symlink(join('releases', releaseId), tmp, 'dir');
-  await rename(tmp, join(outputDir, 'latest'));
+  await writeFileAside(join(outputDir, 'latest'), (tmp) => symlink(join('releases', releaseId), tmp, 'dir'));
   await writeFileAtomic(join(outputDir, 'latest.json'), `${JSON.stringify({ release_id: releaseId, path: `releases/${releaseId}` }, null, 2)}\n`);
 }
 

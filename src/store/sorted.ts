@@ -69,7 +69,7 @@ export const PART_COLUMN = '_part';
  * Sorts `rows` (which carry PART_COLUMN) into the temporary table `name` and serves them part by part.
  * The table is sorted by part first, so a part's scan skips the other parts' row groups.
  */
-export async function sortedRows(conn: DuckDBConnection, name: string, rows: OrderedRows, columns: Column[], sliceRows = SLICE_ROWS): Promise<SortedRows> {
+export async function sortedRows(conn: DuckDBConnection, name: string, rows: OrderedRows, columns: readonly Column[], sliceRows = SLICE_ROWS): Promise<SortedRows> {
   await sortIntoTable(conn, name, rows, sliceRows);
   const counted = await readAll<{ part: string; n: number }>(conn, `SELECT ${quote(PART_COLUMN)} AS part, count(*)::INT AS n FROM ${quote(name)} GROUP BY 1`);
   const counts = new Map(counted.map((c) => [c.part, c.n]));

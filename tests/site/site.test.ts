@@ -232,6 +232,15 @@ describe('the release as a publication', () => {
     assert.ok(row.getCell(header.indexOf('published_at') + 1).value instanceof Date, 'a time is a date cell');
   });
 
+  test('a query downloads as CSV built in the browser in the spreadsheet flavour: a cell holding a line break is quoted', async () => {
+    const sql = "SELECT 'a' || chr(10) || 'b' AS text";
+    await site.page.$eval('#sql-input', (e, v) => ((e as HTMLTextAreaElement).value = v), sql);
+    await site.page.click('#sql-run');
+    await site.page.waitForFunction((v) => document.querySelector('#sql-result')?.getAttribute('data-ready') === v, { timeout: 30_000 }, sql);
+    const bytes = await site.page.$eval('#sql-result a.csv-download', async (a) => [...new Uint8Array(await (await fetch((a as HTMLAnchorElement).href)).arrayBuffer())]);
+    assert.equal(Buffer.from(bytes).toString('utf8'), '\ufefftext\r\n"a\nb"\r\n');
+  });
+
   test('an untitled post is listed as （无标题） with its source id, and its link opens its page', async () => {
     const untitled = doc((d) => d.source_id === '-202205262391921712');
     const links = await site.page.$$eval('#documents a', (as) => as.map((a) => [a.textContent, (a as HTMLAnchorElement).href]));
