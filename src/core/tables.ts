@@ -1,6 +1,6 @@
 // The published tables: one declaration feeds the DuckDB schema, the exports and datapackage.json.
 
-export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BOOLEAN' | 'DATE' | 'TIMESTAMPTZ' | 'VARCHAR[]' | 'JSON';
+type ColumnType = 'VARCHAR' | 'INTEGER' | 'BOOLEAN' | 'DATE' | 'TIMESTAMPTZ' | 'VARCHAR[]' | 'JSON';
 
 export interface Column {
   name: string;

@@ -102,7 +102,6 @@ const pipelineSchema = z.strictObject({
 });
 
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
-export type HttpOptions = z.infer<typeof httpSchema>;
 
 /** A loaded pipeline: its validated config with paths made absolute. */
 export interface Pipeline {

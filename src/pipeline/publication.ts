@@ -39,7 +39,7 @@ export interface PublicationOptions {
 }
 
 /** Where a pipeline's posts come from, in words for the release page. */
-export function describeSource(source: Pipeline['config']['source']): string {
+function describeSource(source: Pipeline['config']['source']): string {
   if (source.type === 'github') return `GitHub ${source.repo} (${[source.path].flat().join(', ')})`;
   if (source.type === 'feed') return `feed ${source.url}`;
   return `folder ${source.path}`;

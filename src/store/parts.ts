@@ -14,7 +14,7 @@ import { PART_COLUMN } from './sorted.ts';
  * Documents per part. It bounds what an edit or a new post rewrites (a part's files, in every table) against
  * the number of files: 64 keeps a release's new files under a percent of a 10,000-document output.
  */
-export const DOCS_PER_PART = 64;
+const DOCS_PER_PART = 64;
 
 /** The part assignment of the last release, so a run knows which parts it must rewrite. */
 export const DOC_PARTS_SQL = 'CREATE TABLE IF NOT EXISTS doc_parts (doc_id VARCHAR PRIMARY KEY, part VARCHAR NOT NULL)';
