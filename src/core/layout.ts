@@ -9,6 +9,9 @@ export const FORMATS = {
 } as const;
 export type Format = keyof typeof FORMATS;
 export const FORMAT_NAMES = Object.keys(FORMATS) as Format[];
+/** What `zhengce export` writes (whole tables, one file each); the first two unless --format says otherwise. */
+export const EXPORT_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Binary formats are written straight from the store; CSV goes through csv-stringify. */
 export type BinaryFormat = Exclude<Format, 'csv'>;
 

@@ -1,6 +1,6 @@
 // The published tables: one declaration feeds the DuckDB schema, the exports and datapackage.json.
 
-export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BOOLEAN' | 'DATE' | 'TIMESTAMPTZ' | 'VARCHAR[]' | 'JSON';
+type ColumnType = 'VARCHAR' | 'INTEGER' | 'BOOLEAN' | 'DATE' | 'TIMESTAMPTZ' | 'VARCHAR[]' | 'JSON';
 
 export interface Column<Name extends string = string, Type extends ColumnType = ColumnType> {
   name: Name;
@@ -333,7 +333,7 @@ export const TABLES: readonly TableSpec[] = DECLARED;
 export const TABLE_BY_NAME: ReadonlyMap<string, TableSpec> = new Map(TABLES.map((t) => [t.name, t]));
 
 type Declared = (typeof DECLARED)[number];
-export type TableName = Declared['name'];
+type TableName = Declared['name'];
 
 /** The JavaScript value a stage hands the store for a column of a type (lists stay lists until staged; times and dates as ISO text). */
 type CellOf<T extends ColumnType> = T extends 'INTEGER' ? number : T extends 'BOOLEAN' ? boolean : T extends 'VARCHAR[]' ? readonly string[] : string;
@@ -342,7 +342,7 @@ type CellOf<T extends ColumnType> = T extends 'INTEGER' ? number : T extends 'BO
 export type TableRow<N extends TableName> = { [C in Extract<Declared, { name: N }>['columns'][number] as C['name']]: CellOf<C['type']> | null };
 
 /** The versioned tables whose rows come per document (not rebuilt whole). */
-export type DocumentTableName = Exclude<Extract<Declared, { kind: 'versioned' }>, { scope: 'whole' }>['name'];
+type DocumentTableName = Exclude<Extract<Declared, { kind: 'versioned' }>, { scope: 'whole' }>['name'];
 
 /** The rows one post brings to each table that comes per document. */
 export type DocumentRows = { [N in DocumentTableName]: TableRow<N>[] };

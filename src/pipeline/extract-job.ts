@@ -36,7 +36,7 @@ function oversizedCell(rows: DocumentRows): { where: string; chars: number } | n
 }
 
 /** Parse + extract + rows for one post: pure, so it runs the same inline or in a worker thread. */
-export function extractPost({ post: raw, docId }: ExtractJob): ExtractResult {
+function extractPost({ post: raw, docId }: ExtractJob): ExtractResult {
   try {
     const post = parsePost(raw);
     const doc = extractDocument(post);

@@ -37,7 +37,7 @@ export interface RunDeps {
   hooks?: RunHooks;
 }
 
-export type RunStatus = 'ok' | 'partial' | 'failed';
+type RunStatus = 'ok' | 'partial' | 'failed';
 
 export interface RunResult {
   status: RunStatus;

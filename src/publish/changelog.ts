@@ -44,14 +44,14 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  * A value (a feed's title, a file name) as literal text in Markdown: on one line, HTML's < > & as
  * entities, inline punctuation backslash-escaped, and what would open a block at the start (- + 1.) too.
  */
-export function escapeMarkdown(value: string): string {
+function escapeMarkdown(value: string): string {
   return flatten(value)
     .replace(/[\\`*_[\]()!#|~<>&]/g, (c) => ENTITIES[c] ?? `\\${c}`)
     .replace(/^([-+]|\d+(?=[.)]))/, (m) => (/^\d/.test(m) ? `${m}\\` : `\\${m}`));
 }
 
 /** A value as a code span, fenced by more backticks than it holds, so no backtick inside can close it. */
-export function codeSpan(value: string): string {
+function codeSpan(value: string): string {
   const text = flatten(value);
   const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   // CommonMark strips one space each side, which keeps a backtick at either end off the fence.

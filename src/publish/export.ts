@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ExportFormat } from '../core/layout.ts';
 import type { ReleaseRows, SortedRows } from '../core/table-rows.ts';
 import { TABLE_BY_NAME, TABLES, type TableSpec } from '../core/tables.ts';
 import { writeCsvFile } from './csv.ts';
@@ -7,9 +8,6 @@ import { fileDigest } from './datapackage.ts';
 import { writing } from './release.ts';
 import { writeXlsx, XLSX_MAX_ROWS, type XlsxRow } from './xlsx.ts';
 
-/** What `zhengce export` writes: whole tables, one file each. */
-export const EXPORT_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportedFile {
   table: string;
@@ -21,7 +19,7 @@ export interface ExportedFile {
 }
 
 /** A table's rows as a spreadsheet shows them (dates and times as text in the release's zone, lists joined), by column name. */
-export async function* spreadsheetRows(sorted: SortedRows, t: TableSpec): AsyncGenerator<XlsxRow> {
+async function* spreadsheetRows(sorted: SortedRows, t: TableSpec): AsyncGenerator<XlsxRow> {
   for await (const chunk of sorted.csvRows(null, 'spreadsheet')) {
     for (const row of chunk) yield Object.fromEntries(t.columns.map((c, i) => [c.name, row[i]]));
   }

@@ -77,11 +77,6 @@ export async function settleStaging(outputDir: string, staging: ReleasesFolderSt
   return done;
 }
 
-/** Whether a release folder is in the parts layout (its datapackage.json lists files by part), so its parts can be linked. */
-export async function hasPartLayout(dir: string): Promise<boolean> {
-  return stat(join(dir, 'documents')).then((s) => s.isDirectory(), () => stat(join(dir, 'csv')).then((s) => s.isDirectory(), () => false));
-}
-
 /** `latest` is a relative symlink swapped in one rename; latest.json says the same for tools that do not follow links. */
 export async function pointLatest(outputDir: string, releaseId: string): Promise<void> {
   await writeFileAside(join(outputDir, 'latest'), (tmp) => symlink(join('releases', releaseId), tmp, 'dir'));

@@ -18,7 +18,7 @@ const DUCKDB_FILES = ['duckdb-eh.wasm', 'duckdb-browser-eh.worker.js', 'duckdb-m
 const EXCELJS_BROWSER = join(dirname(require.resolve('exceljs')), 'dist', 'exceljs.min.js');
 const STAMP = 'stamp.txt';
 
-export const siteDir = (outputDir: string): string => join(outputDir, 'site');
+const siteDir = (outputDir: string): string => join(outputDir, 'site');
 
 /** A package's version, from the package.json above its entry (some packages do not export ./package.json). */
 async function packageVersion(name: string): Promise<string> {

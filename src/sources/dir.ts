@@ -99,7 +99,7 @@ const fingerprintLine = (rel: string, state: { size: number; mtimeMs: number } |
  * What the folder holds, as a hash of every post file's path, size and mtime: equal to the last run's
  * (the dir source's cursor), nothing was added, changed or removed, so a run can end without reading a post.
  */
-export async function dirFingerprint(path: string): Promise<string> {
+async function dirFingerprint(path: string): Promise<string> {
   const lines: string[] = [];
   for (const { rel, problem } of await listPosts(path)) {
     if (problem !== null) lines.push(fingerprintLine(rel, 'link'));

@@ -8,7 +8,7 @@ import { keyedDiffSql } from './keyed-diff.ts';
 import { DOCUMENT_CHANGE } from './queries.ts';
 import { openDuckDB } from './duckdb.ts';
 
-export interface DocumentChange {
+interface DocumentChange {
   doc_id: string;
   change: 'added' | 'changed' | 'removed';
   title: string;

@@ -14,7 +14,7 @@ import { PART_COLUMN } from './sorted.ts';
  * Documents per part. It bounds what an edit or a new post rewrites (a part's files, in every table) against
  * the number of files: 64 keeps a release's new files under a percent of a 10,000-document output.
  */
-export const DOCS_PER_PART = 64;
+const DOCS_PER_PART = 64;
 
 /** Logs kept per document (its versions, its redlines): a document's new version adds to them. */
 const DOCUMENT_LOGS = TABLES.filter((t) => t.kind === 'log' && partScope(t) === 'document');

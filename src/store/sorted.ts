@@ -9,7 +9,7 @@ import { readAll } from './duckdb.ts';
  * 4.7 M provision rows but not 9.4 M), so a larger table is sorted in slices. Each slice scans the
  * table again, so only a table beyond what one sort can hold is sliced (none at 100k posts).
  */
-export const SLICE_ROWS = 4_000_000;
+const SLICE_ROWS = 4_000_000;
 
 /**
  * Writes the rows, sorted, into the temporary table `name` (a scan of it returns them in order).

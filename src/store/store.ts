@@ -13,7 +13,7 @@ import { insertRun, RUNS_SQL } from './runs.ts';
 import { columnList, createTableSql, histName, insertRowSql, LIST_SEPARATOR, stageName, stagingType, typedFromStaging } from './schema.ts';
 import { sortedRows, sortIntoTable } from './sorted.ts';
 
-export type PostStatus = 'active' | 'filtered' | 'rejected' | 'removed';
+type PostStatus = 'active' | 'filtered' | 'rejected' | 'removed';
 
 /** What the store remembers of one post between runs. */
 export interface PostState {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { docId, sha256 } from '../../src/core/hash.ts';
-import { extractPost } from '../../src/pipeline/extract-job.ts';
+import extractPost from '../../src/pipeline/extract-job.ts';
 import type { StagedRows, TableRow } from '../../src/core/tables.ts';
 import { Store, type PostState, type RunCounts } from '../../src/store/store.ts';
 import { ROOT, SAMPLE_POSTS } from '../helpers/cli.ts';
