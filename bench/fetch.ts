@@ -10,7 +10,7 @@ import { noProgress, silentLogger, systemClock } from '../src/core/effects.ts';
 import { validatePipeline } from '../src/pipeline/config.ts';
 import { runPipelineOnce } from '../src/pipeline/operate.ts';
 import type { SourceContext } from '../src/core/source.ts';
-import { githubSource } from '../src/sources/github.ts';
+import { githubSource } from '../src/sources/github-fetch.ts';
 import { finewsShapeFiles, finewsShapeId, revisionsOf, runSource, startTestServer, testHttpOptions } from '../tests/helpers/server.ts';
 
 const POSTS_NOW = 300;
@@ -36,7 +36,7 @@ export async function benchFetch(): Promise<FetchFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'zhengce-bench-fetch-'));
   try {
     const http = testHttpOptions({ rate_limit: 100_000, concurrency: 16, max_response_bytes: 20 * 1024 * 1024 });
-    const repo = { repo: `${server.owner}/${server.repo}`, branch: server.branch, path: ['_posts', 'old_post'], api: server.origin, raw: server.origin };
+    const repo = { type: 'github' as const, repo: `${server.owner}/${server.repo}`, branch: server.branch, path: ['_posts', 'old_post'], api: server.origin, raw: server.origin };
     const source = githubSource({ ...repo, http });
     const ctx: SourceContext = { previous: new Map(), cursor: null, rawDir: join(dir, 'raw'), clock: systemClock, logger: silentLogger };
     // The replica hashes its 100,000 files once, before the clock starts, as GitHub has them listed already.
@@ -56,7 +56,7 @@ export async function benchFetch(): Promise<FetchFigures> {
     if (!rerun.summary.notModified) throw new Error('the no-change rerun was not answered 304');
     const noChangeRequests = server.requests.length;
 
-    const config = validatePipeline({ id: 'bench-fetch', source: { type: 'github', ...repo, http } }, 'bench');
+    const config = validatePipeline({ id: 'bench-fetch', source: { ...repo, http } }, 'bench');
     const pipeline = { file: 'bench', config, cwd: dir, outputDir: join(dir, 'output') };
     const deps = { clock: systemClock, logger: silentLogger, progress: noProgress, env: {} };
     // Each run as `zhengce run` makes it: under the lock, the source asked first (one root request) before the store.

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { TABLE_BY_NAME, TABLES } from '../core/tables.ts';
 import { CliError, EXIT } from '../core/errors.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../core/layout.ts';
 import { escapeControls, escapeJsonControls } from '../core/terminal.ts';
 import { checkRelease, compareReleases, exportTables, type ReleaseDiff } from '../pipeline/releases.ts';
 
@@ -52,11 +53,12 @@ export async function validateCommand(args: string[], o: { json: boolean; pipeli
 export async function exportCommand(args: string[], o: { pipeline?: string; tables: string[]; format?: string; out?: string; stdout: NodeJS.WritableStream }): Promise<number> {
   if (args.length !== 1) throw new CliError('name one release: zhengce export <release> --out DIR (see zhengce export --help)');
   if (!o.out) throw new CliError('say where the files go: --out DIR');
-  if (o.format !== undefined && o.format !== 'csv' && o.format !== 'parquet' && o.format !== 'xlsx') throw new CliError(`--format must be csv, parquet or xlsx, not "${o.format}"`);
+  const isFormat = (f: string): f is ExportFormat => (EXPORT_FORMATS as readonly string[]).includes(f);
+  if (o.format !== undefined && !isFormat(o.format)) throw new CliError(`--format must be ${EXPORT_FORMATS.slice(0, -1).join(', ')} or ${EXPORT_FORMATS.at(-1)}, not "${o.format}"`);
   const unknown = o.tables.filter((t) => !TABLE_BY_NAME.has(t));
   if (unknown.length) throw new CliError(`no table ${unknown.map((t) => `"${t}"`).join(', ')}; tables: ${TABLES.map((t) => t.name).join(', ')}`);
   const outDir = resolve(process.cwd(), o.out);
-  const { files, skipped } = await exportTables(args[0], { pipeline: o.pipeline, cwd: process.cwd(), tables: o.tables.length ? o.tables : undefined, formats: o.format ? [o.format as 'csv' | 'parquet' | 'xlsx'] : ['csv', 'parquet'], outDir });
+  const { files, skipped } = await exportTables(args[0], { pipeline: o.pipeline, cwd: process.cwd(), tables: o.tables.length ? o.tables : undefined, formats: o.format ? [o.format] : EXPORT_FORMATS.slice(0, 2), outDir });
   for (const f of files) o.stdout.write(`${escapeControls(join(outDir, f.path))}  ${f.rows} rows\n`);
   for (const s of skipped) o.stdout.write(`no xlsx for ${escapeControls(s)}\n`);
   return EXIT.ok;

@@ -30,7 +30,7 @@ export interface Progress {
 export const noProgress: Progress = { start() {}, tick() {}, stop() {} };
 
 /** Where a run can be held or observed: after staging, after the store is updated, once the release's files are written, after the commit, after the rename, after each history/ partition. */
-export type RunStage = 'staged' | 'applied' | 'written' | 'committed' | 'renamed' | 'history';
+type RunStage = 'staged' | 'applied' | 'written' | 'committed' | 'renamed' | 'history';
 
 /** Awaited at each RunStage, so a test can stop a real run at a known point (the CLI's ZHENGCE_TEST_PAUSE). */
 export interface RunHooks {

@@ -1,16 +1,60 @@
-import { readFile, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileSystemError } from './errors.ts';
 
-/** Writes a file aside and renames it into place, so a reader never sees half of it; a failure leaves no temporary file. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
+let asides = 0;
+
+/**
+ * Has `write` make a file aside, under a hidden name of its own in the same folder (no listing, glob or server
+ * takes it for the file; writers of one path in this process never share it), then renames it over `file`, so a
+ * reader sees the old file or the new one whole. A failure leaves no temporary file.
+ */
+export async function writeFileAside<T>(file: string, write: (tmp: string) => Promise<T>): Promise<T> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}-${++asides}.tmp`);
   try {
-    await writeFile(tmp, data);
+    const result = await write(tmp);
     await rename(tmp, file);
+    return result;
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});
     throw fileSystemError(err, file) ?? err;
+  }
+}
+
+/** Writes a file aside and renames it into place (writeFileAside). */
+export function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  return writeFileAside(file, (tmp) => writeFile(tmp, data));
+}
+
+/**
+ * Has `write` fill a fresh folder aside (`.<name>.tmp` beside `dir`; one a killed run left is removed first), then
+ * puts it in place of `dir`, so a reader sees the old folder or the new one whole: a folder already there is moved
+ * aside and removed once the new one is in place. A failure leaves no temporary folder. Callers hold the pipeline's lock.
+ */
+export async function writeFolderAside<T>(dir: string, write: (tmp: string) => Promise<T>): Promise<T> {
+  const tmp = join(dirname(dir), `.${basename(dir)}.tmp`);
+  const old = join(dirname(dir), `.${basename(dir)}.old`);
+  try {
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    const result = await write(tmp);
+    await rm(old, { recursive: true, force: true });
+    const replaced = await rename(dir, old).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return false;
+        throw err;
+      },
+    );
+    await rename(tmp, dir).catch(async (err: unknown) => {
+      if (replaced) await rename(old, dir).catch(() => {});
+      throw err;
+    });
+    if (replaced) await rm(old, { recursive: true, force: true });
+    return result;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
+    throw err;
   }
 }
 

@@ -9,6 +9,9 @@ export const FORMATS = {
 } as const;
 export type Format = keyof typeof FORMATS;
 export const FORMAT_NAMES = Object.keys(FORMATS) as Format[];
+/** What `zhengce export` writes (whole tables, one file each); the first two unless --format says otherwise. */
+export const EXPORT_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Binary formats are written straight from the store; CSV goes through csv-stringify. */
 export type BinaryFormat = Exclude<Format, 'csv'>;
 
@@ -36,6 +39,9 @@ export const schemaPath = (t: TableSpec): string => `schemas/${t.name}.json`;
 /** The glob of a table's Parquet parts, relative to the release folder. */
 export const partsGlob = (t: TableSpec): string => `${t.name}/*.parquet`;
 
+/** A table's one Parquet file in a release of the earlier layout (before parts: no folder per table). */
+export const singleParquetPath = (t: TableSpec): string => `${t.name}.parquet`;
+
 /** output/<id>/downloads/: the latest release's whole tables, one file a table, for spreadsheets. */
 export const DOWNLOADS_DIR = 'downloads';
 export const downloadName = (t: TableSpec, format: 'csv' | 'xlsx'): string => `${t.name}.${format}`;
@@ -51,13 +57,13 @@ export const LAYOUT_VERSION = 3;
  * What of output/<id>/ is public, declared once: `zhengce serve` answers only these and a deploy copies only these.
  * The rest is the pipeline's working state: store.duckdb (and its .wal and .tmp/), raw/, run.lock, status.json.
  */
-export const PUBLISHED_FOLDERS = ['releases', 'latest', 'site', 'downloads', 'search', 'history'] as const;
+export const PUBLISHED_FOLDERS = ['releases', 'latest', 'site', DOWNLOADS_DIR, 'search', 'history'] as const;
 export const PUBLISHED_FILES = ['latest.json', 'feed.xml'] as const;
 
 /**
  * Whether a file or folder, as its path segments relative to output/<id>/, is published: inside a published folder
  * (in releases/ only inside a release folder, never a file of releases/ itself) or a published file, and with no
- * dot-entry on the way (the `.tmp-` staging folders, `.latest-<pid>`, a user's `.git`).
+ * dot-entry on the way (the `.tmp-` staging folders, the `.<name>…tmp` files and folders written aside, a user's `.git`).
  */
 export function isPublished(segments: readonly string[], kind: 'file' | 'folder'): boolean {
   if (segments.length === 0 || segments.some((s) => s === '' || s.startsWith('.'))) return false;

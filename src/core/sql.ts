@@ -9,5 +9,5 @@ export const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 /** A query's rows (no ORDER BY of its own) and the columns that order them where they are published. */
 export interface OrderedRows {
   select: string;
-  order: string[];
+  order: readonly string[];
 }

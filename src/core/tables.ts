@@ -1,10 +1,10 @@
 // The published tables: one declaration feeds the DuckDB schema, the exports and datapackage.json.
 
-export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BOOLEAN' | 'DATE' | 'TIMESTAMPTZ' | 'VARCHAR[]' | 'JSON';
+type ColumnType = 'VARCHAR' | 'INTEGER' | 'BOOLEAN' | 'DATE' | 'TIMESTAMPTZ' | 'VARCHAR[]' | 'JSON';
 
-export interface Column {
-  name: string;
-  type: ColumnType;
+export interface Column<Name extends string = string, Type extends ColumnType = ColumnType> {
+  name: Name;
+  type: Type;
   /** English, then Chinese: the data dictionary a reader sees in datapackage.json. */
   en: string;
   zh: string;
@@ -15,8 +15,8 @@ export interface TableSpec {
   name: string;
   en: string;
   zh: string;
-  columns: Column[];
-  key: string[];
+  columns: readonly Column[];
+  key: readonly string[];
   /** `versioned` tables are snapshots whose row versions history/ keeps; `log` tables only grow. */
   kind: 'versioned' | 'log';
   /**
@@ -28,11 +28,11 @@ export interface TableSpec {
   /** Kept in history/: every row version each release wrote (as-of views); the other logs only grow, so a release holds them whole. */
   history: boolean;
   /** Row order of every export when it is not the key, e.g. provisions in document order. */
-  order?: string[];
-  foreignKeys?: { fields: string[]; reference: { resource: string; fields: string[] } }[];
+  order?: readonly string[];
+  foreignKeys?: readonly { fields: readonly string[]; reference: { resource: string; fields: readonly string[] } }[];
 }
 
-const col = (name: string, type: ColumnType, en: string, zh: string, required = false): Column => ({ name, type, en, zh, required });
+const col = <Name extends string, Type extends ColumnType>(name: Name, type: Type, en: string, zh: string, required = false): Column<Name, Type> => ({ name, type, en, zh, required });
 
 const docRef = [{ fields: ['doc_id'], reference: { resource: 'documents', fields: ['doc_id'] } }];
 const docIdCol = col('doc_id', 'VARCHAR', 'Document id (stable across releases)', '文档标识（各版本间稳定）', true);
@@ -42,7 +42,8 @@ const placePathCol = col('path', 'VARCHAR', 'Outline path of the provision, e.g.
 const instrumentEn = 'Policy instrument after Rothwell & Zegveld, assigned only when the sentence names one of its means (see dict_instruments): supply (talent, funds, technology, infrastructure, public services), environment (targets and plans, finance, tax relief, regulation, strategic measures), demand (procurement, outsourcing, pilots, trade, international exchange)';
 const instrumentZh = '政策工具（Rothwell & Zegveld），仅在句中写明其手段时标注（见 dict_instruments）：供给型 supply、环境型 environment、需求型 demand';
 
-export const TABLES: TableSpec[] = [
+/** Every table, declared with its column names and types known to TypeScript, so rows typed from it (TableRow) must have every column. */
+const DECLARED = [
   {
     name: 'documents',
     en: 'One post: its metadata and the fields of the policy document it carries',
@@ -325,12 +326,35 @@ export const TABLES: TableSpec[] = [
       col('diff_kind', 'VARCHAR', 'chars (a character diff) or replaced (the diff would have exceeded its budget, so it is the whole old text replaced by the whole new one)', '差异类型：chars 逐字差异；replaced 超出计算预算，整段替换'),
     ],
   },
-];
+] as const satisfies readonly TableSpec[];
 
-export const TABLE_BY_NAME = new Map(TABLES.map((t) => [t.name, t]));
+export const TABLES: readonly TableSpec[] = DECLARED;
+
+export const TABLE_BY_NAME: ReadonlyMap<string, TableSpec> = new Map(TABLES.map((t) => [t.name, t]));
+
+type Declared = (typeof DECLARED)[number];
+type TableName = Declared['name'];
+
+/** The JavaScript value a stage hands the store for a column of a type (lists stay lists until staged; times and dates as ISO text). */
+type CellOf<T extends ColumnType> = T extends 'INTEGER' ? number : T extends 'BOOLEAN' ? boolean : T extends 'VARCHAR[]' ? readonly string[] : string;
+
+/** One row of a table as stages hand it to the store: every column by name, each value of its column's type or null. */
+export type TableRow<N extends TableName> = { [C in Extract<Declared, { name: N }>['columns'][number] as C['name']]: CellOf<C['type']> | null };
+
+/** The versioned tables whose rows come per document (not rebuilt whole). */
+type DocumentTableName = Exclude<Extract<Declared, { kind: 'versioned' }>, { scope: 'whole' }>['name'];
+
+/** The rows one post brings to each table that comes per document. */
+export type DocumentRows = { [N in DocumentTableName]: TableRow<N>[] };
+
+/** Rows staged for versioned tables: a post's (DocumentRows), or a whole table's (the dictionaries). */
+export type StagedRows = { [N in Extract<Declared, { kind: 'versioned' }>['name']]?: TableRow<N>[] };
+
+/** The release's own change feed: the one table of scope `release`. */
+export const CHANGE_FEED: TableSpec = TABLES.find((t) => t.scope === 'release')!;
 
 /** The snapshot tables whose row versions the store keeps (every table but the logs). */
-export const VERSIONED: TableSpec[] = TABLES.filter((t) => t.kind === 'versioned');
+export const VERSIONED: readonly TableSpec[] = TABLES.filter((t) => t.kind === 'versioned');
 
 /** Bumped whenever a table or column above changes meaning. */
 export const SCHEMA_VERSION = 2;
@@ -339,4 +363,4 @@ export const SCHEMA_VERSION = 2;
 export const isWhole = (t: TableSpec): boolean => t.scope === 'whole';
 
 /** Columns a row is ordered by in every export. */
-export const orderOf = (t: TableSpec): string[] => t.order ?? t.key;
+export const orderOf = (t: TableSpec): readonly string[] => t.order ?? t.key;

@@ -138,10 +138,8 @@ export interface PolicyDocument {
   mentions: Mention[];
 }
 
-/** One cell of a row as stages hand it to the store: lists stay lists until staged. */
+/** One cell of a row as stages hand it to the store (a table's rows are typed by TableRow in tables.ts): lists stay lists until staged. */
 export type Cell = string | number | boolean | null | readonly string[];
-/** One row of a published table, by column name. */
-export type Row = Record<string, Cell>;
 
 /** A post that could not be processed, as rejects.csv and status.json list it. */
 export interface RejectRow {

@@ -19,7 +19,7 @@ ORDER BY m.year, list_position(['起', '上半年', '年内', '下半年', '年�
  * views.sql for DuckDB. The search path lets `.read views.sql` work from the folder of the file itself
  * and `.read <output>/latest/views.sql` from the folder the pipeline ran in. `derived` views come after the tables.
  */
-export function buildViewsSql(tables: TableSpec[], searchPath: string[], note: string, derived: string[] = []): string {
+export function buildViewsSql(tables: readonly TableSpec[], searchPath: string[], note: string, derived: string[] = []): string {
   const lines = [`-- ${note}`, `SET file_search_path = ${sqlString(searchPath.join(','))};`];
   for (const t of tables) lines.push(`CREATE OR REPLACE VIEW ${t.name} AS SELECT * FROM read_parquet(${sqlString(partsGlob(t))});`);
   lines.push(...derived);
@@ -31,7 +31,7 @@ export function buildViewsSql(tables: TableSpec[], searchPath: string[], note: s
  * snapshot table the macro `<table>_as_of(release_id)`: the latest version of each key at or before that release,
  * deleted keys removed, which is that release's table row for row.
  */
-export function buildHistoryViewsSql(tables: TableSpec[], searchPath: string[]): string {
+export function buildHistoryViewsSql(tables: readonly TableSpec[], searchPath: string[]): string {
   const lines = ['-- zhengce history: every row version, by the release that wrote it (hive-partitioned by release_id)', `SET file_search_path = ${sqlString(searchPath.join(','))};`];
   for (const t of tables) {
     const files = sqlString(`${t.name}/*/${HISTORY_FILE}`);

@@ -7,63 +7,9 @@ import { z } from 'zod';
 import { FORMAT_NAMES } from '../core/layout.ts';
 import { CliError } from '../core/errors.ts';
 import { isWithin, resolveSymlinks } from '../core/files.ts';
-
-const MB = 1024 * 1024;
+import { SOURCE_SCHEMAS } from '../sources/index.ts';
 
 const MAX_ID_LENGTH = 64;
-
-/** The HTTP layer speaks only http(s): another scheme (file:, ftp:) would fail at run time, after the store was opened. */
-const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
-
-/** Politeness and robustness of every HTTP request a source makes. */
-const httpSchema = z
-  .strictObject({
-    // 1/rate seconds is a setTimeout delay, which overflows past 2^31-1 ms (24.8 days) and then fires at once; 0.001/s is one request per 17 minutes.
-    rate_limit: z.number().min(0.001, 'at least 0.001 (one request per 1000 s)').default(4).describe('requests per second per host'),
-    concurrency: z.number().int().positive().default(8).describe('requests in flight per host'),
-    max_response_bytes: z.number().int().positive().default(20 * MB),
-    headers_timeout_ms: z.number().int().positive().default(30_000),
-    body_timeout_ms: z.number().int().positive().default(60_000),
-    /** A total deadline per request, so a server dripping bytes cannot hold a run (and its lock) forever. */
-    response_timeout_ms: z.number().int().positive().default(120_000),
-    /** Bytes of post bodies held at once, from download to extraction; a download counts max_response_bytes until its size is known. */
-    max_bytes_in_flight: z.number().int().positive().default(256 * MB),
-    retries: z.number().int().min(0).default(4),
-    min_retry_delay_ms: z.number().int().positive().default(500),
-    max_retry_delay_ms: z.number().int().positive().default(30_000),
-    /** Overrides the default User-Agent, e.g. to add an operator's contact address. */
-    user_agent: z.string().min(1).optional(),
-  })
-  .refine((http) => http.max_bytes_in_flight >= http.max_response_bytes, {
-    path: ['max_bytes_in_flight'],
-    message: 'must be at least http.max_response_bytes: each download holds that much of the budget until its size is known',
-  })
-  .prefault({});
-
-const dirSchema = z.strictObject({
-  type: z.literal('dir'),
-  path: z.string().min(1),
-  max_post_bytes: z.number().int().positive().default(5 * MB),
-});
-
-const githubSchema = z.strictObject({
-  type: z.literal('github'),
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-  branch: z.string().min(1).default('main'),
-  // One folder or several: finews moves its posts from _posts/ to old_post/ after about three days.
-  path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('_posts'),
-  api: httpUrl.default('https://api.github.com'),
-  raw: httpUrl.default('https://raw.githubusercontent.com'),
-  http: httpSchema,
-});
-
-const feedSchema = z.strictObject({
-  type: z.literal('feed'),
-  url: httpUrl,
-  /** Hosts (with their port when not the default) whose pages may be fetched; the feed's own origin always may. */
-  hosts: z.array(z.string()).default([]),
-  http: httpSchema,
-});
 
 const cronString = z.string().refine((s) => cron.validate(s), {
   message: 'not a valid cron expression (5 or 6 fields, e.g. "*/30 * * * *")',
@@ -79,13 +25,13 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const pipelineSchema = z.strictObject({
+export const pipelineSchema = z.strictObject({
   // The id names the output folder and appears in file names: bounded well below a file name's 255 bytes.
   id: z.string().max(MAX_ID_LENGTH, `at most ${MAX_ID_LENGTH} characters`).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case, e.g. finews-gov'),
   title: z.string().default(''),
   schedule: cronString.optional(),
   timezone: z.string().refine(isTimeZone, 'not a known time zone (use an IANA name such as Asia/Shanghai)').default('Asia/Shanghai'),
-  source: z.discriminatedUnion('type', [dirSchema, githubSchema, feedSchema]),
+  source: z.discriminatedUnion('type', SOURCE_SCHEMAS),
   filter: z
     .strictObject({
       categories: z.array(z.string()).optional(),
@@ -102,7 +48,6 @@ const pipelineSchema = z.strictObject({
 });
 
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
-export type HttpOptions = z.infer<typeof httpSchema>;
 
 /** A loaded pipeline: its validated config with paths made absolute. */
 export interface Pipeline {

@@ -1,12 +1,13 @@
 import { PostError } from '../core/errors.ts';
-import type { RawPost, Row } from '../core/types.ts';
+import type { DocumentRows } from '../core/tables.ts';
+import type { RawPost } from '../core/types.ts';
 import { extractDocument } from '../extract/index.ts';
 import { parsePost } from '../parse/index.ts';
 import { rowsOf } from './rows.ts';
 
 /** What parsing and extracting one post gives the run: its rows, what the filters look at and what to warn of, or why it failed. */
 export type ExtractResult =
-  | { ok: true; categories: string[]; isPolicy: boolean; rows: Record<string, Row[]>; warnings: string[] }
+  | { ok: true; categories: string[]; isPolicy: boolean; rows: DocumentRows; warnings: string[] }
   | { ok: false; stage: PostError['stage']; message: string };
 
 /** One post to parse and extract, with the document id the run gave it. */
@@ -22,7 +23,7 @@ export interface ExtractJob {
 const MAX_CELL_CHARS = 100_000;
 
 /** The first value of the rows over MAX_CELL_CHARS, as `table.column` and its length, or null. */
-function oversizedCell(rows: Record<string, Row[]>): { where: string; chars: number } | null {
+function oversizedCell(rows: DocumentRows): { where: string; chars: number } | null {
   for (const [table, list] of Object.entries(rows)) {
     for (const row of list) {
       for (const [column, value] of Object.entries(row)) {
@@ -35,7 +36,7 @@ function oversizedCell(rows: Record<string, Row[]>): { where: string; chars: num
 }
 
 /** Parse + extract + rows for one post: pure, so it runs the same inline or in a worker thread. */
-export function extractPost({ post: raw, docId }: ExtractJob): ExtractResult {
+function extractPost({ post: raw, docId }: ExtractJob): ExtractResult {
   try {
     const post = parsePost(raw);
     const doc = extractDocument(post);

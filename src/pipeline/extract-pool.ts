@@ -38,7 +38,7 @@ export class ExtractPool {
   extract(job: ExtractJob): Promise<ExtractResult> {
     const inline = ++this.seen <= INLINE_POSTS || this.size <= 0;
     // The parsers and extractors load with the first post to extract: a run with no changed post never needs them.
-    if (inline && job.post.bytes.length <= LARGE_POST_BYTES) return import('./extract-job.ts').then(({ extractPost }) => extractPost(job));
+    if (inline && job.post.bytes.length <= LARGE_POST_BYTES) return import('./extract-job.ts').then(({ default: extractPost }) => extractPost(job));
     return this.pool.run(job).catch((err: Error): ExtractResult => {
       if (!(err instanceof JobBudgetError)) throw err;
       const over = err.budget === 'time' ? `took longer than ${this.budget.ms / 1000} s` : `needed more than ${this.budget.heapMb} MB of heap`;

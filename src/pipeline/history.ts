@@ -10,7 +10,7 @@ import type { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 
 /** The tables history/ keeps: every snapshot table, and the change feed. */
-export const HISTORY_TABLES: TableSpec[] = TABLES.filter((t) => t.history);
+const HISTORY_TABLES: readonly TableSpec[] = TABLES.filter((t) => t.history);
 
 /**
  * Writes the history/ partition of every committed release that lacks one (the new release, one a killed run

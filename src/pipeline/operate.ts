@@ -5,6 +5,7 @@ import type { Logger } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
 import type { RunRecord, RunRecordStatus } from '../core/types.ts';
 // Types only: the store (and DuckDB with it) loads when a run needs it, never for a run that finds nothing new.
+import { keepsSnapshots } from '../sources/index.ts';
 import type { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import { acquireLock, lockFile, LockBusyError, type Lock } from './lock.ts';
@@ -135,10 +136,11 @@ function damagedStoreError(err: unknown, pipeline: Pipeline): CliError | null {
   const message = err instanceof Error ? err.message : '';
   if (!DAMAGED_STORE.test(message)) return null;
   const store = join(pipeline.outputDir, 'store.duckdb');
-  const rebuild = pipeline.config.source.type === 'dir' ? `zhengce run ${pipeline.file}` : `zhengce run --offline ${pipeline.file}`;
+  const snapshots = keepsSnapshots(pipeline.config.source);
+  const rebuild = snapshots ? `zhengce run --offline ${pipeline.file}` : `zhengce run ${pipeline.file}`;
   return new CliError(
     `${store} is damaged and cannot be read (${message.split('\n')[0]}). Restore it from a backup; or rebuild it: move store.duckdb (with store.duckdb.wal, if there), releases/, history/, latest and latest.json ` +
-      `of ${pipeline.outputDir} into a folder aside (the published releases stay readable there), then run "${rebuild}" (${pipeline.config.source.type === 'dir' ? 'it reads the source folder again' : 'it rebuilds from the raw snapshots in raw/, with no network'})`,
+      `of ${pipeline.outputDir} into a folder aside (the published releases stay readable there), then run "${rebuild}" (${snapshots ? 'it rebuilds from the raw snapshots in raw/, with no network' : 'it reads the source folder again'})`,
     { exitCode: EXIT.failed, cause: err },
   );
 }

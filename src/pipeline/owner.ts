@@ -1,8 +1,7 @@
 // An output folder belongs to one pipeline: the store records which, and from what source, at the first run.
-import { resolve } from 'node:path';
 import type { Logger } from '../core/effects.ts';
 import { CliError, EXIT } from '../core/errors.ts';
-import { resolveSymlinks } from '../core/files.ts';
+import { canonicalSource } from '../sources/index.ts';
 import type { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 
@@ -13,14 +12,6 @@ interface Owner {
 }
 
 const OWNER_KEY = 'owner';
-
-/** Where a pipeline's posts come from, spelled the same way however the file spells it (a dir source with symlinks resolved). */
-async function canonicalSource(p: Pipeline): Promise<string> {
-  const s = p.config.source;
-  if (s.type === 'dir') return `dir ${await resolveSymlinks(resolve(p.cwd, s.path))}`;
-  if (s.type === 'github') return `github ${s.repo} branch ${s.branch} paths ${[s.path].flat().sort().join(', ')}`;
-  return `feed ${new URL(s.url).href}`;
-}
 
 /** A run refused because the output folder belongs to another pipeline or source: exit 1, nothing changed. */
 export class ForeignOutputError extends CliError {
@@ -46,7 +37,7 @@ function refusal(p: Pipeline, owner: Owner, source: string): ForeignOutputError 
  * ForeignOutputError, having written nothing, when they differ; `adopt` records the new owner instead.
  */
 export async function claimOutput(store: Store, p: Pipeline, o: { adopt: boolean; logger: Logger }): Promise<void> {
-  const current: Owner = { pipeline: p.config.id, source: await canonicalSource(p) };
+  const current: Owner = { pipeline: p.config.id, source: await canonicalSource(p.config.source, { cwd: p.cwd }) };
   const text = await store.getMeta(OWNER_KEY);
   const recorded: Owner | null = text === null ? null : (JSON.parse(text) as Owner);
   if (recorded && recorded.pipeline === current.pipeline && recorded.source === current.source) return;

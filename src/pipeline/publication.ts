@@ -1,8 +1,9 @@
 // The release as a publication: a page per document (before datapackage.json, which lists them), the home page and
 // the feed (after it), and, once the release is in place, its search index and the spreadsheets in downloads/.
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/effects.ts';
+import { writeFileAside, writeFolderAside } from '../core/files.ts';
 import { sha256 } from '../core/hash.ts';
 import { DOWNLOADS_DIR, downloadName } from '../core/layout.ts';
 import { TABLES } from '../core/tables.ts';
@@ -16,6 +17,7 @@ import { buildDocumentPage, documentPagesStamp, type PageContext } from '../site
 import { buildFeed, FEED_DOCUMENTS, FEED_ENTRIES } from '../site/feed.ts';
 import { buildReleasePage, type ReleasePackage } from '../site/page.ts';
 import { writeSearchIndex } from '../site/search.ts';
+import { describeSource } from '../sources/index.ts';
 import { changedPageDocIds, currentDocIds, documentPageData, dueTargets, newestPlans, recentReleases, releaseDocuments, releaseRedlines, searchFingerprints, searchTexts, timelineRows } from '../store/publication.ts';
 import { openReleaseRows } from '../store/release-files.ts';
 import type { Store } from '../store/store.ts';
@@ -36,13 +38,6 @@ export interface PublicationOptions {
   /** The parent release, whose unchanged pages are linked once checked; null for a first release. */
   parent: ParentRelease | null;
   logger: Logger;
-}
-
-/** Where a pipeline's posts come from, in words for the release page. */
-export function describeSource(source: Pipeline['config']['source']): string {
-  if (source.type === 'github') return `GitHub ${source.repo} (${[source.path].flat().join(', ')})`;
-  if (source.type === 'feed') return `feed ${source.url}`;
-  return `folder ${source.path}`;
 }
 
 /** The release folders published before `releaseId`, newest first (those pruned by publish.keep are gone and not linked). */
@@ -138,15 +133,10 @@ export async function completeRelease(store: Store, pipeline: Pipeline, releaseI
   const search = join(dir, 'search');
   if (!(await stat(search).then(() => true, () => false))) {
     const parent = (await earlierReleases(outputDir, releaseId))[0];
-    const tmp = join(dir, '.search.tmp');
-    await rm(tmp, { recursive: true, force: true });
-    const shards = await writeSearchIndex({
-      dir: tmp,
-      parentDir: parent ? join(releasesDir(outputDir), parent, 'search') : null,
-      documents: await searchFingerprints(store),
-      texts: (ids) => searchTexts(store, ids),
-    });
-    await rename(tmp, search);
+    const documents = await searchFingerprints(store);
+    const shards = await writeFolderAside(search, (tmp) =>
+      writeSearchIndex({ dir: tmp, parentDir: parent ? join(releasesDir(outputDir), parent, 'search') : null, documents, texts: (ids) => searchTexts(store, ids) }),
+    );
     logger.info({ stage: 'publish', release_id: releaseId, shards_built: shards.built.length, shards_linked: shards.linked.length }, `search index of ${releaseId}: ${shards.built.length} shard(s) built, ${shards.linked.length} linked`);
   }
   const manifest = await readDownloadsManifest(outputDir);
@@ -158,16 +148,13 @@ export async function completeRelease(store: Store, pipeline: Pipeline, releaseI
     const created = new Date(JSON.parse(await readFile(join(dir, 'datapackage.json'), 'utf8')).created as string);
     for (const t of missing) {
       const name = downloadName(t, 'xlsx');
-      const tmp = join(outputDir, DOWNLOADS_DIR, `.tmp-${name}`);
       const sorted = await rows.table(t);
       try {
-        const written = await writeTableXlsx(tmp, t, sorted, { timezone: config.timezone, date: created });
-        if ('skipped' in written) continue;
-        await rename(tmp, join(outputDir, DOWNLOADS_DIR, name));
+        if (sorted.total > XLSX_MAX_ROWS) continue;
+        const written = await writeFileAside(join(outputDir, DOWNLOADS_DIR, name), (tmp) => writeTableXlsx(tmp, t, sorted, { timezone: config.timezone, date: created }));
         await recordDownload(outputDir, name, { ...written, rows: sorted.total, release_id: releaseId });
       } finally {
         await sorted.close();
-        await rm(tmp, { force: true });
       }
     }
   } finally {

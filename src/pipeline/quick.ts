@@ -48,8 +48,7 @@ export async function nothingNew(pipeline: Pipeline, o: { githubToken: string | 
   const store = await storeStat(outputDir);
   if (!store || store.size !== state.store?.size || store.mtimeMs !== state.store.mtimeMs) return null;
   if (await stat(join(outputDir, 'store.duckdb.wal')).then(() => true, () => false)) return null;
-  const s = config.source;
-  const probe = await sourceUnchanged(s, { cwd: pipeline.cwd, githubToken: o.githubToken, dispatcher: o.dispatcher, userAgent: s.type === 'dir' ? undefined : s.http.user_agent }, state.cursor, o.logger, o.signal);
+  const probe = await sourceUnchanged(config.source, { cwd: pipeline.cwd, githubToken: o.githubToken, dispatcher: o.dispatcher }, state.cursor, o.logger, o.signal);
   if (!probe.unchanged) return null;
   if (probe.cursor !== state.cursor) await writeFileAtomic(stateFile(outputDir), `${JSON.stringify({ ...state, cursor: probe.cursor }, null, 2)}\n`);
   return state;

@@ -4,8 +4,9 @@ import { realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CliError } from '../core/errors.ts';
 import { isWithin, readJson, resolveSymlinks } from '../core/files.ts';
+import type { ExportFormat } from '../core/layout.ts';
 import type { ReleaseSource } from '../core/table-rows.ts';
-import { exportRelease, type ExportFormat } from '../publish/export.ts';
+import { exportRelease } from '../publish/export.ts';
 import { validateRelease, type ValidationReport } from '../publish/validate.ts';
 import { diffReleases, type ReleaseDiff } from '../store/diff.ts';
 import { openReleaseFileReader, openReleaseRows } from '../store/release-files.ts';
@@ -22,7 +23,7 @@ const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory
 const releaseFolder = (dir: string): Promise<string> => realpath(dir);
 
 /** A release folder `arg`, or with a pipeline its release id `arg` or `latest`; symlinks resolved once. */
-export async function resolveRelease(arg: string, pipelineName: string | undefined, cwd: string): Promise<string> {
+async function resolveRelease(arg: string, pipelineName: string | undefined, cwd: string): Promise<string> {
   if (await isDir(resolve(cwd, arg))) return releaseFolder(resolve(cwd, arg));
   if (!pipelineName) throw new CliError(`no release folder "${arg}"; name a folder (output/<id>/releases/<release_id>) or add --pipeline <id> to name a release id`);
   const { outputDir } = await loadPipeline(pipelineName, cwd);

@@ -1,6 +1,7 @@
 import { sha256 } from '../core/hash.ts';
 import { foldText } from '../core/text.ts';
-import type { ParsedPost, PolicyDocument, Provision, Row, TextPlace } from '../core/types.ts';
+import type { DocumentRows, StagedRows } from '../core/tables.ts';
+import type { ParsedPost, PolicyDocument, Provision, TextPlace } from '../core/types.ts';
 import { AGENCY_NAMES } from '../extract/dictionaries/agencies.ts';
 import { INSTRUMENT_KEYWORDS } from '../extract/dictionaries/instruments.ts';
 import { REGIONS } from '../extract/dictionaries/regions.ts';
@@ -28,13 +29,13 @@ function withParts(provisions: Provision[]): { provision: Provision; part: numbe
   });
 }
 
-/** The rows one post contributes to each versioned table. */
-export function rowsOf(id: string, post: ParsedPost, doc: PolicyDocument, url: string, sourcePath: string | null): Record<string, Row[]> {
+/** The rows one post contributes to each versioned table: every table and column, or it does not compile. */
+export function rowsOf(id: string, post: ParsedPost, doc: PolicyDocument, url: string, sourcePath: string | null): DocumentRows {
   const f = doc.fields;
   const parts = withParts(doc.provisions);
   const partOfOrd = new Map(parts.map(({ provision, part }) => [provision.ord, part]));
   // The preamble (ord 0) comes before any enclosed document's numbering restarts.
-  const place = <T extends TextPlace>({ provision_ord, ...row }: T): Row => ({ doc_id: id, part: partOfOrd.get(provision_ord) ?? 1, ...row }) as Row;
+  const place = <T extends TextPlace>({ provision_ord, ...row }: T) => ({ doc_id: id, part: partOfOrd.get(provision_ord) ?? 1, ...row });
   const category = post.categories.length ? post.categories.join(', ') : (post.meta['主题分类'] ?? null);
   return {
     documents: [
@@ -71,7 +72,7 @@ export function rowsOf(id: string, post: ParsedPost, doc: PolicyDocument, url: s
 }
 
 /** The data dictionary tables: the code's own lists, so a reader sees why a row was classified as it was. */
-export function dictionaryRows(): Record<string, Row[]> {
+export function dictionaryRows(): StagedRows {
   return {
     dict_verbs: POLICY_VERBS.map((v) => ({ verb: v.verb, kind: v.kind })),
     dict_instruments: INSTRUMENT_KEYWORDS.map((k) => ({ keyword: k.keyword, instrument: k.instrument, tool: k.tool })),

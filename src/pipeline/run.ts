@@ -8,7 +8,8 @@ import { CliError } from '../core/errors.ts';
 import type { Source } from '../core/source.ts';
 import type { RejectRow } from '../core/types.ts';
 import { releasesDir } from '../publish/files.ts';
-import { createSource, rawSnapshotSource } from '../sources/index.ts';
+import { createSource } from '../sources/index.ts';
+import { rawSnapshotSource } from '../sources/raw.ts';
 import { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
 import type { ExtractBudget } from './extract-pool.ts';
@@ -36,7 +37,7 @@ export interface RunDeps {
   hooks?: RunHooks;
 }
 
-export type RunStatus = 'ok' | 'partial' | 'failed';
+type RunStatus = 'ok' | 'partial' | 'failed';
 
 export interface RunResult {
   status: RunStatus;
@@ -59,8 +60,7 @@ export interface RunResult {
 /** The pipeline's own source, or with `offline` the raw snapshots of its last online runs. */
 function makeSource(p: Pipeline, deps: RunDeps): Source {
   if (deps.offline) return rawSnapshotSource(join(p.outputDir, 'raw'));
-  const s = p.config.source;
-  return createSource(s, { cwd: p.cwd, githubToken: deps.env.GITHUB_TOKEN ?? null, dispatcher: deps.dispatcher, userAgent: s.type === 'dir' ? undefined : s.http.user_agent });
+  return createSource(p.config.source, { cwd: p.cwd, githubToken: deps.env.GITHUB_TOKEN ?? null, dispatcher: deps.dispatcher });
 }
 
 /** The pipeline's store, output/<id>/store.duckdb (made with its releases folder on first use); the caller closes it. */

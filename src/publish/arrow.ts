@@ -24,7 +24,7 @@ function arrowType(c: Column): DataType {
 }
 
 /** An Arrow IPC file (what pandas, polars and R load fastest), written batch by batch from the store's rows. */
-export async function writeArrow(values: AsyncIterable<unknown[][]>, columns: Column[], file: string): Promise<void> {
+export async function writeArrow(values: AsyncIterable<unknown[][]>, columns: readonly Column[], file: string): Promise<void> {
   const fields = columns.map((c) => new Field(c.name, arrowType(c), true));
   const schema = new Schema(fields);
   const writer = new RecordBatchFileWriter();

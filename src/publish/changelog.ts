@@ -1,4 +1,6 @@
+import { downloadName } from '../core/layout.ts';
 import { changeContextMarkup } from '../core/redline.ts';
+import { CHANGE_FEED } from '../core/tables.ts';
 
 export interface ChangelogDocument {
   doc_id: string;
@@ -42,14 +44,14 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  * A value (a feed's title, a file name) as literal text in Markdown: on one line, HTML's < > & as
  * entities, inline punctuation backslash-escaped, and what would open a block at the start (- + 1.) too.
  */
-export function escapeMarkdown(value: string): string {
+function escapeMarkdown(value: string): string {
   return flatten(value)
     .replace(/[\\`*_[\]()!#|~<>&]/g, (c) => ENTITIES[c] ?? `\\${c}`)
     .replace(/^([-+]|\d+(?=[.)]))/, (m) => (/^\d/.test(m) ? `${m}\\` : `\\${m}`));
 }
 
 /** A value as a code span, fenced by more backticks than it holds, so no backtick inside can close it. */
-export function codeSpan(value: string): string {
+function codeSpan(value: string): string {
   const text = flatten(value);
   const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
   // CommonMark strips one space each side, which keeps a backtick at either end off the fence.
@@ -71,7 +73,7 @@ function section(heading: string, docs: ChangelogDocument[], detail: (d: Changel
   if (docs.length === 0) return [];
   const out = [`## ${heading} (${docs.length})`, ''];
   for (const d of docs.slice(0, LIST_LIMIT)) out.push(line(d), ...detail(d));
-  if (docs.length > LIST_LIMIT) out.push(`- … and ${docs.length - LIST_LIMIT} more: see \`changes.csv\``);
+  if (docs.length > LIST_LIMIT) out.push(`- … and ${docs.length - LIST_LIMIT} more: see \`${downloadName(CHANGE_FEED, 'csv')}\``);
   out.push('');
   return out;
 }

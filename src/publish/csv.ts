@@ -49,7 +49,7 @@ export class HashedFile {
 }
 
 /** The header row a CSV of `flavour` starts with (and its BOM, for a spreadsheet). */
-export const csvHeader = (columns: Column[], flavour: CsvFlavour): string => stringify([], { ...CSV_OPTIONS[flavour], columns: columns.map((c) => c.name) });
+export const csvHeader = (columns: readonly Column[], flavour: CsvFlavour): string => stringify([], { ...CSV_OPTIONS[flavour], columns: columns.map((c) => c.name) });
 
 /** Appends rows, without header, to `file`; returns how many. */
 export async function appendCsvRows(file: HashedFile, rows: AsyncIterable<CsvRow[]>, flavour: CsvFlavour): Promise<number> {
@@ -63,7 +63,7 @@ export async function appendCsvRows(file: HashedFile, rows: AsyncIterable<CsvRow
 }
 
 /** A whole CSV file: header, then the rows; its rows, bytes and sha256. */
-export async function writeCsvFile(path: string, columns: Column[], flavour: CsvFlavour, rows: AsyncIterable<CsvRow[]>): Promise<{ rows: number; bytes: number; sha256: string }> {
+export async function writeCsvFile(path: string, columns: readonly Column[], flavour: CsvFlavour, rows: AsyncIterable<CsvRow[]>): Promise<{ rows: number; bytes: number; sha256: string }> {
   const file = new HashedFile(path);
   try {
     await file.write(csvHeader(columns, flavour));

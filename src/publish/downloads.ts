@@ -38,7 +38,7 @@ export interface DownloadsManifest {
 
 const MANIFEST = '.zhengce-downloads.json';
 const STAGING_PREFIX = '.tmp-';
-export const downloadsDir = (outputDir: string): string => join(outputDir, DOWNLOADS_DIR);
+const downloadsDir = (outputDir: string): string => join(outputDir, DOWNLOADS_DIR);
 
 export async function readDownloadsManifest(outputDir: string): Promise<DownloadsManifest | null> {
   return readJson<DownloadsManifest>(join(downloadsDir(outputDir), MANIFEST));

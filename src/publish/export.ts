@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ExportFormat } from '../core/layout.ts';
 import type { ReleaseRows, SortedRows } from '../core/table-rows.ts';
 import { TABLE_BY_NAME, TABLES, type TableSpec } from '../core/tables.ts';
 import { writeCsvFile } from './csv.ts';
@@ -7,9 +8,6 @@ import { fileDigest } from './datapackage.ts';
 import { writing } from './release.ts';
 import { writeXlsx, XLSX_MAX_ROWS, type XlsxRow } from './xlsx.ts';
 
-/** What `zhengce export` writes: whole tables, one file each. */
-export const EXPORT_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportedFile {
   table: string;
@@ -21,18 +19,17 @@ export interface ExportedFile {
 }
 
 /** A table's rows as a spreadsheet shows them (dates and times as text in the release's zone, lists joined), by column name. */
-export async function* spreadsheetRows(sorted: SortedRows, t: TableSpec): AsyncGenerator<XlsxRow> {
+async function* spreadsheetRows(sorted: SortedRows, t: TableSpec): AsyncGenerator<XlsxRow> {
   for await (const chunk of sorted.csvRows(null, 'spreadsheet')) {
     for (const row of chunk) yield Object.fromEntries(t.columns.map((c, i) => [c.name, row[i]]));
   }
 }
 
 /**
- * Writes `<table>.xlsx` of a table's rows, or, past XLSX_MAX_ROWS, says why it did not (its CSV is the download).
- * `date` stamps the file (the same rows and date give the same bytes).
+ * Writes `<table>.xlsx` of a table's rows, at most XLSX_MAX_ROWS (writeXlsx fails past them: the CSV is that table's
+ * download). `date` stamps the file (the same rows and date give the same bytes).
  */
-export async function writeTableXlsx(file: string, t: TableSpec, sorted: SortedRows, o: { timezone: string; date: Date }): Promise<{ bytes: number; sha256: string } | { skipped: string }> {
-  if (sorted.total > XLSX_MAX_ROWS) return { skipped: `${t.name}: ${sorted.total.toLocaleString('en')} rows, over the ${XLSX_MAX_ROWS.toLocaleString('en')} an XLSX is written for; its CSV is the download` };
+export async function writeTableXlsx(file: string, t: TableSpec, sorted: SortedRows, o: { timezone: string; date: Date }): Promise<{ bytes: number; sha256: string }> {
   await writing(file, () => writeXlsx(file, t, spreadsheetRows(sorted, t), { timeZone: o.timezone, date: o.date }));
   return fileDigest(file);
 }
@@ -62,9 +59,8 @@ export async function exportRelease(release: ReleaseRows, o: { tables?: string[]
           await writing(file, () => sorted.writeParquet(null, file));
           files.push({ table: t.name, format, path, rows: sorted.total, ...(await fileDigest(file)) });
         } else {
-          const written = await writeTableXlsx(file, t, sorted, { timezone: o.timezone, date: new Date(0) });
-          if ('skipped' in written) skipped.push(written.skipped);
-          else files.push({ table: t.name, format, path, rows: sorted.total, ...written });
+          if (sorted.total > XLSX_MAX_ROWS) skipped.push(`${t.name}: ${sorted.total.toLocaleString('en')} rows, over the ${XLSX_MAX_ROWS.toLocaleString('en')} an XLSX is written for; its CSV is the download`);
+          else files.push({ table: t.name, format, path, rows: sorted.total, ...(await writeTableXlsx(file, t, sorted, { timezone: o.timezone, date: new Date(0) })) });
         }
       }
     } finally {

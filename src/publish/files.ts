@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/files.ts';
+import { writeFileAside, writeFileAtomic } from '../core/files.ts';
 
 export const releasesDir = (outputDir: string): string => join(outputDir, 'releases');
 const STAGING_PREFIX = '.tmp-';
@@ -77,17 +77,9 @@ export async function settleStaging(outputDir: string, staging: ReleasesFolderSt
   return done;
 }
 
-/** Whether a release folder is in the parts layout (its datapackage.json lists files by part), so its parts can be linked. */
-export async function hasPartLayout(dir: string): Promise<boolean> {
-  return stat(join(dir, 'documents')).then((s) => s.isDirectory(), () => stat(join(dir, 'csv')).then((s) => s.isDirectory(), () => false));
-}
-
 /** `latest` is a relative symlink swapped in one rename; latest.json says the same for tools that do not follow links. */
 export async function pointLatest(outputDir: string, releaseId: string): Promise<void> {
-  const tmp = join(outputDir, `.latest-${process.pid}`);
-  await rm(tmp, { force: true });
-  await symlink(join('releases', releaseId), tmp, 'dir');
-  await rename(tmp, join(outputDir, 'latest'));
+  await writeFileAside(join(outputDir, 'latest'), (tmp) => symlink(join('releases', releaseId), tmp, 'dir'));
   await writeFileAtomic(join(outputDir, 'latest.json'), `${JSON.stringify({ release_id: releaseId, path: `releases/${releaseId}` }, null, 2)}\n`);
 }
 

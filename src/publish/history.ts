@@ -1,5 +1,6 @@
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFolderAside } from '../core/files.ts';
 import { HISTORY_FILE, historyPartition } from '../core/layout.ts';
 
 /**
@@ -7,12 +8,7 @@ import { HISTORY_FILE, historyPartition } from '../core/layout.ts';
  * absent; one that exists is never written again (history/ only grows).
  */
 export async function writeHistoryPartition(historyDir: string, table: string, releaseId: string, write: (file: string) => Promise<void>): Promise<void> {
-  const final = join(historyDir, historyPartition(table, releaseId));
-  const tmp = join(historyDir, table, `.tmp-release_id=${releaseId}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  await write(join(tmp, HISTORY_FILE));
-  await rename(tmp, final);
+  await writeFolderAside(join(historyDir, historyPartition(table, releaseId)), (tmp) => write(join(tmp, HISTORY_FILE)));
 }
 
 /** The one-file history of the earlier layout (history/<table>.parquet), which the partitions replace. */

@@ -128,7 +128,7 @@ export async function writeTableFiles(o: TableFilesOptions, tables: ReleaseTable
 export interface ReleaseMeta {
   dir: string;
   parent: ParentRelease | null;
-  tables: TableSpec[];
+  tables: readonly TableSpec[];
   formats: Format[];
   rejects: RejectRow[];
   changelog: string;

@@ -1,13 +1,13 @@
 // The site's shared assets, output/<id>/site/: written once per code version, reached by every release page relatively.
 import { createHash } from 'node:crypto';
-import { copyFile, link, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { CliError } from '../core/errors.ts';
-import { writeFileAtomic } from '../core/files.ts';
+import { writeFileAtomic, writeFolderAside } from '../core/files.ts';
 
 const require = createRequire(import.meta.url);
 const BROWSER_ENTRY = fileURLToPath(new URL('./browser/app.js', import.meta.url));
@@ -18,7 +18,7 @@ const DUCKDB_FILES = ['duckdb-eh.wasm', 'duckdb-browser-eh.worker.js', 'duckdb-m
 const EXCELJS_BROWSER = join(dirname(require.resolve('exceljs')), 'dist', 'exceljs.min.js');
 const STAMP = 'stamp.txt';
 
-export const siteDir = (outputDir: string): string => join(outputDir, 'site');
+const siteDir = (outputDir: string): string => join(outputDir, 'site');
 
 /** A package's version, from the package.json above its entry (some packages do not export ./package.json). */
 async function packageVersion(name: string): Promise<string> {
@@ -32,9 +32,14 @@ async function packageVersion(name: string): Promise<string> {
 /** What the assets are made of: the page script's sources and the library versions; a change rewrites site/. */
 async function assetsStamp(): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(await readFile(BROWSER_ENTRY));
-  // The script's one import of our own code (the 发文字号 normalization shared with the search index).
-  hash.update(await readFile(new URL(`../core/text.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)));
+  const entry = await readFile(BROWSER_ENTRY, 'utf8');
+  hash.update(entry);
+  // The script's imports of our own code (the 发文字号 normalization, the CSV flavours), read from its import lines: from src/ a
+  // `./x.js` is the `./x.ts` beside it (as esbuild resolves it), from dist/ the built file itself.
+  for (const [, spec] of entry.matchAll(/^import[^'"]*from\s+'(\.[^']+)';$/gm)) {
+    const own = fileURLToPath(new URL(spec, pathToFileURL(BROWSER_ENTRY)));
+    hash.update(await readFile(import.meta.url.endsWith('.ts') ? own.replace(/\.js$/, '.ts') : own));
+  }
   for (const p of ['@duckdb/duckdb-wasm', 'apache-arrow', 'csv-stringify', 'exceljs']) hash.update(`${p}@${await packageVersion(p)}\n`);
   return hash.digest('hex');
 }
@@ -72,19 +77,12 @@ export async function writeSiteAssets(outputDir: string): Promise<boolean> {
   // A site/ that zhengce did not write (no stamp) is the user's: never replaced.
   if (current === null && (await lstat(dir).catch(() => null))) throw new CliError(`${dir} exists but was not written by zhengce (no ${STAMP}); move it away so the release site's assets can be written there`);
   // Built aside and renamed into place, so a page never sees half a site.
-  const staging = `${dir}.tmp-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  for (const f of DUCKDB_FILES) await linkOrCopy(join(DUCKDB_DIST, f), join(staging, f));
-  await linkOrCopy(EXCELJS_BROWSER, join(staging, 'exceljs.min.js'));
-  await linkOrCopy(await bundledScript(stamp, staging), join(staging, 'app.js'));
-  await rm(join(staging, 'app.build.js'), { force: true });
-  await writeFile(join(staging, STAMP), stamp);
-  const old = `${dir}.old-${process.pid}`;
-  await rename(dir, old).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
+  await writeFolderAside(dir, async (staging) => {
+    for (const f of DUCKDB_FILES) await linkOrCopy(join(DUCKDB_DIST, f), join(staging, f));
+    await linkOrCopy(EXCELJS_BROWSER, join(staging, 'exceljs.min.js'));
+    await linkOrCopy(await bundledScript(stamp, staging), join(staging, 'app.js'));
+    await rm(join(staging, 'app.build.js'), { force: true });
+    await writeFile(join(staging, STAMP), stamp);
   });
-  await rename(staging, dir);
-  await rm(old, { recursive: true, force: true });
   return true;
 }

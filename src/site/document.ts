@@ -25,7 +25,7 @@ export async function documentPagesStamp(ctx: PageContext): Promise<string> {
 }
 
 /** The provision's anchor on its document's page. */
-export const provisionAnchor = (part: number, path: string): string => `p-${part}-${path}`;
+const provisionAnchor = (part: number, path: string): string => `p-${part}-${path}`;
 
 function metadataRows(d: DocumentPageData['doc']): [string, string][] {
   const source = isWebAddress(d.url) ? `<a href="${esc(d.url)}" rel="noopener noreferrer">${esc(d.url)}</a>` : `<span class="muted">本地文件，无公开地址 a local file, no public address</span> (<code>${esc(d.source_id)}</code>)`;

@@ -16,7 +16,7 @@ export const docHref = (docId: string, prefix: string): string => `${prefix}${en
 /** Pieces of a diff as <del>/<ins>, each piece escaped. */
 export const redlineHtml = (pieces: RedlinePiece[]): string => pieces.map((p) => (p.kind === 'del' ? `<del>${esc(p.text)}</del>` : p.kind === 'ins' ? `<ins>${esc(p.text)}</ins>` : esc(p.text))).join('');
 
-export const STYLE = `body{font-family:system-ui,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:72rem;margin:0 auto;padding:1rem;line-height:1.6;color:#222}
+const STYLE = `body{font-family:system-ui,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:72rem;margin:0 auto;padding:1rem;line-height:1.6;color:#222}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3;font-weight:600}td.date{white-space:nowrap}td.n{text-align:right}nav a{margin-right:1rem}.muted,.en{color:#666}.en{font-size:.9em}section{margin-top:2rem}
 ins{background:#d4f8d4;text-decoration:none}del{background:#fbd3d3}#app[hidden]{display:none}.notice{background:#fff6d6;border:1px solid #e6c65c;padding:.5rem 1rem}

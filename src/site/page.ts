@@ -1,7 +1,8 @@
 // The release home (index.html): what the dataset is, what this release changed, plans, timeline, targets due, downloads
 // and the dictionary, all readable with JavaScript off; over HTTP its script adds search, the documents browser and SQL.
 import { changeContext } from '../core/redline.ts';
-import { TABLES } from '../core/tables.ts';
+import { DOWNLOADS_DIR, downloadName } from '../core/layout.ts';
+import { CHANGE_FEED, TABLES, type TableSpec } from '../core/tables.ts';
 import type { DueTarget, HomePlan, PageRedline, ReleaseDocument, TimelineRow } from '../core/publication.ts';
 import type { PageContext } from './document.ts';
 import { docHref, docTitle, esc, head, redlineHtml } from './html.ts';
@@ -69,6 +70,9 @@ export function humanBytes(n: number): string {
 /** Plans on the timeline by name; the rest are one row. */
 const TIMELINE_PLANS = 20;
 
+/** A table's whole-table download, from a release's index.html. */
+const downloadHref = (t: TableSpec, format: 'csv' | 'xlsx'): string => esc(`../../${DOWNLOADS_DIR}/${downloadName(t, format)}`);
+
 function downloads(input: ReleasePageInput): string {
   const rowsOf = (table: string): number => {
     const own = input.pkg.resources.filter((r) => r.x_table === table);
@@ -78,8 +82,8 @@ function downloads(input: ReleasePageInput): string {
   const main = TABLES.filter((t) => input.pkg.resources.some((r) => r.x_table === t.name))
     .map((table) => {
       const t = esc(table.name);
-      const xlsx = input.xlsxTables.includes(table.name) ? ` · <a href="../../downloads/${t}.xlsx">XLSX</a>` : ' · <span class="muted">XLSX: 行数过多，请用 CSV too many rows: CSV only</span>';
-      return `<tr><td><code>${t}</code></td><td>${esc(table.zh)}</td><td class="n">${rowsOf(table.name).toLocaleString('en')}</td><td><a href="../../downloads/${t}.csv">CSV</a>${xlsx}</td></tr>`;
+      const xlsx = input.xlsxTables.includes(table.name) ? ` · <a href="${downloadHref(table, 'xlsx')}">XLSX</a>` : ' · <span class="muted">XLSX: 行数过多，请用 CSV too many rows: CSV only</span>';
+      return `<tr><td><code>${t}</code></td><td>${esc(table.zh)}</td><td class="n">${rowsOf(table.name).toLocaleString('en')}</td><td><a href="${downloadHref(table, 'csv')}">CSV</a>${xlsx}</td></tr>`;
     })
     .join('\n');
   const parts = input.pkg.resources.reduce((n, r) => n + (r.x_files?.length ?? 1), 0);
@@ -121,7 +125,7 @@ function changes(input: ReleasePageInput): string {
     .join('\n');
   return `<table id="change-counts"><thead><tr><th>新增 added</th><th>变更 changed</th><th>删除 removed</th></tr></thead><tbody><tr><td class="n">${counts.added}</td><td class="n">${counts.changed}</td><td class="n">${counts.removed}</td></tr></tbody></table>
 ${listed ? `<ul id="changed-documents">${items}</ul>` : '<p class="muted">本版无文件变化 no document changed</p>'}
-${listed < all ? `<p class="muted">另有 ${all - listed} 件见 <a href="../../downloads/changes.csv">changes.csv</a> · ${all - listed} more in changes.csv</p>` : ''}
+${listed < all ? `<p class="muted">另有 ${all - listed} 件见 <a href="${downloadHref(CHANGE_FEED, 'csv')}">${esc(downloadName(CHANGE_FEED, 'csv'))}</a> · ${all - listed} more in ${esc(downloadName(CHANGE_FEED, 'csv'))}</p>` : ''}
 ${redlines ? `<h3>条目修订 <span class="en">Provisions revised (the sentences that changed)</span></h3><div id="release-redlines">${redlines}</div>` : ''}
 <p><a href="CHANGELOG.md">CHANGELOG.md</a></p>`;
 }

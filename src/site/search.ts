@@ -14,7 +14,7 @@ const PAGEFIND_ENTRY = fileURLToPath(import.meta.resolve('pagefind'));
 const require = createRequire(PAGEFIND_ENTRY);
 
 /** Documents from which the index is in 16 shards; below, one shard is one index to build and to query (Pagefind's cost per index). */
-export const SHARDED_FROM = 2_000;
+const SHARDED_FROM = 2_000;
 
 /** A document's shard: `all` in a corpus under `shardedFrom` documents, else the first hex digit of its doc_id, so a change rebuilds a sixteenth of the index. */
 export const searchShard = (docId: string, documents: number, shardedFrom = SHARDED_FROM): string => (documents < shardedFrom ? 'all' : docId.slice(0, 1));

@@ -1,18 +1,24 @@
 import { mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
+import { z } from 'zod';
 import { PostError, SourceUnavailableError } from '../core/errors.ts';
-import { isWithin, readJson, writeFileAtomic } from '../core/files.ts';
+import { isWithin, readJson, resolveSymlinks, writeFileAtomic } from '../core/files.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source } from '../core/source.ts';
+import type { SourceType } from './source-type.ts';
 
-export interface DirSourceOptions {
-  /** Folder searched recursively for `*.md` and `*.html` posts. */
-  path: string;
-  /** How the folder is named in a post's url: the path as written in the pipeline, so urls do not depend on the machine. */
-  label: string;
+const MB = 1024 * 1024;
+
+/** A dir source's `source:` block. */
+const schema = z.strictObject({
+  type: z.literal('dir'),
+  /** Folder searched recursively for `*.md` and `*.html` posts, relative to where the command runs; as written, it names the folder in a post's url, so urls do not depend on the machine. */
+  path: z.string().min(1),
   /** Posts larger than this are reported as failed, not read. */
-  maxPostBytes: number;
-}
+  max_post_bytes: z.number().int().positive().default(5 * MB),
+});
+
+export type DirSourceOptions = z.infer<typeof schema>;
 
 const POST_EXTENSIONS = new Set(['.md', '.html', '.htm']);
 
@@ -93,7 +99,7 @@ const fingerprintLine = (rel: string, state: { size: number; mtimeMs: number } |
  * What the folder holds, as a hash of every post file's path, size and mtime: equal to the last run's
  * (the dir source's cursor), nothing was added, changed or removed, so a run can end without reading a post.
  */
-export async function dirFingerprint(path: string): Promise<string> {
+async function dirFingerprint(path: string): Promise<string> {
   const lines: string[] = [];
   for (const { rel, problem } of await listPosts(path)) {
     if (problem !== null) lines.push(fingerprintLine(rel, 'link'));
@@ -107,15 +113,16 @@ export async function dirFingerprint(path: string): Promise<string> {
  * last run, and whose hash then is the revision the store holds, is not read again: a run costs a stat
  * per unchanged file. The index lives beside the raw snapshots (output/<id>/raw/dir-index.json).
  */
-export function dirSource(options: DirSourceOptions): Source {
+export function dirSource(options: DirSourceOptions, deps: { cwd: string }): Source {
+  const folder = resolve(deps.cwd, options.path);
   return async function* readDir(ctx) {
     const before = await readStatIndex(ctx.rawDir);
     const after: StatIndex = {};
     let listed: Listed[];
     try {
-      listed = await listPosts(options.path);
+      listed = await listPosts(folder);
     } catch (cause) {
-      throw new SourceUnavailableError(`cannot read the posts folder ${options.path}: ${(cause as Error).message}`, { cause });
+      throw new SourceUnavailableError(`cannot read the posts folder ${folder}: ${(cause as Error).message}`, { cause });
     }
     const seen = new Map<string, string>();
     const fingerprint: string[] = [];
@@ -123,7 +130,7 @@ export function dirSource(options: DirSourceOptions): Source {
       const { rel, problem } = item;
       // The file name without its extension, kept with its sub-folder so that two folders may hold the same name.
       const sourceId = isPostName(rel) ? rel.slice(0, rel.length - extname(rel).length) : rel;
-      const file = join(options.path, rel);
+      const file = join(folder, rel);
       const twin = seen.get(sourceId);
       if (twin !== undefined) {
         const error = new PostError('fetch', sourceId, `two files share the id "${sourceId}": ${twin} and ${rel}; rename one`);
@@ -152,8 +159,8 @@ export function dirSource(options: DirSourceOptions): Source {
         yield { kind: 'unchanged', sourceId };
         continue;
       }
-      if (size > options.maxPostBytes) {
-        const error = new PostError('fetch', sourceId, `${rel} is ${size} bytes, over the limit of ${options.maxPostBytes} (source.max_post_bytes)`);
+      if (size > options.max_post_bytes) {
+        const error = new PostError('fetch', sourceId, `${rel} is ${size} bytes, over the limit of ${options.max_post_bytes} (source.max_post_bytes)`);
         yield { kind: 'failed', error, url: file, attempts: 1 };
         continue;
       }
@@ -170,10 +177,21 @@ export function dirSource(options: DirSourceOptions): Source {
         yield { kind: 'unchanged', sourceId };
         continue;
       }
-      const post = { source: 'dir', sourceId, url: `${options.label.replace(/\/+$/, '')}/${rel}`, bytes, contentType: null, revision, fetchedAt: ctx.clock.now().toISOString() };
+      const post = { source: 'dir', sourceId, url: `${options.path.replace(/\/+$/, '')}/${rel}`, bytes, contentType: null, revision, fetchedAt: ctx.clock.now().toISOString() };
       yield { kind: 'post', post };
     }
     await writeStatIndex(ctx.rawDir, after);
     return { cursor: sha256(fingerprint.join('\n')), notModified: false };
   };
 }
+
+export const dirSourceType = {
+  type: 'dir',
+  schema,
+  create: dirSource,
+  describe: (options) => `folder ${options.path}`,
+  canonical: async (options, deps) => `dir ${await resolveSymlinks(resolve(deps.cwd, options.path))}`,
+  // The folder itself is the record: a rebuild reads it again.
+  snapshots: false,
+  unchanged: async (options, deps, cursor) => ({ unchanged: cursor !== null && (await dirFingerprint(resolve(deps.cwd, options.path)).catch(() => null)) === cursor, cursor }),
+} satisfies SourceType<typeof schema>;

@@ -7,32 +7,12 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, type ZlibOptions } from 'node:zlib';
 import { Agent, interceptors, type Dispatcher, type RetryHandler } from 'undici';
 import type { Logger } from '../core/effects.ts';
+import type { HttpOptions } from './http-options.ts';
 
-/** Structurally the `http` block of a pipeline's source config (src/pipeline/config.ts). */
-export interface HttpOptions {
-  /** Requests per second per host. */
-  rate_limit: number;
-  /** Requests in flight per host (connections per origin). */
-  concurrency: number;
-  /** Largest body accepted, both as sent and once decompressed. */
-  max_response_bytes: number;
-  headers_timeout_ms: number;
-  body_timeout_ms: number;
-  /** Total deadline of one request: headers and body of every attempt, and the waits between them. */
-  response_timeout_ms: number;
-  /** Bytes of post bodies one source run holds at once (ByteBudget). */
-  max_bytes_in_flight: number;
-  /** Retries after the first attempt. */
-  retries: number;
-  /** Cap on one backoff wait; a Retry-After asking for longer makes the request fail instead. */
-  max_retry_delay_ms: number;
-  /** First backoff wait, doubled at each retry (default 500 ms); tests shorten it. */
-  min_retry_delay_ms?: number;
-}
+export type { HttpOptions };
 
 const USER_AGENT = 'zhengce/0.1 (open-data pipeline of Chinese government policy posts; set source.http.user_agent to add a contact)';
 
-const DEFAULT_MIN_RETRY_DELAY_MS = 500;
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const RETRY_ERROR_CODES = new Set([
   'ECONNRESET',
@@ -90,7 +70,6 @@ export interface HttpClientDeps {
   logger: Logger;
   /** A dispatcher to use instead of the client's own keep-alive Agent (the caller then closes it). */
   dispatcher?: Dispatcher;
-  userAgent?: string;
   signal?: AbortSignal;
 }
 
@@ -143,7 +122,7 @@ interface RetryErrorShape {
 
 /** The retry decision for one request: which failures are transient, how long to wait, when to give up. */
 function retryPolicy(options: HttpOptions, limiter: HostRateLimiter, logger: Logger, url: string, log: AttemptLog, signal: AbortSignal): RetryHandler.RetryCallback {
-  const minDelay = options.min_retry_delay_ms ?? DEFAULT_MIN_RETRY_DELAY_MS;
+  const minDelay = options.min_retry_delay_ms;
   return (err, { state, opts }, callback) => {
     const { statusCode, code, headers } = err as RetryErrorShape;
     // undici wraps retryable statuses in UND_ERR_REQ_RETRY; then the status decides.
@@ -251,7 +230,7 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
       });
   const limiter = new HostRateLimiter(options.rate_limit);
   const dispatcher = (deps.dispatcher ?? ownAgent!).compose(rateLimitInterceptor(limiter), interceptors.retry({ statusCodes: [...RETRY_STATUSES] }));
-  const userAgent = deps.userAgent ?? USER_AGENT;
+  const userAgent = options.user_agent ?? USER_AGENT;
   const limit = options.max_response_bytes;
 
   /** One request within http.response_timeout_ms, all its attempts and waits included; past it, an HttpError saying so. */
@@ -276,7 +255,7 @@ export function createHttpClient(options: HttpOptions, deps: HttpClientDeps): Ht
         // A body that broke off on a server without Range support cannot be resumed: start it over, within the same retry budget.
         const status = ((err as HttpError).cause as RetryErrorShape | undefined)?.statusCode;
         if (!(err instanceof HttpError) || status === undefined || status >= 300 || log.attempts > options.retries || signal.aborted) throw err;
-        const delay = Math.min((options.min_retry_delay_ms ?? DEFAULT_MIN_RETRY_DELAY_MS) * 2 ** (log.attempts - 1), options.max_retry_delay_ms);
+        const delay = Math.min(options.min_retry_delay_ms * 2 ** (log.attempts - 1), options.max_retry_delay_ms);
         deps.logger.warn({ url, attempt: log.attempts, retry_in_ms: delay }, 'the transfer broke off and cannot be resumed: starting it over');
         log.attempts++;
         await sleep(delay, undefined, { signal });

@@ -1,60 +1,50 @@
-// Builds the Source a pipeline's `source:` block describes. For `zhengce run --offline`, use
-// rawSnapshotSource(<output>/raw), re-exported here: the last online run's snapshots, no network.
-import { resolve } from 'node:path';
-import type { Dispatcher } from 'undici';
+// The source types a pipeline may name, registered once: the pipeline's `source:` union (src/pipeline/config.ts)
+// and every dispatch on a source's type below derive from SOURCE_TYPES. For `zhengce run --offline`, see raw.ts.
+import type { z } from 'zod';
 import type { Logger } from '../core/effects.ts';
 import type { Source } from '../core/source.ts';
-import { dirFingerprint, dirSource } from './dir.ts';
-import type { HttpOptions } from './http.ts';
+import { dirSourceType } from './dir.ts';
+import { feedSourceType } from './feed.ts';
+import { githubSourceType } from './github.ts';
+import type { SourceDeps, SourceProbe, SourceType } from './source-type.ts';
 
-/** Structurally the `source` union of src/pipeline/config.ts (after zod defaults). */
-export type SourceConfig =
-  | { type: 'dir'; path: string; max_post_bytes: number }
-  | { type: 'github'; repo: string; branch: string; path: string | string[]; api: string; raw: string; http: HttpOptions }
-  | { type: 'feed'; url: string; hosts: string[]; http: HttpOptions };
+export type { SourceDeps };
 
-export interface SourceDeps {
-  /** The directory the command runs in: a dir source's relative path resolves against it. */
-  cwd: string;
-  /** GITHUB_TOKEN from the caller's environment (only the github source uses it). */
-  githubToken?: string | null;
-  /** A dispatcher replacing each run's own keep-alive Agent, e.g. to point HTTP at a test server. */
-  dispatcher?: Dispatcher;
-  userAgent?: string;
+/** Every source type, in the order pipeline errors list them: adding one is its own module and one entry here. */
+const SOURCE_TYPES = [dirSourceType, githubSourceType, feedSourceType] as const;
+
+type Registered = typeof SOURCE_TYPES;
+type SchemasOf<T extends readonly { schema: unknown }[]> = { [K in keyof T]: T[K]['schema'] };
+
+/** The `source:` schema of each registered type, as the tuple zod's discriminated union takes. */
+export const SOURCE_SCHEMAS = SOURCE_TYPES.map((t) => t.schema) as unknown as SchemasOf<Registered>;
+
+/** A pipeline's `source:` block after validation: the options of one of the registered types. */
+export type SourceOptions = z.infer<Registered[number]['schema']>;
+
+/** The declaration of a source's type; its methods take that type's options (TypeScript cannot pair a union's members with the registry's). */
+function sourceTypeOf(options: SourceOptions): SourceType<z.ZodType<SourceOptions>> {
+  return SOURCE_TYPES.find((t) => t.type === options.type) as SourceType<z.ZodType<SourceOptions>>;
 }
 
-/** A source whose module loads when it runs (undici, an XML parser): a dir pipeline never loads them. */
-function lazySource(load: () => Promise<Source>): Source {
-  return async function* (ctx) {
-    return yield* (await load())(ctx);
-  };
+export function createSource(options: SourceOptions, deps: SourceDeps): Source {
+  return sourceTypeOf(options).create(options, deps);
 }
 
-export function createSource(config: SourceConfig, deps: SourceDeps): Source {
-  switch (config.type) {
-    case 'dir':
-      return dirSource({ path: resolve(deps.cwd, config.path), label: config.path, maxPostBytes: config.max_post_bytes });
-    case 'github':
-      return lazySource(async () => (await import('./github.ts')).githubSource(config, { token: deps.githubToken, dispatcher: deps.dispatcher, userAgent: deps.userAgent }));
-    case 'feed':
-      return lazySource(async () => (await import('./feed.ts')).feedSource(config, { dispatcher: deps.dispatcher, userAgent: deps.userAgent }));
-  }
-}
+/** Where a pipeline's posts come from, in words for the release page. */
+export const describeSource = (options: SourceOptions): string => sourceTypeOf(options).describe(options);
+
+/** The source in canonical words, the same however the pipeline spells it (a dir source with symlinks resolved). */
+export const canonicalSource = (options: SourceOptions, deps: SourceDeps): Promise<string> => sourceTypeOf(options).canonical(options, deps);
+
+/** Whether a source's runs keep what they fetch in raw/, so that `zhengce run --offline` rebuilds from it. */
+export const keepsSnapshots = (options: SourceOptions): boolean => sourceTypeOf(options).snapshots;
 
 /**
  * Whether the source holds nothing new since the run that left `cursor`, asked as cheaply as the source allows
  * (dir: a stat per file; github: the root tree, 304 or the same folder shas; feed: a 304), so that such a run
  * ends without opening the store. Returns the cursor to keep (github's root ETag may change).
  */
-export async function sourceUnchanged(config: SourceConfig, deps: SourceDeps, cursor: string | null, logger: Logger, signal?: AbortSignal): Promise<{ unchanged: boolean; cursor: string | null }> {
-  switch (config.type) {
-    case 'dir':
-      return { unchanged: cursor !== null && (await dirFingerprint(resolve(deps.cwd, config.path)).catch(() => null)) === cursor, cursor };
-    case 'github':
-      return (await import('./github.ts')).githubUnchanged(config, { token: deps.githubToken, dispatcher: deps.dispatcher, userAgent: deps.userAgent }, cursor, logger, signal);
-    case 'feed':
-      return { unchanged: await (await import('./feed.ts')).feedUnchanged(config, { dispatcher: deps.dispatcher, userAgent: deps.userAgent }, cursor, logger, signal), cursor };
-  }
+export function sourceUnchanged(options: SourceOptions, deps: SourceDeps, cursor: string | null, logger: Logger, signal?: AbortSignal): Promise<SourceProbe> {
+  return sourceTypeOf(options).unchanged(options, deps, cursor, logger, signal);
 }
-
-export { rawSnapshotSource } from './raw.ts';

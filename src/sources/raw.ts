@@ -1,10 +1,10 @@
 // Raw snapshots: every body a source fetched, stored once under its sha256, with an append-only
 // index saying where and when it came from, so a run can be audited and replayed with no network.
-import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectCharset } from '../core/charset.ts';
 import { PostError, SourceUnavailableError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/files.ts';
 import { sha256 } from '../core/hash.ts';
 import type { Source } from '../core/source.ts';
 import type { HttpResponse } from './http.ts';
@@ -83,16 +83,14 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Writes a content-addressed object aside, then renames it, so a crash never leaves half a body under its hash. */
+/** Writes a content-addressed object aside, then renames it, so a crash never leaves half a body under its hash (nor a failure a temporary file). */
 async function writeObject(rawDir: string, hash: string, body: Uint8Array, madeDirs: Set<string>): Promise<void> {
   const path = objectPath(rawDir, hash);
   if (await exists(path)) return;
   const dir = join(rawDir, 'objects', hash.slice(0, 2));
   if (!madeDirs.has(dir)) await mkdir(dir, { recursive: true });
   madeDirs.add(dir);
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, body);
-  await rename(temp, path);
+  await writeFileAtomic(path, body);
 }
 
 /** Ends the index with a newline if a crash cut its last line short, so the next line is not glued to it. */

@@ -2,13 +2,13 @@ import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quote, sqlString } from '../core/sql.ts';
-import { partsGlob } from '../core/layout.ts';
+import { partsGlob, singleParquetPath } from '../core/layout.ts';
 import { TABLE_BY_NAME, VERSIONED } from '../core/tables.ts';
 import { keyedDiffSql } from './keyed-diff.ts';
 import { DOCUMENT_CHANGE } from './queries.ts';
 import { openDuckDB } from './duckdb.ts';
 
-export interface DocumentChange {
+interface DocumentChange {
   doc_id: string;
   change: 'added' | 'changed' | 'removed';
   title: string;
@@ -33,7 +33,7 @@ async function tableReader(dir: string): Promise<(table: string) => string> {
       throw new Error(`${dir} has no Parquet files: diff reads the Parquet files of a release (publish.formats must include parquet)`);
     });
   }
-  return (table) => `read_parquet(${sqlString(join(dir, parts ? partsGlob(TABLE_BY_NAME.get(table)!) : `${table}.parquet`))})`;
+  return (table) => `read_parquet(${sqlString(join(dir, (parts ? partsGlob : singleParquetPath)(TABLE_BY_NAME.get(table)!)))})`;
 }
 
 /**

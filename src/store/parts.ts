@@ -14,7 +14,13 @@ import { PART_COLUMN } from './sorted.ts';
  * Documents per part. It bounds what an edit or a new post rewrites (a part's files, in every table) against
  * the number of files: 64 keeps a release's new files under a percent of a 10,000-document output.
  */
-export const DOCS_PER_PART = 64;
+const DOCS_PER_PART = 64;
+
+/** Logs kept per document (its versions, its redlines): a document's new version adds to them. */
+const DOCUMENT_LOGS = TABLES.filter((t) => t.kind === 'log' && partScope(t) === 'document');
+/** Logs not kept per document (the releases, the change feed): every release adds to them. */
+const RELEASE_LOGS = TABLES.filter((t) => t.kind === 'log' && partScope(t) !== 'document');
+const tableValues = (tables: readonly TableSpec[]): string => tables.map((t) => `(${sqlString(t.name)})`).join(', ');
 
 /** The part assignment of the last release, so a run knows which parts it must rewrite. */
 export const DOC_PARTS_SQL = 'CREATE TABLE IF NOT EXISTS doc_parts (doc_id VARCHAR PRIMARY KEY, part VARCHAR NOT NULL)';
@@ -46,9 +52,9 @@ export async function planParts(conn: DuckDBConnection): Promise<PartPlan> {
     `WITH moved AS (SELECT coalesce(n.doc_id, o.doc_id) AS doc_id FROM run_parts n FULL JOIN doc_parts o USING (doc_id) WHERE n.part IS DISTINCT FROM o.part),
     touched AS (
       SELECT DISTINCT table_name, doc_id FROM run_changes WHERE doc_id IS NOT NULL
-      UNION SELECT t, doc_id FROM run_changes, (VALUES ('document_versions'), ('redlines')) v(t)
+      UNION SELECT t, doc_id FROM run_changes, (VALUES ${tableValues(DOCUMENT_LOGS)}) v(t)
         WHERE table_name = 'documents' AND (change_type <> 'update' OR list_contains(changed_columns, 'version'))
-      UNION SELECT t.name, m.doc_id FROM moved m, (VALUES ${TABLES.filter((t) => partScope(t) === 'document').map((t) => `(${sqlString(t.name)})`).join(', ')}) t(name)),
+      UNION SELECT t.name, m.doc_id FROM moved m, (VALUES ${tableValues(TABLES.filter((t) => partScope(t) === 'document'))}) t(name)),
     placed AS (SELECT doc_id, part FROM run_parts UNION SELECT doc_id, part FROM doc_parts)
     SELECT DISTINCT table_name, part FROM touched JOIN placed USING (doc_id)
     UNION SELECT DISTINCT table_name, ${sqlString(WHOLE_PART)} FROM run_changes WHERE doc_id IS NULL
@@ -56,8 +62,7 @@ export async function planParts(conn: DuckDBConnection): Promise<PartPlan> {
   );
   const dirty = new Map<string, Set<string>>(TABLES.map((t) => [t.name, new Set<string>()]));
   for (const r of rows) dirty.get(r.table_name)?.add(r.part);
-  for (const t of TABLES) if (partScope(t) === 'release') dirty.get(t.name)!.add(WHOLE_PART);
-  dirty.get('releases')!.add(WHOLE_PART);
+  for (const t of RELEASE_LOGS) dirty.get(t.name)!.add(WHOLE_PART);
   return { documentParts: parts, dirty };
 }
 

@@ -1,7 +1,7 @@
 // What the release's pages, search index and feed read from the store: every query in one place, batched by document.
 import { sqlString } from '../core/sql.ts';
 import { DOCUMENT_CHANGE } from './queries.ts';
-import { PLAN_POSTS, type DocumentPageData, DueTarget, FeedRelease, HomePlan, PageDocument, PageMeasure, PageMention, PageProvision, PageRedline, ReleaseDocument, SearchText, TimelineRow } from '../core/publication.ts';
+import { PLAN_POSTS, type DocumentPageData, type DueTarget, type FeedRelease, type HomePlan, type PageDocument, type PageMeasure, type PageMention, type PageProvision, type PageRedline, type ReleaseDocument, type SearchText, type TimelineRow } from '../core/publication.ts';
 import type { Store } from './store.ts';
 
 /** The current (this release's) rows of a versioned table. */

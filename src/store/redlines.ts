@@ -8,10 +8,10 @@ export interface ProvisionText {
   text: string;
 }
 
-export type RedlineType = 'added' | 'removed' | 'modified' | 'moved';
+type RedlineType = 'added' | 'removed' | 'modified' | 'moved';
 
 /** How `diff` was made: a character diff, or the whole old text replaced by the new (its diff would have cost too much). */
-export type DiffKind = 'chars' | 'replaced';
+type DiffKind = 'chars' | 'replaced';
 
 export interface Redline {
   /** The new path and label, or the old ones for a removal. */
@@ -78,7 +78,7 @@ class Folded {
 
 const folded = (text: string): Folded => new Folded(text);
 
-/** Dice coefficient over character bigrams of two folded texts. */
+/** Dice coefficient over character bigrams of two folded texts: robust for Chinese, where words are not spaced. */
 function dice(a: Folded, b: Folded): number {
   if (a.text === b.text) return 1;
   if (a.text.length < 2 || b.text.length < 2) return 0;
@@ -90,11 +90,6 @@ function dice(a: Folded, b: Folded): number {
 
 /** Texts whose lengths alone keep their Dice below SIMILAR: they share at most the shorter one's bigrams. */
 const tooUnequal = (a: Folded, b: Folded): boolean => 4 * (Math.min(a.text.length, b.text.length) - 1) < a.text.length - 1 + b.text.length - 1;
-
-/** Dice coefficient over character bigrams: robust for Chinese, where words are not spaced. */
-export function similarity(a: string, b: string): number {
-  return dice(folded(a), folded(b));
-}
 
 /**
  * The old provisions (indexes into `olds`, ascending) worth scoring against each new one: all of them

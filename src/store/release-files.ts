@@ -1,6 +1,7 @@
 // DuckDB over a release's files, for validate and export: nothing here reads or writes a store.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { singleParquetPath, WHOLE_PART } from '../core/layout.ts';
 import { quote, sqlString, type OrderedRows } from '../core/sql.ts';
 import type { ReleaseFileReader, ReleaseRows, ReleaseSource } from '../core/table-rows.ts';
 import { orderOf, TABLE_BY_NAME, TABLES, type TableSpec } from '../core/tables.ts';
@@ -34,7 +35,7 @@ async function partFiles(dir: string, t: TableSpec): Promise<{ part: string; fil
     const names = (await readdir(join(dir, t.name))).filter((n) => n.endsWith('.parquet')).sort();
     return names.map((n) => ({ part: basename(n, '.parquet'), file: join(dir, t.name, n) }));
   }
-  return [{ part: 'all', file: join(dir, `${t.name}.parquet`) }];
+  return [{ part: WHOLE_PART, file: join(dir, singleParquetPath(t)) }];
 }
 
 /** Reads a release's tables from its folder's Parquet parts, or from history/ for a release whose folder was pruned. */

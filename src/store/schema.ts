@@ -1,5 +1,6 @@
-import { quote } from '../core/sql.ts';
+import { quote, sqlString } from '../core/sql.ts';
 import type { Column, TableSpec } from '../core/tables.ts';
+import type { Cell } from '../core/types.ts';
 
 /** Staging keeps dates, times and lists as text so the Appender only ever appends VARCHAR/INTEGER/BOOLEAN. */
 export function stagingType(c: Column): string {
@@ -30,6 +31,18 @@ export function typedFromStaging(c: Column, alias: string): string {
 
 export const columnList = (t: TableSpec, alias?: string): string =>
   t.columns.map((c) => (alias ? `${alias}.${quote(c.name)}` : quote(c.name))).join(', ');
+
+/** A cell as a SQL literal: text quoted (a date or a time is cast by its column), a list as a VARCHAR[]. */
+function cellSql(value: Cell | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return sqlString(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return `[${value.map(sqlString).join(', ')}]::VARCHAR[]`;
+}
+
+/** An INSERT of one row of table `t`, its values named by the table's columns. */
+export const insertRowSql = (t: TableSpec, row: Readonly<Record<string, Cell>>): string =>
+  `INSERT INTO ${quote(histName(t))} (${columnList(t)}) VALUES (${t.columns.map((c) => cellSql(row[c.name])).join(', ')})`;
 
 export function createTableSql(name: string, t: TableSpec, extra: string[] = [], staging = false, temp = false): string {
   const cols = t.columns.map((c) => `${quote(c.name)} ${staging ? stagingType(c) : c.type}`);

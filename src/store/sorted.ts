@@ -9,7 +9,7 @@ import { readAll } from './duckdb.ts';
  * 4.7 M provision rows but not 9.4 M), so a larger table is sorted in slices. Each slice scans the
  * table again, so only a table beyond what one sort can hold is sliced (none at 100k posts).
  */
-export const SLICE_ROWS = 4_000_000;
+const SLICE_ROWS = 4_000_000;
 
 /**
  * Writes the rows, sorted, into the temporary table `name` (a scan of it returns them in order).
@@ -69,7 +69,7 @@ export const PART_COLUMN = '_part';
  * Sorts `rows` (which carry PART_COLUMN) into the temporary table `name` and serves them part by part.
  * The table is sorted by part first, so a part's scan skips the other parts' row groups.
  */
-export async function sortedRows(conn: DuckDBConnection, name: string, rows: OrderedRows, columns: Column[], sliceRows = SLICE_ROWS): Promise<SortedRows> {
+export async function sortedRows(conn: DuckDBConnection, name: string, rows: OrderedRows, columns: readonly Column[], sliceRows = SLICE_ROWS): Promise<SortedRows> {
   await sortIntoTable(conn, name, rows, sliceRows);
   const counted = await readAll<{ part: string; n: number }>(conn, `SELECT ${quote(PART_COLUMN)} AS part, count(*)::INT AS n FROM ${quote(name)} GROUP BY 1`);
   const counts = new Map(counted.map((c) => [c.part, c.n]));

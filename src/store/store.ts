@@ -1,7 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { quote, sqlString } from '../core/sql.ts';
 import type { SortedRows } from '../core/table-rows.ts';
-import { isWhole, TABLE_BY_NAME, TABLES, VERSIONED, type TableSpec } from '../core/tables.ts';
+import { isWhole, TABLE_BY_NAME, TABLES, VERSIONED, type Column, type StagedRows, type TableRow, type TableSpec } from '../core/tables.ts';
 import type { Cell, RunRecord } from '../core/types.ts';
 import { openDuckDB, readAll } from './duckdb.ts';
 import { keyedDiffSql, keyExpr, MOVED_ONLY_DOCS } from './keyed-diff.ts';
@@ -10,10 +10,10 @@ import { stagePlans } from './plans.ts';
 import { changelogInput, historyPartitionRows, releaseRows } from './queries.ts';
 import { redlineProvisions, type ProvisionText } from './redlines.ts';
 import { insertRun, RUNS_SQL } from './runs.ts';
-import { columnList, createTableSql, histName, LIST_SEPARATOR, stageName, stagingType, typedFromStaging } from './schema.ts';
+import { columnList, createTableSql, histName, insertRowSql, LIST_SEPARATOR, stageName, stagingType, typedFromStaging } from './schema.ts';
 import { sortedRows, sortIntoTable } from './sorted.ts';
 
-export type PostStatus = 'active' | 'filtered' | 'rejected' | 'removed';
+type PostStatus = 'active' | 'filtered' | 'rejected' | 'removed';
 
 /** What the store remembers of one post between runs. */
 export interface PostState {
@@ -47,13 +47,19 @@ const table = (name: string): TableSpec => TABLE_BY_NAME.get(name)!;
 const POSTS_SQL = `CREATE TABLE IF NOT EXISTS posts (
   source_id VARCHAR PRIMARY KEY, doc_id VARCHAR NOT NULL, url VARCHAR, revision VARCHAR, status VARCHAR NOT NULL,
   code_version VARCHAR, fetched_at TIMESTAMPTZ, stage VARCHAR, reason VARCHAR)`;
-const STAGE_POSTS_COLUMNS = ['source_id', 'doc_id', 'url', 'revision', 'status', 'fetched_at', 'stage', 'reason'];
+const STAGE_POSTS_COLUMNS = ['source_id', 'doc_id', 'url', 'revision', 'status', 'fetched_at', 'stage', 'reason'] as const;
 
 function appendCell(app: DuckDBAppender, type: string, value: Cell | undefined): void {
   if (value === null || value === undefined) return app.appendNull();
   if (type === 'INTEGER') return app.appendInteger(value as number);
   if (type === 'BOOLEAN') return app.appendBoolean(value as boolean);
   app.appendVarchar(Array.isArray(value) ? value.join(LIST_SEPARATOR) : String(value));
+}
+
+/** Appends one row of table `t` by its columns' names, each cell as `typeOf` its column (its staging type, or its own). */
+function appendRow(app: DuckDBAppender, t: TableSpec, row: Readonly<Record<string, Cell>>, typeOf: (c: Column) => string): void {
+  for (const c of t.columns) appendCell(app, typeOf(c), row[c.name]);
+  app.endRow();
 }
 
 /**
@@ -85,21 +91,29 @@ export class Stager {
   }
 
   /** A post processed this run, with its rows when it is active. */
-  addPost(state: PostState, rows: Record<string, Record<string, Cell>[]> = {}): void {
+  addPost(state: PostState, rows: StagedRows = {}): void {
     const p = this.appenders.get('posts')!;
-    const values: Cell[] = [state.sourceId, state.docId, state.url, state.revision, state.status, state.fetchedAt, state.stage ?? null, state.reason ?? null];
-    for (const v of values) appendCell(p, 'VARCHAR', v);
+    const post: Record<(typeof STAGE_POSTS_COLUMNS)[number], string | null> = {
+      source_id: state.sourceId,
+      doc_id: state.docId,
+      url: state.url,
+      revision: state.revision,
+      status: state.status,
+      fetched_at: state.fetchedAt,
+      stage: state.stage ?? null,
+      reason: state.reason ?? null,
+    };
+    for (const c of STAGE_POSTS_COLUMNS) appendCell(p, 'VARCHAR', post[c]);
     p.endRow();
     this.addRows(rows);
   }
 
   /** Rows of any versioned table; a `whole` table (a dictionary) gets all its rows this way, every run. */
-  addRows(rows: Record<string, Record<string, Cell>[]>): void {
-    for (const t of VERSIONED) {
-      const app = this.appenders.get(t.name)!;
-      for (const row of rows[t.name] ?? []) {
-        for (const c of t.columns) appendCell(app, stagingType(c), row[c.name]);
-        app.endRow();
+  addRows(rows: StagedRows): void {
+    for (const [name, list] of Object.entries(rows)) {
+      const app = this.appenders.get(name)!;
+      for (const row of list ?? []) {
+        appendRow(app, table(name), row, stagingType);
         this.pending++;
         this.rows++;
       }
@@ -326,9 +340,8 @@ export class Store {
     const app = await c.createAppender('run_redlines');
     for (const r of revised) {
       for (const line of redlineProvisions(before.get(r.doc_id) ?? [], after.get(r.doc_id) ?? [])) {
-        const values: Cell[] = [r.doc_id, r.to_version, line.path, line.change_type, line.label, r.from_version, line.from_path, line.old_text, line.new_text, line.diff, line.diff_kind];
-        table('redlines').columns.forEach((col, i) => appendCell(app, col.type, values[i]));
-        app.endRow();
+        const row: TableRow<'redlines'> = { doc_id: r.doc_id, to_version: r.to_version, from_version: r.from_version, ...line };
+        appendRow(app, table('redlines'), row, (col) => col.type);
       }
     }
     app.closeSync();
@@ -357,15 +370,26 @@ export class Store {
     // A first release has no parent to differ from: it lists each new document once, not a JSON copy of every row.
     const logged = release.parent_release_id === null ? "WHERE table_name = 'documents'" : '';
     await c.run(`INSERT INTO changes BY NAME SELECT ${r} AS release_id, table_name, row_key, change_type, doc_id, changed_columns, before, after FROM run_changes ${logged}`);
-    await c.run(`INSERT INTO document_versions
-      SELECT n.doc_id, n.version, ${r}, n.content_sha256, p.revision, date_trunc('second', CAST(p.fetched_at AS TIMESTAMPTZ)), 'active'
+    await c.run(`INSERT INTO document_versions BY NAME
+      SELECT n.doc_id, n.version, ${r} AS release_id, n.content_sha256, p.revision AS source_revision,
+        date_trunc('second', CAST(p.fetched_at AS TIMESTAMPTZ)) AS fetched_at, 'active' AS status
       FROM new_documents n JOIN stage_posts p USING (doc_id)
       WHERE (n.doc_id, n.version) NOT IN (SELECT (doc_id, version) FROM document_versions)`);
-    await c.run(`INSERT INTO document_versions
-      SELECT x.doc_id, (SELECT max(version) FROM document_versions v WHERE v.doc_id = x.doc_id) + 1, ${r}, NULL, NULL, NULL, 'removed'
+    await c.run(`INSERT INTO document_versions BY NAME
+      SELECT x.doc_id, (SELECT max(version) FROM document_versions v WHERE v.doc_id = x.doc_id) + 1 AS version, ${r} AS release_id, 'removed' AS status
       FROM run_changes x WHERE x.table_name = 'documents' AND x.change_type = 'delete'`);
-    await c.run(`INSERT INTO releases VALUES (${r}, ${sqlString(release.created_at)}, ${release.parent_release_id ? sqlString(release.parent_release_id) : 'NULL'},
-      ${sqlString(release.code_version)}, ${release.schema_version}, ${sqlString(release.inputs_sha256)}, ${counts.added}, ${counts.changed}, ${counts.removed})`);
+    const releaseRow: TableRow<'releases'> = {
+      release_id: release.release_id,
+      created_at: release.created_at,
+      parent_release_id: release.parent_release_id,
+      code_version: release.code_version,
+      schema_version: release.schema_version,
+      inputs_sha256: release.inputs_sha256,
+      documents_added: counts.added,
+      documents_changed: counts.changed,
+      documents_removed: counts.removed,
+    };
+    await c.run(insertRowSql(table('releases'), releaseRow));
   }
 
   /** Appends one run to the runs table. */

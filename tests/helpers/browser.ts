@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 
 /** The Chromium the set-up installs (scripts/setup-test-tools.sh); a missing browser fails the tests, never skips them. */
-export const CHROMIUM = process.env.ZHENGCE_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.ZHENGCE_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface TestBrowser {
   browser: Browser;

@@ -35,7 +35,7 @@ export interface ServedFile {
  * a status (with Retry-After), a truncated body (Content-Length larger than what is sent, then the
  * socket is cut), a reset before any answer, a slow answer, or a body sent one byte every `everyMs`.
  */
-export type Fault =
+type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; headers?: Record<string, string> }
   | { kind: 'truncate' }
   | { kind: 'reset' }
@@ -44,7 +44,7 @@ export type Fault =
 
 export type FaultPlan = (request: { path: string; attempt: number }) => Fault | null;
 
-export interface LoggedRequest {
+interface LoggedRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
@@ -183,11 +183,11 @@ function currentTrees(files: Map<string, ServedFile>): Map<string, ReplicaTree> 
 }
 
 /** GitHub's documented limits of one trees answer: past them it says `truncated: true` and lists a prefix. */
-export interface TreeLimits {
+interface TreeLimits {
   entries: number;
   bytes: number;
 }
-export const GITHUB_TREE_LIMITS: TreeLimits = { entries: 100_000, bytes: 7 * 1024 * 1024 };
+const GITHUB_TREE_LIMITS: TreeLimits = { entries: 100_000, bytes: 7 * 1024 * 1024 };
 
 /** A trees answer in GitHub's shape for one tree, recursive or not, cut at the limits. */
 function treeAnswer(trees: Map<string, ReplicaTree>, folder: string, recursive: boolean, limits: TreeLimits, apiBase: string): string {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { noProgress } from '../../src/core/effects.ts';
 import { validatePipeline } from '../../src/pipeline/config.ts';
-import { extractPost } from '../../src/pipeline/extract-job.ts';
+import extractPost from '../../src/pipeline/extract-job.ts';
 import { runPipeline } from '../../src/pipeline/run.ts';
 import { ROOT, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { capturingLogger } from '../helpers/server.ts';

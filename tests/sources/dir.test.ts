@@ -17,9 +17,9 @@ async function folder() {
   const posts = join(root, 'posts');
   await mkdir(join(posts, 'a'), { recursive: true });
   await mkdir(join(posts, 'b'), { recursive: true });
-  const sourceAt = (path: string) => dirSource({ path, label: 'posts', maxPostBytes: 30_000 });
+  const sourceAt = (path: string) => dirSource({ type: 'dir', path, max_post_bytes: 30_000 }, { cwd: root });
   const ctx = (previous: ReadonlyMap<string, string | null> = new Map()): SourceContext => ({ previous, cursor: null, rawDir: join(root, 'raw'), clock: systemClock, logger: silentLogger });
-  return { root, posts, source: sourceAt(posts), sourceAt, ctx };
+  return { root, posts, source: sourceAt('posts'), sourceAt, ctx };
 }
 
 const postIds = (events: SourceEvent[]) => events.flatMap((e) => (e.kind === 'post' ? [e.post.sourceId] : [])).sort();

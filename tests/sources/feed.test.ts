@@ -4,7 +4,8 @@ import { MockAgent } from 'undici';
 import { decodeBody } from '../../src/core/charset.ts';
 import { silentLogger, type Clock } from '../../src/core/effects.ts';
 import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
-import { feedSource, jekyllDate, parseFeed, type FeedSourceOptions } from '../../src/sources/feed.ts';
+import type { FeedSourceOptions } from '../../src/sources/feed.ts';
+import { feedSource, jekyllDate, parseFeed } from '../../src/sources/feed-fetch.ts';
 import {
   atomFeed,
   encodeGbk,
@@ -42,7 +43,7 @@ describe('feed source', () => {
   let server: TestServer;
   let rawDir: string;
   const ctx = (more: Partial<SourceContext> = {}): SourceContext => ({ previous: new Map(), cursor: null, rawDir, clock, logger: silentLogger, ...more });
-  const options = (path: string, more: Partial<FeedSourceOptions> = {}): FeedSourceOptions => ({ url: `${server.origin}${path}`, hosts: [], http: testHttpOptions(), ...more });
+  const options = (path: string, more: Partial<FeedSourceOptions> = {}): FeedSourceOptions => ({ type: 'feed', url: `${server.origin}${path}`, hosts: [], http: testHttpOptions(), ...more });
   const serveXml = (path: string, xml: string | Buffer, contentType = 'application/atom+xml; charset=utf-8') =>
     server.routes.set(path, { bytes: Buffer.isBuffer(xml) ? xml : Buffer.from(xml), contentType, lastModified: 'Thu, 06 Jan 2022 07:04:39 GMT' });
 
@@ -168,7 +169,7 @@ describe('feed source', () => {
     agent.get('https://feed.test').intercept({ path: '/feed.xml' }).reply(200, atomFeed('https://feed.test/feed.xml', entries), { headers: { 'content-type': 'application/atom+xml' } });
     agent.get('https://feed.test').intercept({ path: '/c.html' }).reply(200, '<p>c</p>', { headers: { 'content-type': 'text/html' } });
     try {
-      const source = feedSource({ url: 'https://feed.test/feed.xml', hosts: ['feed.test'], http: testHttpOptions() }, { dispatcher: agent });
+      const source = feedSource({ type: 'feed', url: 'https://feed.test/feed.xml', hosts: ['feed.test'], http: testHttpOptions() }, { dispatcher: agent });
       const { events } = await runSource(source, ctx());
       assert.deepEqual(posts(events).map((p) => p.sourceId), ['same-origin']);
       const refused = failures(events).map((f) => [f.error.sourceId, f.error.message]);

@@ -8,7 +8,8 @@ import { SourceUnavailableError } from '../../src/core/errors.ts';
 import type { Clock } from '../../src/core/effects.ts';
 import { silentLogger } from '../../src/core/effects.ts';
 import type { SourceContext, SourceEvent, SourceSummary } from '../../src/core/source.ts';
-import { gitBlobSha, githubSource, unsafePathReason, type GithubSourceOptions } from '../../src/sources/github.ts';
+import type { GithubSourceOptions } from '../../src/sources/github.ts';
+import { gitBlobSha, githubSource, unsafePathReason } from '../../src/sources/github-fetch.ts';
 import {
   blobSha,
   capturingLogger,
@@ -29,7 +30,7 @@ const clock: Clock = { now: () => new Date('2026-01-02T03:04:05Z') };
 const POSTS = [...fixtureFiles().keys()].filter((p) => p.startsWith('_posts/'));
 
 function options(server: TestServer, overrides: Partial<GithubSourceOptions> = {}): GithubSourceOptions {
-  return { repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions(), ...overrides };
+  return { type: 'github', repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions(), ...overrides };
 }
 
 const posts = (events: SourceEvent[]) => events.filter((e) => e.kind === 'post').map((e) => (e.kind === 'post' ? e.post : null)!);
@@ -209,7 +210,7 @@ describe('github source', () => {
     const token = 'ghp_TESTtoken0123456789';
     const logger = capturingLogger();
     server.faults = ({ path, attempt }) => (attempt === 0 && path.endsWith('656632.md') ? { kind: 'status', status: 503 } : path.endsWith('885265.md') ? { kind: 'status', status: 401 } : null);
-    const { events } = await runSource(githubSource(options(server), { token }), ctx({ logger }));
+    const { events } = await runSource(githubSource(options(server), { githubToken: token }), ctx({ logger }));
     assert.equal(server.requests[0].headers.authorization, `Bearer ${token}`);
     assert.ok(server.requestsTo().every((r) => r.headers.authorization === `Bearer ${token}`));
     assert.ok(logger.lines.length > 0 && logger.lines.some((l) => l.includes('retrying')));
@@ -338,7 +339,7 @@ const finewsShapeSuite = (OLD_POSTS: number, tests: string) =>
   let previous = new Map<string, string | null>();
   let cursor: string | null = null;
   const finews = () =>
-    githubSource({ repo: `${server.owner}/${server.repo}`, branch: server.branch, path: ['_posts', 'old_post'], api: server.origin, raw: server.origin, http: testHttpOptions({ concurrency: CONCURRENCY, max_retry_delay_ms: 1000 }) });
+    githubSource({ type: 'github', repo: `${server.owner}/${server.repo}`, branch: server.branch, path: ['_posts', 'old_post'], api: server.origin, raw: server.origin, http: testHttpOptions({ concurrency: CONCURRENCY, max_retry_delay_ms: 1000 }) });
   const ctx = (dir = rawDir): SourceContext => ({ previous, cursor, rawDir: dir, clock, logger: silentLogger });
   const advance = (run: { events: SourceEvent[]; summary: SourceSummary }) => {
     previous = revisionsOf(run.events, previous);

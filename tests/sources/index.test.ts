@@ -28,6 +28,14 @@ describe('createSource', () => {
     assert.equal(server.requests[0].headers.authorization, 'Bearer tok');
   });
 
+  it("sends the pipeline's http.user_agent with every request of a source", async () => {
+    const config = validatePipeline({ id: 't', source: { type: 'github', repo: 'zning1994/finews', api: server.origin, raw: server.origin, http: { rate_limit: 1000, user_agent: 'zhengce-test (ops@example.org)' } } }, 't.yaml');
+    const seen = server.requests.length;
+    await runSource(createSource(config.source, { cwd: '/' }), ctx());
+    const agents = new Set(server.requests.slice(seen).map((r) => r.headers['user-agent']));
+    assert.deepEqual([...agents], ['zhengce-test (ops@example.org)']);
+  });
+
   it('builds a feed source and a dir source', async () => {
     server.routes.set('/feed.xml', { bytes: Buffer.from(atomFeed(`${server.origin}/feed.xml`, [{ id: 'a', title: 't', html: '<p>正文</p>' }])), contentType: 'application/atom+xml' });
     const feed = validatePipeline({ id: 't', source: { type: 'feed', url: `${server.origin}/feed.xml` } }, 't.yaml');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { appendFile, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { silentLogger, type Clock } from '../../src/core/effects.ts';
 import { sha256 } from '../../src/core/hash.ts';
 import type { SourceContext, SourceEvent } from '../../src/core/source.ts';
 import type { RawPost } from '../../src/core/types.ts';
-import { githubSource } from '../../src/sources/github.ts';
+import { githubSource } from '../../src/sources/github-fetch.ts';
 import { openSnapshotStore, readSnapshotIndex, rawSnapshotSource, type BodySnapshot, type IndexLine } from '../../src/sources/raw.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { encodeGbk, fixtureFiles, revisionsOf, runSource, useServerAndRawDir, testHttpOptions, type TestServer } from '../helpers/server.ts';
@@ -48,7 +48,7 @@ describe('raw snapshots', () => {
   let server: TestServer;
   let rawDir: string;
   const ctx = (more: Partial<SourceContext> = {}): SourceContext => ({ previous: new Map(), cursor: null, rawDir, clock, logger: silentLogger, ...more });
-  const github = () => githubSource({ repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
+  const github = () => githubSource({ type: 'github', repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
 
   useServerAndRawDir((s) => (server = s), (d) => (rawDir = d));
 
@@ -140,7 +140,7 @@ describe('raw snapshots', () => {
       await assert.rejects(store.saveBody(meta, Buffer.from('body')), named);
       await assert.rejects(store.saveListing({ url: meta.url, source: 'test', fetched_at: meta.fetched_at, source_ids: [] }), named);
       openSnapshotStore(target); // opened and never used
-      const nope = githubSource({ repo: `${server.owner}/${server.repo}`, branch: 'nope', path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
+      const nope = githubSource({ type: 'github', repo: `${server.owner}/${server.repo}`, branch: 'nope', path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
       await assert.rejects(runSource(nope, ctx({ rawDir: target })), /HTTP 404/);
       await assert.rejects(runSource(github(), ctx({ rawDir: target })), (err: Error) => named(err));
     });
@@ -162,6 +162,25 @@ describe('raw snapshots', () => {
       await assertUnwritable(join(readOnly, 'raw'));
     } finally {
       await chmod(readOnly, 0o700);
+    }
+  });
+
+  it('a body the disk has no room for fails naming its object, and leaves no temporary file', async (t: TestContext) => {
+    const small = join(rawDir, 'small-disk');
+    await mkdir(small);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', small], { stdio: 'pipe' });
+    } catch (err) {
+      return t.skip(`cannot mount a tmpfs here to simulate the disk (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})`);
+    }
+    // Unmounted here, not in t.after: the raw folder is removed after each test, before t.after runs.
+    try {
+      const body = Buffer.alloc(64 * 1024, '政');
+      const meta = { url: 'http://127.0.0.1/big.md', source: 'test', source_id: 'big', fetched_at: '2026-01-02T03:04:05.000Z', status: 200, etag: null, last_modified: null, content_type: 'text/markdown', content_encoding: null, revision: null };
+      await assert.rejects(openSnapshotStore(small).saveBody(meta, body), new RegExp(`objects/${sha256(body).slice(0, 2)}/${sha256(body)}: the disk is full`));
+      assert.deepEqual(await readdir(join(small, 'objects', sha256(body).slice(0, 2))), [], 'no half-written body under any name');
+    } finally {
+      execFileSync('umount', [small]);
     }
   });
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { docId, sha256 } from '../../src/core/hash.ts';
-import { extractPost } from '../../src/pipeline/extract-job.ts';
-import type { Row } from '../../src/core/types.ts';
+import extractPost from '../../src/pipeline/extract-job.ts';
+import type { StagedRows, TableRow } from '../../src/core/tables.ts';
 import { Store, type PostState, type RunCounts } from '../../src/store/store.ts';
 import { ROOT, SAMPLE_POSTS } from '../helpers/cli.ts';
 
@@ -20,14 +20,14 @@ const openStore = async (): Promise<Store> => Store.open(join(await mkdtemp(join
 const postState = (sourceId: string, url: string): PostState => ({ sourceId, docId: docId('dir', sourceId), url, revision: null, status: 'active', fetchedAt: FETCHED_AT });
 
 /** The rows the pipeline makes of one real post file. */
-function rowsOf(file: string, sourceId: string): Record<string, Row[]> {
+function rowsOf(file: string, sourceId: string) {
   const r = extractPost({ post: { source: 'dir', sourceId, url: file, bytes: readFileSync(file), contentType: null, revision: null, fetchedAt: FETCHED_AT }, docId: docId('dir', sourceId) });
   assert.ok(r.ok, JSON.stringify(r));
   return r.rows;
 }
 
 /** Stages one run: `posts` processed this run, `seen` still upstream and unchanged. */
-async function stage(store: Store, posts: { sourceId: string; file: string; rows?: Record<string, Row[]> }[], seen: string[] = []): Promise<void> {
+async function stage(store: Store, posts: { sourceId: string; file: string; rows?: StagedRows }[], seen: string[] = []): Promise<void> {
   const stager = await store.openStager();
   try {
     for (const p of posts) stager.addPost(postState(p.sourceId, p.file), p.rows ?? rowsOf(p.file, p.sourceId));
@@ -125,9 +125,10 @@ describe('plans in the store', () => {
   // the one of 2016年2月6日 and the one of 2019年3月2日 (its history block names both, by title and date only);
   // they were published as 国务院令第666号 and 国务院令第709号. The two documents rows carry those facts.
   const TITLE = '国务院关于修改部分行政法规的决定';
-  const decision = (sourceId: string, number: string, date: string): Row => ({
+  const decision = (sourceId: string, number: string, date: string): TableRow<'documents'> => ({
     doc_id: docId('dir', sourceId), source: 'dir', source_id: sourceId, url: sourceId, title: TITLE, issued_date: date, tags: [],
     is_policy: true, doc_type: '决定', issuer: '国务院', doc_number: number, content_sha256: sha256(sourceId),
+    published_at: null, category: null, plan_type: null, plan_name: null, period_start: null, period_end: null, version: null, source_path: null,
   });
   const LAW = join(LAWS, '行政法规', '进出口商品检验法实施条例(2022-03-29).md');
 

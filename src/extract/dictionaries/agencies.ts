@@ -8,7 +8,7 @@
  * only when it names one central body on its own: 统计局 or 税务局 alone are often local, so they are not.
  * The issuer column reads its names from here too (国办 → 国务院办公厅).
  */
-export interface Agency {
+interface Agency {
   full: string;
   short: readonly string[];
 }

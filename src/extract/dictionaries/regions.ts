@@ -7,7 +7,7 @@
  * also an everyday word (吉林 is both a province and a city: the province) is read as the province.
  * A city inside the name of a larger body (北京市人民政府) still counts: the text names the place.
  */
-export type RegionLevel = 'province' | 'city' | 'area';
+type RegionLevel = 'province' | 'city' | 'area';
 
 export interface Region {
   full: string;

@@ -10,7 +10,7 @@
  *   listed action verb follows the subject (要予以表扬激励);
  * - a verb followed by a word in NOT_A_VERB_BEFORE is a noun phrase (指导思想, 保障措施, 改革开放以来).
  */
-export type VerbKind = 'action' | 'modal';
+type VerbKind = 'action' | 'modal';
 
 export interface PolicyVerb {
   verb: string;

@@ -3,6 +3,7 @@
 // console (views.sql's views, ?sql= in the address) and a filtered selection of any table as CSV or XLSX.
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { stringify } from 'csv-stringify/browser/esm/sync';
+import { CSV_OPTIONS } from '../../core/csv.js';
 import { normalizeDocNumber } from '../../core/text.js';
 
 const PAGE = 50;
@@ -151,10 +152,10 @@ function plain(v, type) {
   return v;
 }
 
-/** Excel-safe CSV: BOM, CRLF, formula-looking cells neutralised (the same options as the release's CSV). */
+/** Excel-safe CSV: the spreadsheet flavour of downloads/ (BOM, CRLF, a cell holding a line break quoted, formula-looking cells neutralised). */
 function csvBlob(records, fields) {
   const data = records.map((r) => Object.fromEntries(fields.map((f) => [f.name, plain(r[f.name], f.type)])));
-  const text = stringify(data, { bom: true, header: true, columns: fields.map((f) => f.name), record_delimiter: 'windows', escape_formulas: true, cast: { boolean: (v) => String(v) } });
+  const text = stringify(data, { ...CSV_OPTIONS.spreadsheet, columns: fields.map((f) => f.name), cast: { boolean: (v) => String(v) } });
   return new Blob([text], { type: 'text/csv;charset=utf-8' });
 }
 
