@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { makeWorkspace, ROOT, runCli } from '../helpers/cli.ts';
 import { inFolder, query } from '../helpers/duckdb.ts';
+import { RunClock, runInProcess } from '../helpers/run.ts';
 import { VERSIONED } from '../../src/core/tables.ts';
 
 const POSTS = join(ROOT, 'pipelines', 'sample', 'posts');
@@ -13,20 +14,23 @@ async function releaseIds(out: string): Promise<string[]> {
   return (await readdir(join(out, 'releases'))).filter((n) => !n.startsWith('.')).sort();
 }
 
-/** Two releases a second apart: r1 = two posts and 船员条例 v1; r2 = one post removed, one added, the regulation amended. */
+/**
+ * Two releases a second apart (runs in process, on a clock a second ahead for the second): r1 = two posts and 船员条例 v1;
+ * r2 = one post removed, one added, the regulation amended. The commands this file tests run as the real command.
+ */
 async function twoReleases(extra = '') {
+  const clock = new RunClock();
   const ws = await makeWorkspace({
     posts: [join(POSTS, 'govcn-2019-02-13-content_5365341.html'), join(POSTS, '2021-12-08-202112082206885265.md')],
     extra,
   });
   await copyFile(join(REVISIONS, 'chuanyuan-tiaoli.v1.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
-  const first = await runCli(['run', ws.file], ws.cwd);
+  const first = await runInProcess(ws.file, ws.cwd, { clock });
   assert.equal(first.code, 0, first.stderr);
-  await new Promise((r) => setTimeout(r, 1100)); // release ids are UTC seconds
   await rm(join(ws.postsDir, '2021-12-08-202112082206885265.md'));
   await copyFile(join(POSTS, 'govcn-2018-12-24-content_5351607.html'), join(ws.postsDir, 'govcn-2018-12-24-content_5351607.html'));
   await copyFile(join(REVISIONS, 'chuanyuan-tiaoli.v2.md'), join(ws.postsDir, 'chuanyuan-tiaoli.md'));
-  const second = await runCli(['run', ws.file], ws.cwd);
+  const second = await runInProcess(ws.file, ws.cwd, { clock: clock.next() });
   assert.equal(second.code, 0, second.stderr);
   return ws;
 }

@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { before, describe, test } from 'node:test';
 import { makeWorkspace, runCli, SAMPLE_POSTS, startServe } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 import { rawGet, rawRequest } from '../helpers/raw-http.ts';
 import { join } from 'node:path';
 
@@ -21,7 +22,7 @@ describe('zhengce serve of a published release', () => {
   let ws: Awaited<ReturnType<typeof makeWorkspace>>;
   before(async () => {
     ws = await makeWorkspace({ posts: [join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html')] });
-    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+    assert.equal((await runInProcess(ws.file, ws.cwd)).code, 0);
   });
 
   test('zhengce serve keeps serving through the requests that stopped it, hands out no private file, and stops on SIGTERM', async () => {

@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { acquireLock, schedulerLockFile } from '../../src/pipeline/lock.ts';
-import { logLines, makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { FEW_POSTS, logLines, makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 
 interface Run {
   status: string;
@@ -53,7 +54,8 @@ test('status before any run, then after an ok run: last run, last release, and a
   assert.equal(scheduled.scheduler?.pid, process.pid);
   await scheduler.release();
 
-  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+  // The runs this file makes for status to read run in process (tests/helpers/run.ts); status itself is the real command.
+  assert.equal((await runInProcess(ws.file, ws.cwd)).code, 0);
   const after = await statusJson(ws.file, ws.cwd);
   assert.equal(after.pipeline, 'watched');
   assert.equal(after.last_run!.status, 'ok');
@@ -76,9 +78,9 @@ test('status before any run, then after an ok run: last run, last release, and a
 });
 
 test('status after a partial run names the failed posts', async () => {
-  const ws = await makeWorkspace({ id: 'partly' });
+  const ws = await makeWorkspace({ id: 'partly', posts: FEW_POSTS });
   await copyFile(join(ROOT, 'tests', 'fixtures', 'bad', 'empty.md'), join(ws.postsDir, 'empty.md'));
-  const run = await runCli(['run', ws.file], ws.cwd);
+  const run = await runInProcess(ws.file, ws.cwd);
   assert.equal(run.code, 2, run.stderr);
   const s = await statusJson(ws.file, ws.cwd);
   assert.equal(s.last_run!.status, 'partial');
@@ -94,13 +96,13 @@ test('status after a partial run names the failed posts', async () => {
 });
 
 test('a run refused for the lock is kept apart: last_run keeps the real run and its failures', async () => {
-  const ws = await makeWorkspace({ id: 'kept' });
+  const ws = await makeWorkspace({ id: 'kept', posts: FEW_POSTS });
   await copyFile(join(ROOT, 'tests', 'fixtures', 'bad', 'empty.md'), join(ws.postsDir, 'empty.md'));
-  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 2);
+  assert.equal((await runInProcess(ws.file, ws.cwd)).code, 2);
   const real = (await statusJson(ws.file, ws.cwd)).last_run!;
   assert.equal(real.status, 'partial');
 
-  // A lock naming this test process, which is alive: the next run is refused.
+  // A lock naming this test process, which is alive: the next run (the real command: to a run in this process, that pid would be its own) is refused.
   const lock = join(ws.out, 'run.lock');
   await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() }));
   const refused = await runCli(['run', ws.file], ws.cwd);
@@ -121,7 +123,7 @@ test('a run refused for the lock is kept apart: last_run keeps the real run and 
 
   // The next real run replaces last_run and leaves the record of the refusal.
   await rm(lock);
-  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 2);
+  assert.equal((await runInProcess(ws.file, ws.cwd)).code, 2);
   const after = await statusJson(ws.file, ws.cwd);
   assert.notEqual(after.last_run!.run_id, real.run_id);
   assert.equal(after.last_skipped!.run_id, s.last_skipped!.run_id);
@@ -143,7 +145,7 @@ test('control characters in post file names reach neither the log nor status raw
   assert.match(pretty.stdout, /rejected bad\\x1b\[31mred\\x9b2J: the file is empty/, 'the post is named recognisably');
   assert.match(pretty.stdout, /2 fetched, 0 unchanged, 1 rejected/, 'the post under an ESC name is read like any other');
 
-  const json = await runCli(['run', ws.file], ws.cwd);
+  const json = await runInProcess(ws.file, ws.cwd);
   assert.equal(json.code, 2, json.stderr);
   assert.doesNotMatch(json.stdout, raw, 'JSON log lines escape C1 too');
 
@@ -158,8 +160,8 @@ test('control characters in post file names reach neither the log nor status raw
 });
 
 test('an output folder shared by mistake: the second pipeline is refused at load with the first, at run time alone, and status shows whose folder it is', async () => {
-  const ws = await makeWorkspace({ id: 'first' });
-  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+  const ws = await makeWorkspace({ id: 'first', posts: FEW_POSTS });
+  assert.equal((await runInProcess(ws.file, ws.cwd)).code, 0);
   const other = join(ws.cwd, 'second.yaml');
   await writeFile(other, `id: second\nsource: {type: dir, path: posts}\npublish: {dir: output/first}\n`);
   const statusBefore = await readFile(join(ws.out, 'status.json'), 'utf8');
@@ -168,7 +170,7 @@ test('an output folder shared by mistake: the second pipeline is refused at load
   assert.equal(together.code, 1);
   assert.match(together.stderr, /\(first\) and .*second\.yaml \(second\) both publish into .*output\/first: an output folder belongs to one pipeline[^]*nothing was run/);
 
-  const alone = await runCli(['run', other], ws.cwd);
+  const alone = await runInProcess(other, ws.cwd);
   assert.equal(alone.code, 1, alone.stderr);
   assert.match(alone.stderr, /output\/first belongs to pipeline "first" \(source: dir .*\/posts\), as its store\.duckdb records; pipeline "second" of .*second\.yaml .* was refused and nothing was changed/);
   assert.equal(await readFile(join(ws.out, 'status.json'), 'utf8'), statusBefore, 'status.json untouched');
@@ -179,8 +181,8 @@ test('an output folder shared by mistake: the second pipeline is refused at load
   assert.match((await runCli(['status', other], ws.cwd)).stdout, /output\s+.*output\/first holds the runs of pipeline first, not of second: runs of second there are refused/);
 
   // Handed over on purpose, the folder is the second's: its run is recorded, and the first's is refused in turn.
-  const adopted = await runCli(['run', '--adopt', other], ws.cwd);
+  const adopted = await runCli(['run', '--adopt', other], ws.cwd); // the real command: its --adopt flag
   assert.equal(adopted.code, 0, adopted.stderr);
   assert.equal((await statusJson(other, ws.cwd)).last_run!.status, 'ok');
-  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 1);
+  assert.equal((await runInProcess(ws.file, ws.cwd)).code, 1);
 });

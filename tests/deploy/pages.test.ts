@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { PUBLISHED_FILES, PUBLISHED_FOLDERS } from '../../src/core/layout.ts';
-import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { makeWorkspace, ROOT, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 
 interface Step {
   name?: string;
@@ -28,7 +29,7 @@ test('the GitHub Pages workflow publishes the output folder without the store, r
 
   // A real pipeline output, where the workflow's checkout has it, assembled by the workflow's own script.
   const ws = await makeWorkspace({ id: 'sample', posts: [join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html')] });
-  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+  assert.equal((await runInProcess(ws.file, ws.cwd)).code, 0);
   const r = spawnSync('bash', ['-e', '-c', assemble.run!], { cwd: ws.cwd, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const site = join(ws.cwd, upload.with!.path);

@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import { docId } from '../../src/core/hash.ts';
 import { extractDocument } from '../../src/extract/index.ts';
 import { parsePost } from '../../src/parse/index.ts';
-import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { makeWorkspace, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 import { query } from '../helpers/duckdb.ts';
 import { corpusPost } from '../parse/helpers.ts';
 
@@ -42,7 +43,7 @@ describe('a news item that reports a plan the pipeline holds joins that plan thr
     join(ws.postsDir, 'xwlb-20220107.md'),
     '# 《新闻联播》 (20220107)\n\n### 国务院办公厅印发《要素市场化配置综合改革试点总体方案》\n\n<p><strong>央视网消息</strong>（新闻联播）：国务院办公厅近日印发《要素市场化配置综合改革试点总体方案》，到2025年基本完成试点任务。</p>\n',
   );
-  const run = await runCli(['run', ws.file], ws.cwd);
+  const run = await runInProcess(ws.file, ws.cwd);
 
   test('the mention carries the plan_key of the repost’s plan', async () => {
     assert.equal(run.code, 0, run.stderr + run.stdout);

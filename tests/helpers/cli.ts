@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SAMPLE_POSTS = join(ROOT, 'pipelines', 'sample', 'posts');
 const BIN = join(ROOT, 'bin', 'zhengce.js');
+/**
+ * Two real posts of the sample (a finews Markdown post and a gov.cn page), for tests whose subject is a run's locking,
+ * signals or status rather than what it extracts: a run over them takes a fraction of the whole sample's time.
+ */
+export const FEW_POSTS = ['2022-01-06-202201062238656632.md', 'govcn-2019-01-21-content_5359620.html'].map((p) => join(ROOT, 'pipelines', 'sample', 'posts', p));
 
 export interface CliResult {
   code: number | null;

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { copyFile, readdir, readFile, readlink } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { makeWorkspace, runCli, SAMPLE_POSTS as POSTS } from '../helpers/cli.ts';
+import { before, test, type TestContext } from 'node:test';
+import { makeWorkspace, SAMPLE_POSTS as POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { runInProcess } from '../helpers/run.ts';
+import { validate } from '../helpers/validate.ts';
 import { exists, startCli, waitFor } from '../schedule/process.ts';
 
 /**
@@ -14,8 +17,8 @@ import { exists, startCli, waitFor } from '../schedule/process.ts';
 const STAGES = ['staged', 'applied', 'written', 'committed', 'renamed', 'history'];
 
 /** Starts a run that holds at `stage`, waits until it is there, and kills it with SIGKILL. */
-async function killAt(stage: string, cwd: string, file: string, out: string): Promise<void> {
-  const run = startCli(['run', file], cwd, { ZHENGCE_TEST_PAUSE: stage });
+async function killAt(t: TestContext, stage: string, cwd: string, file: string, out: string): Promise<void> {
+  const run = startCli(t, ['run', file], cwd, { ZHENGCE_TEST_PAUSE: stage });
   // The later stages come after a whole release is written: on a loaded 2-core machine that takes a while.
   await waitFor(`the run to pause at "${stage}"`, () => exists(join(out, `paused-${stage}`)), 45_000, run);
   run.child.kill('SIGKILL');
@@ -31,19 +34,30 @@ async function docCount(dir: string): Promise<number> {
   return Number(n);
 }
 
+let ws: Awaited<ReturnType<typeof makeWorkspace>>;
+/** The workspace as the first release left it, copied into place before each stage. */
+let firstRelease: string;
+
+before(async () => {
+  ws = await makeWorkspace({ posts: [join(POSTS, '2022-01-06-202201062238656632.md'), join(POSTS, 'govcn-2019-01-21-content_5359620.html')] });
+  const first = await runInProcess(ws.file, ws.cwd);
+  assert.equal(first.code, 0, first.stderr);
+  firstRelease = join(await mkdtemp(join(tmpdir(), 'zhengce-crash-')), 'first-release');
+  execFileSync('cp', ['-a', ws.cwd, firstRelease]);
+});
+
 for (const stage of STAGES) {
-  test(`SIGKILL at "${stage}" leaves the last release and latest intact, and the next run completes`, async () => {
-    const ws = await makeWorkspace({ posts: [join(POSTS, '2022-01-06-202201062238656632.md'), join(POSTS, 'govcn-2019-01-21-content_5359620.html')] });
-    const first = await runCli(['run', ws.file], ws.cwd);
-    assert.equal(first.code, 0, first.stderr);
+  test(`SIGKILL at "${stage}" leaves the last release and latest intact, and the next run completes`, async (t) => {
+    // Each stage starts from the first release, in the same folder: the store records its source by absolute path.
+    await rm(ws.cwd, { recursive: true, force: true });
+    execFileSync('cp', ['-a', firstRelease, ws.cwd]);
     const [r1] = await releaseFolders(ws.out);
-    await sleep(1100); // a new release id
     await copyFile(join(POSTS, 'govcn-2019-02-13-content_5365341.html'), join(ws.postsDir, 'govcn-2019-02-13-content_5365341.html'));
 
-    await killAt(stage, ws.cwd, ws.file, ws.out);
+    await killAt(t, stage, ws.cwd, ws.file, ws.out);
     // Whatever the moment, latest still shows a complete, valid release.
     const shown = join(ws.out, await readlink(join(ws.out, 'latest')));
-    assert.equal((await runCli(['validate', shown], ws.cwd)).code, 0);
+    assert.deepEqual((await validate(shown)).problems, []);
     if (stage !== 'renamed' && stage !== 'history') assert.equal(shown, join(ws.out, 'releases', r1));
     else {
       // The new folder is in place and the store committed, only latest may not have moved yet: it shows r1 or the new release.
@@ -53,7 +67,7 @@ for (const stage of STAGES) {
     }
     assert.equal(await docCount(join(ws.out, 'releases', r1)), 2);
 
-    const next = await runCli(['run', ws.file], ws.cwd);
+    const next = await runInProcess(ws.file, ws.cwd);
     assert.equal(next.code, 0, next.stderr + next.stdout);
     const folders = await releaseFolders(ws.out);
     assert.ok(folders.every((f) => !f.startsWith('.')), `no staging folder is left: ${folders}`);
@@ -61,7 +75,7 @@ for (const stage of STAGES) {
     const latest = join(ws.out, await readlink(join(ws.out, 'latest')));
     assert.equal(latest, join(ws.out, 'releases', folders[1]));
     assert.equal(await docCount(latest), 3);
-    assert.equal((await runCli(['validate', latest], ws.cwd)).code, 0);
+    assert.deepEqual((await validate(latest)).problems, []);
     const releases = await query<{ release_id: string }>(`SELECT release_id FROM '${latest}/releases/*.parquet' ORDER BY 1`);
     assert.deepEqual(releases.map((r) => r.release_id), folders);
     const history = JSON.parse(await readFile(join(ws.out, 'latest.json'), 'utf8'));

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { logLines, ROOT, runCli } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { RunClock, runInProcess } from '../helpers/run.ts';
 import { loadPipeline } from '../../src/pipeline/config.ts';
 import { seededFaults, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -36,7 +37,13 @@ async function releaseIds(out: string): Promise<string[]> {
   return (await readdir(join(out, 'releases'))).filter((n) => !n.startsWith('.')).sort();
 }
 
-const wait = () => new Promise((r) => setTimeout(r, 1100)); // release ids are UTC seconds
+/**
+ * Runs in process (tests/helpers/run.ts), each on a clock a second ahead of the one before: a new release gets its own
+ * id (a UTC second) with no wait. The real command runs where its own part is the subject: a token from its environment
+ * never printed, --offline, and the failure it words on stderr.
+ */
+const clock = new RunClock();
+const run = (ws: { file: string; cwd: string }) => runInProcess(ws.file, ws.cwd, { clock: clock.next() });
 
 describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)', () => {
   let server: TestServer;
@@ -55,24 +62,22 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     assert.equal(Number(n), POSTS_IN_TREE);
 
     server.requests.length = 0;
-    const same = await runCli(['run', ws.file], ws.cwd);
+    const same = await run(ws);
     assert.equal(same.code, 0, same.stderr);
     assert.deepEqual(server.requests.map((r) => r.path), [server.treesPath], 'exactly one request');
     assert.equal((await releaseIds(ws.out)).length, 1, 'no new release');
 
-    await wait();
     server.requests.length = 0;
     const plan = server.files.get(PLAN)!;
     server.files.set(PLAN, { ...plan, bytes: await readFile(join(ROOT, 'tests', 'fixtures', 'versions', '2022-01-06-202201062238656632.v1.md')) });
-    const edited = await runCli(['run', ws.file], ws.cwd);
+    const edited = await run(ws);
     assert.equal(edited.code, 0, edited.stderr);
     assert.deepEqual(server.requestsTo().map((r) => r.path), [server.rawPath(PLAN)], 'exactly one download');
     const [change] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes/*.parquet'`);
     assert.deepEqual([...change.changed_columns].sort(), ['category', 'tags']);
 
-    await wait();
     server.files.delete('_posts/2021-12-08-202112082206885265.md');
-    const removed = await runCli(['run', ws.file], ws.cwd);
+    const removed = await run(ws);
     assert.equal(removed.code, 0, removed.stderr);
     const deletes = await query<{ row_key: string }>(`SELECT row_key FROM '${ws.out}/latest/changes/*.parquet' WHERE table_name = 'documents' AND change_type = 'delete'`);
     assert.equal(deletes.length, 1);
@@ -84,7 +89,7 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     server.reset();
     server.faults = seededFaults('e2e', { unavailable: 0.3, truncated: 0.1 });
     const ws = await githubWorkspace(server);
-    const r = await runCli(['run', ws.file], ws.cwd);
+    const r = await run(ws);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents/*.parquet'`);
     assert.equal(Number(n), POSTS_IN_TREE);
@@ -96,7 +101,7 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     // Answers wait 60 ms so downloads overlap; the posts (82 kB) do not fit the budget (60 kB) at once.
     server.faults = ({ path }) => (path.startsWith(server.rawPath('')) ? { kind: 'delay', ms: 60 } : null);
     const ws = await githubWorkspace(server, ', max_response_bytes: 30000, max_bytes_in_flight: 60000');
-    const r = await runCli(['run', ws.file], ws.cwd);
+    const r = await run(ws);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents/*.parquet'`);
     assert.equal(Number(n), POSTS_IN_TREE);
@@ -106,12 +111,11 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
   test('a post that keeps failing keeps its previous version, is named in rejects.csv, and the run exits 2', async () => {
     server.reset();
     const ws = await githubWorkspace(server);
-    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
-    await wait();
+    assert.equal((await run(ws)).code, 0);
     const plan = server.files.get(PLAN)!;
     server.files.set(PLAN, { ...plan, bytes: Buffer.concat([plan.bytes, Buffer.from('\n')]) });
     server.faults = ({ path }) => (path === server.rawPath(PLAN) ? { kind: 'status', status: 500 } : null);
-    const r = await runCli(['run', ws.file], ws.cwd);
+    const r = await run(ws);
     assert.equal(r.code, 2, r.stderr + r.stdout);
     const docs = await query<{ title: string }>(`SELECT title FROM '${ws.out}/latest/documents/*.parquet' WHERE source_id = '2022-01-06-202201062238656632'`);
     assert.equal(docs.length, 1, 'never recorded as deleted');
@@ -123,7 +127,7 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
   test('an upstream that is down fails the run with exit 1 and leaves the previous release untouched', async () => {
     server.reset();
     const ws = await githubWorkspace(server);
-    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+    assert.equal((await run(ws)).code, 0);
     const [before] = await releaseIds(ws.out);
     const pkg = await readFile(join(ws.out, 'latest', 'datapackage.json'));
     server.faults = () => ({ kind: 'status', status: 503 });
@@ -138,7 +142,7 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
   test('run --offline rebuilds the release from raw snapshots with the server gone', async () => {
     server.reset();
     const ws = await githubWorkspace(server);
-    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+    assert.equal((await run(ws)).code, 0);
     const online = parse(await readFile(join(ws.out, 'downloads', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
     const offline = await githubWorkspace(server);
     const { cp } = await import('node:fs/promises');
@@ -167,16 +171,15 @@ describe('zhengce run over finews as it behaves: posts move from _posts/ to old_
   test('moving every post to old_post/ publishes a release of no content version and no removal, rewriting only the moved documents\' rows, and the CHANGELOG says in one line what moved where', async () => {
     server.reset();
     const ws = await finewsWorkspace();
-    const first = await runCli(['run', ws.file], ws.cwd);
+    const first = await run(ws);
     assert.equal(first.code, 0, first.stderr + first.stdout);
     const versionsBefore = await query<{ n: number }>(`SELECT count(*)::INT AS n FROM '${ws.out}/latest/document_versions/*.parquet'`);
     for (const [path, file] of [...server.files].filter(([p]) => p.startsWith('_posts/'))) {
       server.files.delete(path);
       server.files.set(path.replace('_posts/', 'old_post/'), file);
     }
-    await wait();
     server.requests.length = 0;
-    const moved = await runCli(['run', ws.file], ws.cwd);
+    const moved = await run(ws);
     assert.equal(moved.code, 0, moved.stderr + moved.stdout);
     assert.equal(server.requestsTo().length, 0, 'no post downloaded');
     const docs = await query<{ source_path: string; version: number }>(`SELECT source_path, version FROM '${ws.out}/latest/documents/*.parquet' WHERE source LIKE 'github:%'`);
@@ -202,15 +205,14 @@ describe('zhengce run over finews as it behaves: posts move from _posts/ to old_
   test('a post whose category flips out of filter.categories is a removal whose reason says so, not a deletion upstream', async () => {
     server.reset();
     const ws = await finewsWorkspace('filter:\n  categories: [zhongguozhengfuwang]\n');
-    const first = await runCli(['run', ws.file], ws.cwd);
+    const first = await run(ws);
     assert.equal(first.code, 0, first.stderr + first.stdout);
     const kept = await query<{ source_id: string }>(`SELECT source_id FROM '${ws.out}/latest/documents/*.parquet'`);
     assert.deepEqual(kept.map((d) => d.source_id), ['2022-01-06-202201062238656632']);
     // finews really republished the 要素市场化 post under emnews, then under zhongguozhengfuwang again.
     const plan = server.files.get(PLAN)!;
     server.files.set(PLAN, { ...plan, bytes: Buffer.from(plan.bytes.toString('utf8').replace('categories: zhongguozhengfuwang', 'categories: emnews')) });
-    await wait();
-    const flipped = await runCli(['run', ws.file], ws.cwd);
+    const flipped = await run(ws);
     assert.equal(flipped.code, 0, flipped.stderr + flipped.stdout);
     const changelog = await readFile(join(ws.out, 'latest', 'CHANGELOG.md'), 'utf8');
     assert.match(changelog, /## 删除文件 Removed documents \(1\)/);

@@ -6,7 +6,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { acquireLock, inspectLock, LockBusyError } from '../../src/pipeline/lock.ts';
-import { logLines, makeWorkspace, runCli } from '../helpers/cli.ts';
+import { FEW_POSTS, logLines, makeWorkspace, runCli } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 import { exists, exitWithin, startCli, waitFor } from '../schedule/process.ts';
 
 const BOOT_ID = '/proc/sys/kernel/random/boot_id';
@@ -17,10 +18,10 @@ async function startTicks(pid: number): Promise<number> {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
 }
 
-test('one run per pipeline: a second run exits 75 naming the holder; a killed holder\'s lock is taken over', async () => {
-  const ws = await makeWorkspace({ id: 'locked' });
-  const holder = startCli(['run', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
-  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 15_000, holder);
+test('one run per pipeline: a second run exits 75 naming the holder; a killed holder\'s lock is taken over', async (t) => {
+  const ws = await makeWorkspace({ id: 'locked', posts: FEW_POSTS });
+  const holder = startCli(t, ['run', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 45_000, holder);
 
   const lock = JSON.parse(await readFile(join(ws.out, 'run.lock'), 'utf8'));
   assert.deepEqual([lock.pid, lock.host], [holder.child.pid, hostname()]);
@@ -49,7 +50,8 @@ test('one run per pipeline: a second run exits 75 naming the holder; a killed ho
   await exitWithin(holder, 10_000);
   assert.ok(await exists(join(ws.out, 'run.lock')), 'a killed run leaves its lock');
 
-  const next = await runCli(['run', ws.file], ws.cwd);
+  // The run that takes over runs in process: the lock names the killed process, not this one.
+  const next = await runInProcess(ws.file, ws.cwd);
   assert.equal(next.code, 0, next.stderr);
   const takeover = logLines(next.stdout).find((l) => l.stage === 'lock' && /took over a stale lock/.test(String(l.msg)));
   assert.ok(takeover, next.stdout);
@@ -58,17 +60,17 @@ test('one run per pipeline: a second run exits 75 naming the holder; a killed ho
   assert.equal(JSON.parse(await readFile(join(ws.out, 'status.json'), 'utf8')).last_run.status, 'ok');
 });
 
-test('a second signal exits at once; the next run takes over the lock and completes the release', async () => {
-  const ws = await makeWorkspace({ id: 'twice', extra: 'schedule: "* * * * * *"\n' });
-  const proc = startCli(['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
-  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 15_000, proc);
+test('a second signal exits at once; the next run takes over the lock and completes the release', async (t) => {
+  const ws = await makeWorkspace({ id: 'twice', posts: FEW_POSTS, extra: 'schedule: "* * * * * *"\n' });
+  const proc = startCli(t, ['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 45_000, proc);
   // Two different signals sent together are both delivered: whichever comes second must end the process at once.
   proc.child.kill('SIGTERM');
   proc.child.kill('SIGINT');
   const { code } = await exitWithin(proc, 10_000);
   assert.ok(code === 130 || code === 143, `exit ${code}\n${proc.stdout()}\n${proc.stderr()}`);
 
-  const next = await runCli(['run', ws.file], ws.cwd);
+  const next = await runInProcess(ws.file, ws.cwd);
   assert.equal(next.code, 0, next.stderr + next.stdout);
   assert.ok(logLines(next.stdout).some((l) => l.stage === 'lock' && /took over a stale lock/.test(String(l.msg))), next.stdout);
   const folders = await readdir(join(ws.out, 'releases'));
@@ -83,7 +85,7 @@ test('a lock whose pid now names another live process (another start time or boo
     t.skip('no /proc: locks are judged by pid alone');
     return;
   }
-  const ws = await makeWorkspace({ id: 'reused' });
+  const ws = await makeWorkspace({ id: 'reused', posts: FEW_POSTS });
   await mkdir(ws.out, { recursive: true });
   const bootId = (await readFile(BOOT_ID, 'utf8')).trim();
   // This test process stands for the live process that now has the pid: it runs, under a start time and boot id of its own.

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import { noProgress, type Clock } from '../../src/core/effects.ts';
 import { CliError } from '../../src/core/errors.ts';
 import { errorReport } from '../../src/cli/report.ts';
@@ -21,11 +22,29 @@ function steppingClock(): Clock {
   return { now: () => new Date((t += 60_000)) };
 }
 
-async function workspace(): Promise<{ pipeline: Pipeline; out: string; logger: ReturnType<typeof capturingLogger>; run: (signal?: AbortSignal) => ReturnType<typeof runPipelineOnce> }> {
+/** The posts folder every workspace's pipeline reads (none writes to it), and the output folder of a first run over it. */
+let shared: { posts: string; firstRun: string };
+
+before(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'zhengce-operate-posts-'));
+  const posts = join(dir, 'posts');
+  await mkdir(posts);
+  for (const p of POSTS) await copyFile(join(SAMPLE_POSTS, p), join(posts, p));
+  shared = { posts, firstRun: '' };
+  const first = await workspace();
+  assert.equal((await first.run()).status, 'ok');
+  shared.firstRun = first.out;
+});
+
+/**
+ * A pipeline over the shared posts folder, publishing into a folder of its own; with `firstRun`, that folder starts as
+ * the shared first run left its output (copied with cp -a: links and the relative latest kept). The store records the
+ * pipeline by its id and source, the same for every workspace, so the copy is this pipeline's own.
+ */
+async function workspace(o: { firstRun?: boolean } = {}): Promise<{ pipeline: Pipeline; out: string; logger: ReturnType<typeof capturingLogger>; run: (signal?: AbortSignal) => ReturnType<typeof runPipelineOnce> }> {
   const cwd = await mkdtemp(join(tmpdir(), 'zhengce-operate-'));
-  await mkdir(join(cwd, 'posts'));
-  for (const p of POSTS) await copyFile(join(SAMPLE_POSTS, p), join(cwd, 'posts', p));
-  await writeFile(join(cwd, 'p.yaml'), `id: p\nsource: {type: dir, path: ${join(cwd, 'posts')}}\npublish: {dir: ${join(cwd, 'out')}}\n`);
+  await writeFile(join(cwd, 'p.yaml'), `id: p\nsource: {type: dir, path: ${shared.posts}}\npublish: {dir: ${join(cwd, 'out')}}\n`);
+  if (o.firstRun) execFileSync('cp', ['-a', shared.firstRun, join(cwd, 'out')]);
   const pipeline = await loadPipeline(join(cwd, 'p.yaml'), cwd);
   const clock = steppingClock();
   const logger = capturingLogger();
@@ -45,8 +64,8 @@ const DAMAGE: Record<string, (file: string) => Promise<void>> = {
 
 for (const [kind, damage] of Object.entries(DAMAGE)) {
   test(`a damaged store (${kind}) is named with what to do, not DuckDB's raw text; following the advice rebuilds the pipeline`, async () => {
-    const ws = await workspace();
-    assert.equal((await ws.run()).status, 'ok');
+    // The first run's output, shared by the three kinds of damage (made and checked in before()).
+    const ws = await workspace({ firstRun: true });
     const store = join(ws.out, 'store.duckdb');
     await damage(store);
 

@@ -4,15 +4,16 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Package } from 'datapackage';
 import { parse } from 'csv-parse/sync';
 import { datedPost, feedStep, revise, writeDatedPosts } from '../../bench/dated-corpus.ts';
 import { partsGlob } from '../../src/core/layout.ts';
 import { TABLES, VERSIONED, type TableSpec } from '../../src/core/tables.ts';
-import { checkRelease, exportTables } from '../../src/pipeline/releases.ts';
+import { checkRelease, compareReleases, exportTables } from '../../src/pipeline/releases.ts';
 import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { inFolder, query } from '../helpers/duckdb.ts';
+import { RunClock, runInProcess } from '../helpers/run.ts';
+import { validate } from '../helpers/validate.ts';
 
 const REVISIONS = join(ROOT, 'tests', 'fixtures', 'revisions');
 const POSTS = ['govcn-2019-02-13-content_5365341.html', 'govcn-2018-12-24-content_5351607.html', '2022-01-06-202201062238656632.md'].map((p) => join(SAMPLE_POSTS, p));
@@ -39,10 +40,13 @@ async function difference(a: string, b: string): Promise<number> {
   return Number(n);
 }
 
+/** Each run a second after the one before it: the next release gets its own id (a UTC second) with no wait. */
+const clock = new RunClock();
+
+/** One run of the pipeline (in process), which must publish; its log lines. */
 async function run(ws: { cwd: string; file: string }): Promise<string> {
-  const r = await runCli(['run', ws.file], ws.cwd);
+  const r = await runInProcess(ws.file, ws.cwd, { clock: clock.next() });
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  await sleep(1000); // the next release gets its own id (a UTC second)
   return r.stdout;
 }
 
@@ -260,8 +264,7 @@ test('zhengce export writes whole tables of a kept release, and of one only hist
   assert.ok(!(await releaseIds(ws.out)).includes(r1), `${r1} is pruned`);
 
   const out = join(ws.cwd, 'exported');
-  const res = await runCli(['export', '-p', ws.file, r1, '--out', out], ws.cwd);
-  assert.equal(res.code, 0, res.stderr + res.stdout);
+  await exportTables(r1, { pipeline: ws.file, cwd: ws.cwd, formats: ['csv', 'parquet'], outDir: out });
   for (const t of TABLES) {
     assert.equal(await difference(`SELECT * FROM '${out}/${t.name}.parquet'`, `SELECT * FROM '${kept}/${partsGlob(t)}'`), 0, `${t.name} of ${r1} from history/`);
   }
@@ -269,8 +272,7 @@ test('zhengce export writes whole tables of a kept release, and of one only hist
   assert.equal(csv.length, 4);
 
   const one = join(ws.cwd, 'one');
-  const latest = await runCli(['export', '-p', ws.file, 'latest', '--table', 'provisions', '--format', 'csv', '--out', one], ws.cwd);
-  assert.equal(latest.code, 0, latest.stderr);
+  await exportTables('latest', { pipeline: ws.file, cwd: ws.cwd, tables: ['provisions'], formats: ['csv'], outDir: one });
   assert.deepEqual(await readdir(one), ['provisions.csv']);
   const bad = await runCli(['export', '-p', ws.file, 'latest', '--table', 'nope', '--out', one], ws.cwd);
   assert.equal(bad.code, 1);
@@ -293,7 +295,7 @@ for (const [layout, fixture, releases] of [
     assert.match(stdout, /is in an earlier layout: it stays as it is/);
     const next = (await releaseIds(ws.out)).at(-1)!;
     assert.deepEqual(await inodes(join(ws.out, 'releases', old.at(-1)!)), before, 'the old release is left as it was');
-    for (const id of [...old, next]) assert.equal((await runCli(['validate', join(ws.out, 'releases', id)], ws.cwd)).code, 0, `${id} validates`);
+    for (const id of [...old, next]) assert.deepEqual((await validate(join(ws.out, 'releases', id))).problems, [], `${id} validates`);
     assert.ok((await stat(join(ws.out, 'releases', next, 'csv', 'documents'))).isDirectory(), 'the new release has its CSV in parts');
     assert.ok((await stat(join(ws.out, 'downloads', 'documents.csv'))).isFile(), 'downloads/ is made');
     const history = await readdir(join(ws.out, 'history'));
@@ -301,8 +303,7 @@ for (const [layout, fixture, releases] of [
     const views = await readFile(join(ws.out, 'history', 'views.sql'), 'utf8');
     const rows = await inFolder(ws.cwd, () => query<{ n: number }>(`${views} SELECT count(*) AS n FROM documents_as_of('${old.at(-1)}')`));
     assert.equal(Number(rows.at(-1)!.n), releases === 2 ? 3 : 2, 'the old release is reproduced from history/');
-    const diff = await runCli(['diff', join(ws.out, 'releases', old.at(-1)!), join(ws.out, 'releases', next)], ws.cwd);
-    assert.equal(diff.code, 0, diff.stderr);
-    assert.match(diff.stdout, /New documents 新增 \(1\)/);
+    const diff = await compareReleases(join(ws.out, 'releases', old.at(-1)!), join(ws.out, 'releases', next), { cwd: ws.cwd });
+    assert.equal(diff.documents.filter((d) => d.change === 'added').length, 1, 'the diff across layouts: one new document');
   });
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { docId, sha256 } from '../../src/core/hash.ts';
 import { groupPlans } from '../../src/store/plans.ts';
-import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { makeWorkspace, ROOT, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { RunClock, runInProcess } from '../helpers/run.ts';
 import { query } from '../helpers/duckdb.ts';
 
 const REPOST = '2022-01-06-202201062238656632'; // finews: 国办印发要素市场化配置综合改革试点总体方案, no 发文字号
@@ -15,7 +16,9 @@ describe('plans: a news repost and the official notice of one plan', async () =>
   const ws = await makeWorkspace({
     posts: [join(SAMPLE_POSTS, `${REPOST}.md`), join(ROOT, 'tests', 'fixtures', 'notice', `${NOTICE}.html`), join(SAMPLE_POSTS, `${OTHER}.html`)],
   });
-  const run = await runCli(['run', ws.file], ws.cwd);
+  // Runs in process, each a second after the one before.
+  const clock = new RunClock();
+  const run = await runInProcess(ws.file, ws.cwd, { clock });
   const dir = join(ws.out, 'latest');
 
   test('resolve to one plan_key carrying the notice’s 发文字号, issuer and date', async () => {
@@ -56,11 +59,11 @@ describe('plans: a news repost and the official notice of one plan', async () =>
     // Posts touched but not changed: the source cannot tell, so the run reads them, rebuilds plans and dictionaries, and finds nothing to publish.
     const now = new Date();
     for (const f of await readdir(ws.postsDir)) await utimes(join(ws.postsDir, f), now, now);
-    const again = await runCli(['run', ws.file], ws.cwd);
+    const again = await runInProcess(ws.file, ws.cwd, { clock: clock.next() });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /nothing changed: no new release/);
     // And a run with nothing touched ends before the store.
-    const quiet = await runCli(['run', ws.file], ws.cwd);
+    const quiet = await runInProcess(ws.file, ws.cwd, { clock: clock.next() });
     assert.match(quiet.stdout, /the source holds nothing new since the last run: the store is not opened/);
   });
 });

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { logLines, makeWorkspace, ROOT, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { runInProcess } from '../helpers/run.ts';
 
 const TABLES = ['documents', 'provisions', 'principles', 'milestones', 'releases', 'changes', 'document_versions'];
 const SAMPLE_COUNT = 35; // files in pipelines/sample/posts
@@ -17,6 +18,7 @@ function readCsv(text: string): Record<string, string>[] {
   return parse(text, { bom: true, columns: true, skip_empty_lines: true });
 }
 
+// The first run over the sample and the run where every post is bad are the real command; the others run in process.
 describe('zhengce run over the bundled real posts', async () => {
   const ws = await makeWorkspace();
   const first = await runCli(['run', ws.file], ws.cwd);
@@ -155,7 +157,7 @@ describe('zhengce run over the bundled real posts', async () => {
 
   test('a second run over unchanged inputs publishes nothing and exits 0', async () => {
     const before = await releases(ws.out);
-    const again = await runCli(['run', ws.file], ws.cwd);
+    const again = await runInProcess(ws.file, ws.cwd);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(await releases(ws.out), before);
     assert.ok(logLines(again.stdout).some((l) => l.unchanged === SAMPLE_COUNT && l.release_id === null));
@@ -163,7 +165,7 @@ describe('zhengce run over the bundled real posts', async () => {
 
   test('identical inputs give byte-identical tables in a fresh output folder', async () => {
     const other = await makeWorkspace({ id: 'test' });
-    const r = await runCli(['run', other.file], other.cwd);
+    const r = await runInProcess(other.file, other.cwd);
     assert.equal(r.code, 0, r.stderr);
     const files = (await readdir(join(ws.out, 'latest'), { recursive: true })).filter((f) => /^(csv\/)?(documents|provisions|principles|milestones)\b.*\.(csv|parquet)$/.test(f)).sort();
     assert.ok(files.length >= 8, `tables compared: ${files}`);
@@ -184,7 +186,7 @@ describe('bad input', async () => {
   // A 10 MB post: a real post's body repeated, made here so the repository stays small.
   const real = await readFile(join(SAMPLE_POSTS, '2022-01-06-202201062238656632.md'), 'utf8');
   await writeFile(join(ws.postsDir, 'huge-10mb.md'), real.repeat(Math.ceil((10 * 1024 * 1024) / Buffer.byteLength(real))));
-  const r = await runCli(['run', ws.file], ws.cwd);
+  const r = await runInProcess(ws.file, ws.cwd);
 
   test('each bad post is rejected by name, every good post is published, and the run exits 2', async () => {
     assert.equal(r.code, 2, r.stderr + r.stdout);

@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { decodeHTML } from 'entities';
 import MarkdownIt from 'markdown-it';
 import { buildChangelog, type ChangelogDocument } from '../../src/publish/changelog.ts';
-import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { makeWorkspace, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 
 // html: true renders raw HTML as GitHub-flavoured sites may; a value that reaches the page as HTML is an injection.
 const md = new MarkdownIt({ html: true, linkify: true });
@@ -72,7 +73,7 @@ test('a pipeline run over posts with hostile titles and file names publishes a C
   await writeFile(join(ws.postsDir, 'img.md'), titled(IMG_TITLE));
   // An empty post is rejected, so its file name (newlines, a heading, a backtick) goes into the CHANGELOG's rejects.
   await writeFile(join(ws.postsDir, 'evil\n## injected heading\n`x.md'), '');
-  const res = await runCli(['run', ws.file], ws.cwd);
+  const res = await runInProcess(ws.file, ws.cwd);
   assert.equal(res.code, 2, res.stderr);
   const changelog = await readFile(join(ws.out, 'latest', 'CHANGELOG.md'), 'utf8');
   const html = md.render(changelog);

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
 import { query } from '../helpers/duckdb.ts';
+import { runInProcess } from '../helpers/run.ts';
 
 // 要素市场化 plan: 九、 (paths 9.x) comes before 十、 (10.x); the 职业教育 plan is a second document.
 const POSTS = ['2022-01-06-202201062238656632.md', 'govcn-2019-02-13-content_5365341.html'].map((p) => join(SAMPLE_POSTS, p));
@@ -36,7 +37,7 @@ function assertDocumentOrder(rows: Row[], where: string): void {
 
 test('measures in CSV, Parquet and zhengce export are in document order (doc_id, ord)', async () => {
   const ws = await makeWorkspace({ posts: POSTS });
-  const run = await runCli(['run', ws.file], ws.cwd);
+  const run = await runInProcess(ws.file, ws.cwd);
   assert.equal(run.code, 0, run.stderr + run.stdout);
   const dir = join(ws.out, 'latest');
 

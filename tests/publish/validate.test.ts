@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { CSV_OPTIONS } from '../../src/core/csv.ts';
 import { fileDigest } from '../../src/publish/datapackage.ts';
 import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 import { query } from '../helpers/duckdb.ts';
 import { validate } from '../helpers/validate.ts';
 
@@ -41,7 +42,7 @@ test('validate reads a CSV whose record is longer than DuckDB reads by default (
 
 test('validate refuses datapackage.json paths that leave the release, naming the resource, and never quotes such a file', async () => {
   const ws = await makeWorkspace({ posts: [join(SAMPLE_POSTS, '2021-12-08-202112082206885265.md')] });
-  const run = await runCli(['run', ws.file], ws.cwd);
+  const run = await runInProcess(ws.file, ws.cwd);
   assert.equal(run.code, 0, run.stderr);
   // A copy of a real release, beside a file it must not read.
   const root = await mkdtemp(join(tmpdir(), 'zhengce-crafted-'));

@@ -11,6 +11,7 @@ import { parse } from 'csv-parse/sync';
 import { TABLE_BY_NAME } from '../../src/core/tables.ts';
 import { writeXlsx } from '../../src/publish/xlsx.ts';
 import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 
 const run = promisify(execFile);
 /** LibreOffice as the test set-up installs it (Debian's libreoffice-calc-nogui, scripts/setup-test-tools.sh). */
@@ -35,9 +36,9 @@ test('an XLSX written by zhengce and by `zhengce export --format xlsx` opens in 
   );
   assert.equal(rows, 1);
 
-  // The real command on a real gov.cn post whose outline has a 4.10 beside its 4.1.
+  // A run (in process) and the real export command on a real gov.cn post whose outline has a 4.10 beside its 4.1.
   const ws = await makeWorkspace({ posts: [join(SAMPLE_POSTS, 'govcn-2018-12-20-content_5350427.html')] });
-  assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+  assert.equal((await runInProcess(ws.file, ws.cwd)).code, 0);
   const out = join(ws.cwd, 'export');
   const exported = await runCli(['export', '-p', ws.file, 'latest', '--format', 'xlsx', '--table', 'provisions', '--table', 'documents', '--out', out], ws.cwd);
   assert.equal(exported.code, 0, exported.stderr);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../helpers/cli.ts';
 
@@ -13,9 +14,13 @@ export interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the real `zhengce` command and leaves it running, for tests that signal or race it. */
-export function startCli(args: string[], cwd: string, env: Record<string, string> = {}): Running {
+/**
+ * Starts the real `zhengce` command and leaves it running, for tests that signal or race it. It is killed when test `t`
+ * ends, whatever failed: a scheduler or a paused run left behind would hold the test file open.
+ */
+export function startCli(t: TestContext, args: string[], cwd: string, env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => void child.kill('SIGKILL'));
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d));
@@ -25,7 +30,8 @@ export function startCli(args: string[], cwd: string, env: Record<string, string
 }
 
 /**
- * Polls until `ready` holds; fails with `what` (and the process output, when given) after `ms`. A process given is
+ * Polls until `ready` holds; fails with `what` (and the process output, when given) after `ms`. A real run reaching a
+ * stage is waited for 45 s (crash, lock, schedule): on a loaded 2-core machine its start-up alone can take 6 s or more. A process given is
  * killed when the wait fails, so that no test leaves a run behind (a paused one would hold the test file for minutes).
  */
 export async function waitFor(what: string, ready: () => boolean | Promise<boolean>, ms = 15_000, proc?: Running): Promise<void> {

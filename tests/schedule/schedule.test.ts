@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { logLines, makeWorkspace, runCli } from '../helpers/cli.ts';
+import { FEW_POSTS, logLines, makeWorkspace, runCli } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 import { exists, exitWithin, startCli, waitFor } from './process.ts';
 
 const EVERY_SECOND = 'schedule: "* * * * * *"\n';
@@ -26,10 +27,9 @@ async function assertWholeRelease(out: string): Promise<string> {
 }
 
 test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SIGTERM with a whole release', async (t) => {
-  const ws = await makeWorkspace({ id: 'every-second', extra: EVERY_SECOND });
-  const proc = startCli(['schedule', ws.file], ws.cwd);
-  t.after(() => proc.child.kill('SIGKILL')); // a failed check must not leave it running
-  await waitFor('a release', () => exists(join(ws.out, 'latest.json')), 15_000, proc);
+  const ws = await makeWorkspace({ id: 'every-second', posts: FEW_POSTS, extra: EVERY_SECOND });
+  const proc = startCli(t, ['schedule', ws.file], ws.cwd);
+  await waitFor('a release', () => exists(join(ws.out, 'latest.json')), 45_000, proc);
   // The scheduler records itself while it lives (status shows a next run only then), and a second one is refused.
   assert.equal(JSON.parse(await readFile(join(ws.out, 'schedule.lock'), 'utf8')).pid, proc.child.pid);
   const second = await runCli(['schedule', ws.file], ws.cwd);
@@ -51,10 +51,10 @@ test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SI
   assert.ok(lines.some((l) => l.stage === 'shutdown' && l.signal === 'SIGTERM'), proc.stdout());
 });
 
-test('SIGTERM while a run is about to compare stops it before publishing: exit 0, the previous state stands', async () => {
-  const ws = await makeWorkspace({ id: 'stopped', extra: EVERY_SECOND });
-  const proc = startCli(['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
-  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 15_000, proc);
+test('SIGTERM while a run is about to compare stops it before publishing: exit 0, the previous state stands', async (t) => {
+  const ws = await makeWorkspace({ id: 'stopped', posts: FEW_POSTS, extra: EVERY_SECOND });
+  const proc = startCli(t, ['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 45_000, proc);
   proc.child.kill('SIGTERM');
   const { code } = await exitWithin(proc, 30_000);
   assert.equal(code, 0, proc.stderr());
@@ -64,16 +64,16 @@ test('SIGTERM while a run is about to compare stops it before publishing: exit 0
   assert.match(status.last_run.error, /stopped before comparing/);
   const done = logLines(proc.stdout()).find((l) => l.stage === 'done');
   assert.equal(done?.level, 40, 'a stop is logged as a warning, not as a failure');
-  // The next run completes normally.
-  const next = await runCli(['run', ws.file], ws.cwd);
+  // The next run (in process) completes normally.
+  const next = await runInProcess(ws.file, ws.cwd);
   assert.equal(next.code, 0, next.stderr);
   await assertWholeRelease(ws.out);
 });
 
-test('SIGTERM while a release is being written lets the publish step finish: exit 0, the release whole', async () => {
-  const ws = await makeWorkspace({ id: 'finishing', extra: EVERY_SECOND });
-  const proc = startCli(['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
-  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 15_000, proc);
+test('SIGTERM while a release is being written lets the publish step finish: exit 0, the release whole', async (t) => {
+  const ws = await makeWorkspace({ id: 'finishing', posts: FEW_POSTS, extra: EVERY_SECOND });
+  const proc = startCli(t, ['schedule', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'written' });
+  await waitFor('the run to pause', () => exists(join(ws.out, 'paused-written')), 45_000, proc);
   proc.child.kill('SIGTERM');
   const { code } = await exitWithin(proc, 30_000);
   assert.equal(code, 0, proc.stderr());
@@ -90,12 +90,12 @@ test('a named pipeline without a schedule is an error', async () => {
   assert.match(r.stderr, /pipeline unscheduled .* has no schedule/);
 });
 
-test('with no pipeline named, schedule takes every pipelines/*.yaml and skips those without a schedule', async () => {
+test('with no pipeline named, schedule takes every pipelines/*.yaml and skips those without a schedule', async (t) => {
   const ws = await makeWorkspace({ id: 'nightly', extra: 'schedule: "0 3 * * *"\n' });
   await mkdir(join(ws.cwd, 'pipelines'));
   await rename(ws.file, join(ws.cwd, 'pipelines', 'nightly.yaml'));
   await writeFile(join(ws.cwd, 'pipelines', 'manual.yaml'), 'id: manual\nsource:\n  type: dir\n  path: posts\n');
-  const proc = startCli(['schedule'], ws.cwd);
+  const proc = startCli(t, ['schedule'], ws.cwd);
   await waitFor('the schedule to start', () => proc.stdout().includes('next run at'), 15_000, proc);
   proc.child.kill('SIGINT');
   const { code } = await exitWithin(proc, 30_000);

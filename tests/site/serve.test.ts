@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PUBLISHED_FILES, PUBLISHED_FOLDERS } from '../../src/core/layout.ts';
 import { serveSite, type SiteServer } from '../../src/site/serve.ts';
-import { makeWorkspace, runCli, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { makeWorkspace, SAMPLE_POSTS } from '../helpers/cli.ts';
+import { RunClock, runInProcess } from '../helpers/run.ts';
 import { rawGet, rawRequest, type RawResponse } from '../helpers/raw-http.ts';
 
 const POST = 'govcn-2018-11-09-content_5338761.html';
@@ -14,6 +15,8 @@ const POST = 'govcn-2018-11-09-content_5338761.html';
 const REFUSAL = /^(|not found\n|bad request: [^\n]*\n|only GET and HEAD\n)$/;
 
 describe('zhengce serve', () => {
+  /** The runs (in process) a second apart: the one made while serving gets a release id of its own. */
+  const clock = new RunClock();
   let ws: Awaited<ReturnType<typeof makeWorkspace>>;
   let site: SiteServer;
   let release: string;
@@ -24,7 +27,7 @@ describe('zhengce serve', () => {
 
   before(async () => {
     ws = await makeWorkspace({ posts: [join(SAMPLE_POSTS, POST)] });
-    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+    assert.equal((await runInProcess(ws.file, ws.cwd, { clock })).code, 0);
     release = (await readlink(join(ws.out, 'latest'))).split('/').pop()!;
     written = (await readdir(ws.out)).sort();
     const staging = `releases/.tmp-${release}9`;
@@ -293,7 +296,7 @@ describe('zhengce serve', () => {
 
     await rm(join(ws.out, 'run.lock')); // planted above in pid 1's name, which would hold the run
     await copyFile(join(SAMPLE_POSTS, '2022-01-06-202201062238656632.md'), join(ws.postsDir, 'plan.md'));
-    const run = await runCli(['run', ws.file], ws.cwd);
+    const run = await runInProcess(ws.file, ws.cwd, { clock: clock.next() });
     assert.equal(run.code, 0, run.stderr);
     const newer = (await readlink(join(ws.out, 'latest'))).split('/').pop()!;
     assert.notEqual(newer, release);

@@ -10,7 +10,8 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { XMLParser } from 'fast-xml-parser';
 import { launchBrowser, openPage, type TestBrowser, type WatchedPage } from '../helpers/browser.ts';
-import { makeWorkspace, ROOT, runCli, SAMPLE_POSTS, startServe } from '../helpers/cli.ts';
+import { makeWorkspace, ROOT, SAMPLE_POSTS, startServe } from '../helpers/cli.ts';
+import { RunClock, runInProcess } from '../helpers/run.ts';
 
 const PLAN_POST = join(SAMPLE_POSTS, '2022-01-06-202201062238656632.md');
 /** A finews post with an empty title and date, as the scraper wrote it. */
@@ -64,9 +65,11 @@ describe('the release as a publication', () => {
     ws = await makeWorkspace({ posts: [PLAN_POST, UNTITLED_POST, join(SAMPLE_POSTS, 'govcn-2018-11-09-content_5338761.html')] });
     await writeFile(join(ws.postsDir, HOSTILE_NAME), HOSTILE_POST);
     await copyFile(join(REVISIONS, 'gongsifa.v1.md'), join(ws.postsDir, 'gongsifa.md'));
-    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+    // The two runs in process, a second apart (a release id each); the site is served by the real `zhengce serve`.
+    const clock = new RunClock();
+    assert.equal((await runInProcess(ws.file, ws.cwd, { clock })).code, 0);
     await copyFile(join(REVISIONS, 'gongsifa.v2.md'), join(ws.postsDir, 'gongsifa.md'));
-    assert.equal((await runCli(['run', ws.file], ws.cwd)).code, 0);
+    assert.equal((await runInProcess(ws.file, ws.cwd, { clock: clock.next() })).code, 0);
     releases = (await readdir(join(ws.out, 'releases'))).sort();
     // The spreadsheet download guards formula-looking cells with a ' (an untitled post's id begins with -): the values themselves here.
     docs = (parse(await readFile(join(ws.out, 'downloads', 'documents.csv'), 'utf8'), { columns: true, bom: true }) as Doc[]).map((d) => ({ ...d, source_id: d.source_id.replace(/^'([=+\-@])/, '$1') }));

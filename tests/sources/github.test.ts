@@ -369,7 +369,9 @@ const finewsShapeSuite = (OLD_POSTS: number, tests: string) =>
     assert.ok(answer.tree.length <= 100_000);
   });
 
-  it('the first run lists in 3 requests and downloads exactly the 20,300 posts, at most http.concurrency at once', { timeout: 120_000 }, async () => {
+  // 20,300 downloads over loopback: 4 s measured alone, over 120 s when started beside parts.test.ts at a load of 14
+  // (the deadline is a bound against a hang, not what the test checks).
+  it('the first run lists in 3 requests and downloads exactly the 20,300 posts, at most http.concurrency at once', { timeout: 360_000 }, async () => {
     server.requests.length = 0;
     server.peakInFlight = 0;
     const run = await runSource(finews(), ctx());
@@ -439,7 +441,7 @@ const finewsShapeSuite = (OLD_POSTS: number, tests: string) =>
   });
 
   } else {
-  it('a first run killed half-way, then rerun, downloads only the rest', { timeout: 120_000 }, async () => {
+  it('a first run killed half-way, then rerun, downloads only the rest', { timeout: 360_000 }, async () => {
     const dir = await freshRawDir();
     [previous, cursor] = [new Map(), null];
     server.requests.length = 0;
@@ -460,7 +462,7 @@ const finewsShapeSuite = (OLD_POSTS: number, tests: string) =>
     assert.ok(downloaded.length <= TOTAL - kept.size, `${downloaded.length} downloads`);
   });
 
-  it('a rate limit hit half-way stops cleanly with the message; the next run completes, downloading only the rest', { timeout: 120_000 }, async () => {
+  it('a rate limit hit half-way stops cleanly with the message; the next run completes, downloading only the rest', { timeout: 360_000 }, async () => {
     const dir = await freshRawDir();
     [previous, cursor] = [new Map(), null];
     server.requests.length = 0;

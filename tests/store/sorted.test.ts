@@ -9,7 +9,8 @@ import { writeCsvFile } from '../../src/publish/csv.ts';
 import { openDuckDB } from '../../src/store/duckdb.ts';
 import { releaseRows } from '../../src/store/queries.ts';
 import { PART_COLUMN, sortedRows, sortIntoTable } from '../../src/store/sorted.ts';
-import { makeWorkspace, runCli } from '../helpers/cli.ts';
+import { makeWorkspace } from '../helpers/cli.ts';
+import { runInProcess } from '../helpers/run.ts';
 
 test('sortIntoTable: slices of the order key give exactly the rows and order of one ORDER BY, NULLs and ties included', async (t) => {
   const db = await openDuckDB(':memory:');
@@ -41,7 +42,7 @@ test('sortIntoTable: slices of the order key give exactly the rows and order of 
 
 test('a release table written from slices is byte for byte the same table written from one sort', async () => {
   const ws = await makeWorkspace();
-  const r = await runCli(['run', ws.file], ws.cwd);
+  const r = await runInProcess(ws.file, ws.cwd);
   assert.equal(r.code, 0, r.stderr);
   const db = await openDuckDB(join(ws.out, 'store.duckdb'));
   await db.conn.run("SET TimeZone = 'Asia/Shanghai'");
