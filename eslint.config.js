@@ -8,13 +8,7 @@ const outside = (folder, allowed) =>
   ['sources', 'parse', 'extract', 'store', 'publish', 'site', 'pipeline', 'schedule', 'cli'].filter((f) => f !== folder && !allowed.includes(f)).map((f) => `../${f}/*`);
 
 /** One block per folder: the folders it may not import, and DuckDB outside the store. */
-const boundaries = [
-  ...STAGES.map((folder) => [folder, []]),
-  ['core', []],
-  ['pipeline', STAGES],
-  ['schedule', ['pipeline']],
-  ['cli', ['pipeline', 'schedule']],
-].map(([folder, allowed]) => ({
+const boundaries = [...STAGES.map((folder) => [folder, []]), ['core', []], ['pipeline', STAGES], ['schedule', ['pipeline']], ['cli', ['pipeline', 'schedule']]].map(([folder, allowed]) => ({
   files: [`src/${folder}/**/*.ts`, `src/${folder}/**/*.js`],
   rules: {
     'no-restricted-imports': [

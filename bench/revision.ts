@@ -39,7 +39,9 @@ export async function benchRevision(): Promise<Measured & { bytes: number }> {
   try {
     const once = async (v: 1 | 2): Promise<Measured> => {
       // Started like the deploy recipes start zhengce: with V8's old space capped (README, Operations).
-      const { stdout } = await run(process.execPath, [HEAP_CAP, join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), import.meta.filename, dir, String(v)], { maxBuffer: 1 << 20 });
+      const { stdout } = await run(process.execPath, [HEAP_CAP, join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), import.meta.filename, dir, String(v)], {
+        maxBuffer: 1 << 20,
+      });
       return JSON.parse(stdout.trim().split('\n').at(-1)!);
     };
     await once(1);

@@ -84,9 +84,20 @@ async function dated(dir: string, n: number) {
   const newRuns = runs.filter((r) => r.kind === 'new').map((r) => r.seconds);
   const editRuns = runs.filter((r) => r.kind === 'edit').map((r) => r.seconds);
   return {
-    corpus: 'dated', posts: n, firstSeconds: first.seconds, firstBytes, firstRssBytes: first.rssBytes,
-    newRunMedianSeconds: median(newRuns), newRunMaxSeconds: Math.max(...newRuns), editRunMedianSeconds: median(editRuns), editRunMaxSeconds: Math.max(...editRuns),
-    noChangeSeconds: noChange.seconds, grownBytes, releases: releases.length, invalid, peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    corpus: 'dated',
+    posts: n,
+    firstSeconds: first.seconds,
+    firstBytes,
+    firstRssBytes: first.rssBytes,
+    newRunMedianSeconds: median(newRuns),
+    newRunMaxSeconds: Math.max(...newRuns),
+    editRunMedianSeconds: median(editRuns),
+    editRunMaxSeconds: Math.max(...editRuns),
+    noChangeSeconds: noChange.seconds,
+    grownBytes,
+    releases: releases.length,
+    invalid,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
 }
 
@@ -116,7 +127,16 @@ async function undated(dir: string, n: number) {
     if (!r.releaseId) throw new Error(`edit ${k} published nothing`);
     edits.push(r.seconds);
   }
-  return { corpus: 'undated', posts: n, firstSeconds: first.seconds, firstBytes, editRunMedianSeconds: median(edits), editRunMaxSeconds: Math.max(...edits), grownBytes: (await diskBytes(pipeline.outputDir)) - firstBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+  return {
+    corpus: 'undated',
+    posts: n,
+    firstSeconds: first.seconds,
+    firstBytes,
+    editRunMedianSeconds: median(edits),
+    editRunMaxSeconds: Math.max(...edits),
+    grownBytes: (await diskBytes(pipeline.outputDir)) - firstBytes,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
 }
 
 const [kind = 'dated', size = '10000'] = process.argv.slice(2);

@@ -36,11 +36,13 @@ export async function benchStartup(): Promise<{ helpSeconds: number; statusSecon
       statusSeconds: medianOf(['status'], cwd),
       noChangeSeconds: medianOf(['run', 'sample', '-q'], cwd),
       // The floor any command stands on: Node starting and exiting, median of 5 as the others.
-      nodeSeconds: median(Array.from({ length: TIMES }, () => {
-        const t = process.hrtime.bigint();
-        spawnSync(process.execPath, ['-e', '0']);
-        return Number(process.hrtime.bigint() - t) / 1e9;
-      })),
+      nodeSeconds: median(
+        Array.from({ length: TIMES }, () => {
+          const t = process.hrtime.bigint();
+          spawnSync(process.execPath, ['-e', '0']);
+          return Number(process.hrtime.bigint() - t) / 1e9;
+        }),
+      ),
     };
   } finally {
     await rm(cwd, { recursive: true, force: true });

@@ -15,10 +15,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { PolicyDocument } from '../src/core/types.ts';
 
-export const FIELD_NAMES = [
-  'is_policy', 'doc_type', 'plan_type', 'plan_name', 'issuer', 'doc_number',
-  'issued_date', 'published_date', 'period_start', 'period_end',
-] as const;
+export const FIELD_NAMES = ['is_policy', 'doc_type', 'plan_type', 'plan_name', 'issuer', 'doc_number', 'issued_date', 'published_date', 'period_start', 'period_end'] as const;
 export type FieldName = (typeof FIELD_NAMES)[number];
 export type FieldValues = Record<FieldName, string | number | boolean | null>;
 
@@ -70,10 +67,16 @@ export function scoredFromDocument(sourceId: string, doc: PolicyDocument): Score
   return {
     source_id: sourceId,
     document: {
-      is_policy: f.is_policy, doc_type: f.doc_type, plan_type: f.plan_type, plan_name: f.plan_name,
-      issuer: f.issuer, doc_number: f.doc_number, issued_date: f.issued_date,
+      is_policy: f.is_policy,
+      doc_type: f.doc_type,
+      plan_type: f.plan_type,
+      plan_name: f.plan_name,
+      issuer: f.issuer,
+      doc_number: f.doc_number,
+      issued_date: f.issued_date,
       published_date: f.published_at === null ? null : f.published_at.slice(0, 10),
-      period_start: f.period_start, period_end: f.period_end,
+      period_start: f.period_start,
+      period_end: f.period_end,
     },
     outline: doc.provisions.map((p) => ({ path: p.path, level: p.level, label: p.label, heading: p.heading })),
     principles: doc.principles.map((p) => p.title),
@@ -95,7 +98,11 @@ function readCsv(dir: string, table: string): Array<Record<string, string>> {
   const read = (file: string) => parse(readFileSync(file), { bom: true, columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
   if (existsSync(join(dir, 'csv', `${table}.csv`))) return read(join(dir, 'csv', `${table}.csv`));
   const parts = join(dir, 'csv', table);
-  if (existsSync(parts)) return readdirSync(parts).filter((f) => f.endsWith('.csv')).sort().flatMap((f) => read(join(parts, f)));
+  if (existsSync(parts))
+    return readdirSync(parts)
+      .filter((f) => f.endsWith('.csv'))
+      .sort()
+      .flatMap((f) => read(join(parts, f)));
   return read(join(dir, `${table}.csv`));
 }
 
@@ -121,12 +128,19 @@ export function readRelease(dir: string): ScoredDoc[] {
       source_id: cell(row.source_id) ?? row.doc_id,
       document: {
         is_policy: row.is_policy === 'true',
-        doc_type: cell(row.doc_type), plan_type: cell(row.plan_type), plan_name: cell(row.plan_name),
-        issuer: cell(row.issuer), doc_number: cell(row.doc_number), issued_date: cell(row.issued_date),
+        doc_type: cell(row.doc_type),
+        plan_type: cell(row.plan_type),
+        plan_name: cell(row.plan_name),
+        issuer: cell(row.issuer),
+        doc_number: cell(row.doc_number),
+        issued_date: cell(row.issued_date),
         published_date: publishedAt === null ? null : localDate(publishedAt, timezone),
-        period_start: intOrNull(cell(row.period_start)), period_end: intOrNull(cell(row.period_end)),
+        period_start: intOrNull(cell(row.period_start)),
+        period_end: intOrNull(cell(row.period_end)),
       },
-      outline: [], principles: [], milestones: [],
+      outline: [],
+      principles: [],
+      milestones: [],
     });
   }
   const docOf = (row: Record<string, string>): ScoredDoc | undefined => byDocId.get(row.doc_id);

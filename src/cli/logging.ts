@@ -48,10 +48,7 @@ export function createProgress(stream: NodeJS.WriteStream): Progress {
   const bars = new Map<string, { bar: cliProgress.SingleBar; count: number; startedAt: number }>();
   return {
     start(stage, total) {
-      const bar = new cliProgress.SingleBar(
-        { format: `${stage.padEnd(8)} {bar} {value} posts  {rate}/s`, stream, clearOnComplete: false, hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      );
+      const bar = new cliProgress.SingleBar({ format: `${stage.padEnd(8)} {bar} {value} posts  {rate}/s`, stream, clearOnComplete: false, hideCursor: true }, cliProgress.Presets.shades_classic);
       bar.start(total ?? 1, 0, { rate: '0' });
       bars.set(stage, { bar, count: 0, startedAt: Date.now() });
     },

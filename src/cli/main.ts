@@ -55,7 +55,8 @@ pipeline or source there is refused (exit 1, nothing changed) unless --adopt han
 Several pipelines are all loaded and validated before any runs (a bad name or file: exit 1, nothing
 runs); each then runs even when an earlier one failed, and the exit is the most severe of theirs:
 1, then 75, then 2, then 0.`,
-    action: async ({ values, positionals, logger, interactive, verbose }) => (await import('./run.ts')).runCommand(positionals, { logger: await logger(), interactive, offline: Boolean(values.offline), adopt: Boolean(values.adopt), verbose }),
+    action: async ({ values, positionals, logger, interactive, verbose }) =>
+      (await import('./run.ts')).runCommand(positionals, { logger: await logger(), interactive, offline: Boolean(values.offline), adopt: Boolean(values.adopt), verbose }),
   },
   schedule: {
     summary: 'run pipelines on their cron schedules until stopped',
@@ -93,7 +94,8 @@ a release folder, or with --pipeline a release id or "latest" of that pipeline.`
     optionsHelp: `      --json               the whole comparison as one JSON object
   -p, --pipeline ID        resolve release ids against this pipeline's output folder
 `,
-    action: async ({ values, positionals }) => (await import('./releases.ts')).diffCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
+    action: async ({ values, positionals }) =>
+      (await import('./releases.ts')).diffCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
   },
   validate: {
     summary: "check a release's files against its datapackage.json",
@@ -105,7 +107,8 @@ any mismatch, each named with the file and what differs.`,
     optionsHelp: `      --json               the report as one JSON object
   -p, --pipeline ID        resolve a release id (or "latest") against this pipeline's output folder
 `,
-    action: async ({ values, positionals }) => (await import('./releases.ts')).validateCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
+    action: async ({ values, positionals }) =>
+      (await import('./releases.ts')).validateCommand(positionals, { json: Boolean(values.json), pipeline: values.pipeline as string | undefined, out: process.stdout }),
   },
   export: {
     summary: 'write whole tables of any release as single files',
@@ -120,7 +123,13 @@ with --pipeline, a release whose folder was pruned (publish.keep) is rebuilt fro
       --out DIR            the folder to write into (made when missing)
 `,
     action: async ({ values, positionals }) =>
-      (await import('./releases.ts')).exportCommand(positionals, { pipeline: values.pipeline as string | undefined, tables: (values.table as string[] | undefined) ?? [], format: values.format as string | undefined, out: values.out as string | undefined, stdout: process.stdout }),
+      (await import('./releases.ts')).exportCommand(positionals, {
+        pipeline: values.pipeline as string | undefined,
+        tables: (values.table as string[] | undefined) ?? [],
+        format: values.format as string | undefined,
+        out: values.out as string | undefined,
+        stdout: process.stdout,
+      }),
   },
   serve: {
     summary: "serve a pipeline's output folder (its release pages) on 127.0.0.1",

@@ -58,7 +58,13 @@ export async function exportCommand(args: string[], o: { pipeline?: string; tabl
   const unknown = o.tables.filter((t) => !TABLE_BY_NAME.has(t));
   if (unknown.length) throw new CliError(`no table ${unknown.map((t) => `"${t}"`).join(', ')}; tables: ${TABLES.map((t) => t.name).join(', ')}`);
   const outDir = resolve(process.cwd(), o.out);
-  const { files, skipped } = await exportTables(args[0], { pipeline: o.pipeline, cwd: process.cwd(), tables: o.tables.length ? o.tables : undefined, formats: o.format ? [o.format] : EXPORT_FORMATS.slice(0, 2), outDir });
+  const { files, skipped } = await exportTables(args[0], {
+    pipeline: o.pipeline,
+    cwd: process.cwd(),
+    tables: o.tables.length ? o.tables : undefined,
+    formats: o.format ? [o.format] : EXPORT_FORMATS.slice(0, 2),
+    outDir,
+  });
   for (const f of files) o.stdout.write(`${escapeControls(join(outDir, f.path))}  ${f.rows} rows\n`);
   for (const s of skipped) o.stdout.write(`no xlsx for ${escapeControls(s)}\n`);
   return EXIT.ok;

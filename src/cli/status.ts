@@ -70,10 +70,13 @@ function nextRunLine(s: PipelineStatus): string {
 function describe(s: PipelineStatus, cwd: string): string {
   const r = s.last_run;
   const lines = [`${s.pipeline}  (${relative(cwd, s.file) || s.file})`];
-  if (s.output_owner) lines.push(`  output        ${s.output} holds the runs of pipeline ${s.output_owner}, not of ${s.pipeline}: runs of ${s.pipeline} there are refused; give it a publish.dir of its own`);
+  if (s.output_owner)
+    lines.push(`  output        ${s.output} holds the runs of pipeline ${s.output_owner}, not of ${s.pipeline}: runs of ${s.pipeline} there are refused; give it a publish.dir of its own`);
   else if (!r) lines.push('  last run      none yet');
   else {
-    lines.push(`  last run      ${r.status} at ${r.finished_at} in ${(r.duration_ms / 1000).toFixed(1)} s: ${r.fetched} fetched, ${r.unchanged} unchanged, ${r.rejected} rejected, ${r.failed} failed (run ${r.run_id})`);
+    lines.push(
+      `  last run      ${r.status} at ${r.finished_at} in ${(r.duration_ms / 1000).toFixed(1)} s: ${r.fetched} fetched, ${r.unchanged} unchanged, ${r.rejected} rejected, ${r.failed} failed (run ${r.run_id})`,
+    );
     if (r.error) lines.push(`  error         ${r.error}`);
     if (r.failures.length) lines.push(`  failures      ${r.failures.length}`, ...r.failures.map((f) => `    ${f.source_id} (${f.stage}): ${f.reason}`));
   }

@@ -22,10 +22,7 @@ export interface SourceContext {
  * A `post` with `release` holds its bytes in the source's byte budget (http.max_bytes_in_flight):
  * the consumer calls it once done with `post.bytes`, or the source stops fetching once the budget is full.
  */
-export type SourceEvent =
-  | { kind: 'post'; post: RawPost; release?: () => void }
-  | { kind: 'unchanged'; sourceId: string }
-  | { kind: 'failed'; error: PostError; url: string; attempts: number };
+export type SourceEvent = { kind: 'post'; post: RawPost; release?: () => void } | { kind: 'unchanged'; sourceId: string } | { kind: 'failed'; error: PostError; url: string; attempts: number };
 
 export interface SourceSummary {
   /** The cursor to hand to the next run. */

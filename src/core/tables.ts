@@ -38,8 +38,15 @@ const docRef = [{ fields: ['doc_id'], reference: { resource: 'documents', fields
 const docIdCol = col('doc_id', 'VARCHAR', 'Document id (stable across releases)', '文档标识（各版本间稳定）', true);
 const pathCol = col('path', 'VARCHAR', 'Outline path of the provision it belongs to, e.g. 2.5', '所在条目的大纲路径，如 2.5');
 const partCol = col('part', 'INTEGER', 'Enclosed document the provision belongs to (see provisions.part)', '所属附件文件序号（同 provisions.part）', true);
-const placePathCol = col('path', 'VARCHAR', 'Outline path of the provision, e.g. 2.5; 0 for the preamble before the first numbered item', '所在条目的大纲路径，如 2.5；0 表示首个编号条目之前的导语', true);
-const instrumentEn = 'Policy instrument after Rothwell & Zegveld, assigned only when the sentence names one of its means (see dict_instruments): supply (talent, funds, technology, infrastructure, public services), environment (targets and plans, finance, tax relief, regulation, strategic measures), demand (procurement, outsourcing, pilots, trade, international exchange)';
+const placePathCol = col(
+  'path',
+  'VARCHAR',
+  'Outline path of the provision, e.g. 2.5; 0 for the preamble before the first numbered item',
+  '所在条目的大纲路径，如 2.5；0 表示首个编号条目之前的导语',
+  true,
+);
+const instrumentEn =
+  'Policy instrument after Rothwell & Zegveld, assigned only when the sentence names one of its means (see dict_instruments): supply (talent, funds, technology, infrastructure, public services), environment (targets and plans, finance, tax relief, regulation, strategic measures), demand (procurement, outsourcing, pilots, trade, international exchange)';
 const instrumentZh = '政策工具（Rothwell & Zegveld），仅在句中写明其手段时标注（见 dict_instruments）：供给型 supply、环境型 environment、需求型 demand';
 
 /** Every table, declared with its column names and types known to TypeScript, so rows typed from it (TableRow) must have every column. */
@@ -151,7 +158,12 @@ const DECLARED = [
       col('text', 'VARCHAR', 'The sentence', '措施原句', true),
       col('verb', 'VARCHAR', 'Leading policy verb or verb phrase (see dict_verbs): 支持, 探索, 建立健全, 不得 …', '政策动词（见 dict_verbs）', true),
       col('instrument', 'VARCHAR', `${instrumentEn}; empty when the sentence names none`, `${instrumentZh}；句中未写明手段时为空`),
-      col('tool', 'VARCHAR', 'Sub-tool of the instrument: 人才培养, 资金投入, 技术支持, 基础设施, 公共服务 / 目标规划, 金融支持, 税收优惠, 法规管制, 策略性措施 / 政府采购, 服务外包, 示范工程, 贸易管制, 海外交流', '政策工具细类'),
+      col(
+        'tool',
+        'VARCHAR',
+        'Sub-tool of the instrument: 人才培养, 资金投入, 技术支持, 基础设施, 公共服务 / 目标规划, 金融支持, 税收优惠, 法规管制, 策略性措施 / 政府采购, 服务外包, 示范工程, 贸易管制, 海外交流',
+        '政策工具细类',
+      ),
       col('evidence', 'VARCHAR[]', 'The words of the sentence that gave the instrument (keywords of dict_instruments)', '判定政策工具所依据的词（见 dict_instruments）'),
       col('agencies', 'VARCHAR[]', 'Full names of the bodies the sentence makes responsible (国家发展改革委牵头 …)', '句中明确负责/牵头的机构（全称）'),
     ],
@@ -184,7 +196,7 @@ const DECLARED = [
     scope: 'whole',
     key: ['plan_key'],
     columns: [
-      col('plan_key', 'VARCHAR', 'Stable id: hash of the group\'s 发文字号, else of its normalized plan name', '政策标识：发文字号（无则规范化名称）的哈希', true),
+      col('plan_key', 'VARCHAR', "Stable id: hash of the group's 发文字号, else of its normalized plan name", '政策标识：发文字号（无则规范化名称）的哈希', true),
       col('plan_name', 'VARCHAR', 'Name of the plan (from the official document when there is one)', '政策名称', true),
       col('plan_type', 'VARCHAR', 'Its 文种: 方案, 意见, 规划 …', '文种'),
       col('doc_number', 'VARCHAR', 'Its 发文字号 (posts with different numbers are different plans)', '发文字号'),
@@ -228,10 +240,7 @@ const DECLARED = [
     history: true,
     scope: 'whole',
     key: ['name'],
-    columns: [
-      col('name', 'VARCHAR', 'Form printed in texts (full name or short form)', '文中写法（全称或简称）', true),
-      col('full_name', 'VARCHAR', 'Full name it stands for', '全称', true),
-    ],
+    columns: [col('name', 'VARCHAR', 'Form printed in texts (full name or short form)', '文中写法（全称或简称）', true), col('full_name', 'VARCHAR', 'Full name it stands for', '全称', true)],
   },
   {
     name: 'dict_regions',
@@ -323,7 +332,12 @@ const DECLARED = [
       col('old_text', 'VARCHAR', 'Text before', '修订前文本'),
       col('new_text', 'VARCHAR', 'Text after', '修订后文本'),
       col('diff', 'VARCHAR', 'Character diff: [-removed-]{+added+}', '逐字差异：[-删除-]{+新增+}'),
-      col('diff_kind', 'VARCHAR', 'chars (a character diff) or replaced (the diff would have exceeded its budget, so it is the whole old text replaced by the whole new one)', '差异类型：chars 逐字差异；replaced 超出计算预算，整段替换'),
+      col(
+        'diff_kind',
+        'VARCHAR',
+        'chars (a character diff) or replaced (the diff would have exceeded its budget, so it is the whole old text replaced by the whole new one)',
+        '差异类型：chars 逐字差异；replaced 超出计算预算，整段替换',
+      ),
     ],
   },
 ] as const satisfies readonly TableSpec[];

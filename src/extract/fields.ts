@@ -8,13 +8,46 @@ import { BOOK_TITLE, stripSpaces } from './text.ts';
 /** 文种 words a title ends with, longest first so 复函 wins over 函 and 指导意见 maps to 意见. */
 const DOC_TYPES: Array<[suffix: string, type: string]> = (
   [
-    ['指导意见', '意见'], ['若干意见', '意见'], ['实施意见', '意见'], ['实施细则', '细则'], ['修正案', '修正案'],
-    ['通知', '通知'], ['通报', '通报'], ['报告', '报告'], ['请示', '请示'], ['意见', '意见'], ['方案', '方案'], ['规划', '规划'], ['纲要', '纲要'],
-    ['计划', '计划'], ['办法', '办法'], ['细则', '细则'], ['规则', '规则'], ['规定', '规定'], ['条例', '条例'],
-    ['决定', '决定'], ['决议', '决议'], ['批复', '批复'], ['复函', '复函'], ['答复', '答复'], ['命令', '命令'],
-    ['公告', '公告'], ['通告', '通告'], ['解释', '解释'], ['章程', '章程'], ['预案', '预案'], ['要点', '要点'],
-    ['安排', '安排'], ['指南', '指南'], ['规范', '规范'], ['标准', '标准'], ['解答', '解答'], ['法典', '法典'],
-    ['函', '函'], ['令', '令'], ['法', '法'],
+    ['指导意见', '意见'],
+    ['若干意见', '意见'],
+    ['实施意见', '意见'],
+    ['实施细则', '细则'],
+    ['修正案', '修正案'],
+    ['通知', '通知'],
+    ['通报', '通报'],
+    ['报告', '报告'],
+    ['请示', '请示'],
+    ['意见', '意见'],
+    ['方案', '方案'],
+    ['规划', '规划'],
+    ['纲要', '纲要'],
+    ['计划', '计划'],
+    ['办法', '办法'],
+    ['细则', '细则'],
+    ['规则', '规则'],
+    ['规定', '规定'],
+    ['条例', '条例'],
+    ['决定', '决定'],
+    ['决议', '决议'],
+    ['批复', '批复'],
+    ['复函', '复函'],
+    ['答复', '答复'],
+    ['命令', '命令'],
+    ['公告', '公告'],
+    ['通告', '通告'],
+    ['解释', '解释'],
+    ['章程', '章程'],
+    ['预案', '预案'],
+    ['要点', '要点'],
+    ['安排', '安排'],
+    ['指南', '指南'],
+    ['规范', '规范'],
+    ['标准', '标准'],
+    ['解答', '解答'],
+    ['法典', '法典'],
+    ['函', '函'],
+    ['令', '令'],
+    ['法', '法'],
   ] as Array<[string, string]>
 ).sort((a, b) => b[0].length - a[0].length);
 
@@ -56,7 +89,11 @@ function enclosedNames(enclosed: string): string[] {
   if (books && books.length > 1) return books.map((b) => b.slice(1, -1));
   const bare = enclosed.replace(BOOK_MARKS, '');
   const several = SEVERAL.exec(bare);
-  if (several) return several[1].split(SEVERAL_SPLIT).filter(Boolean).map((part) => `${part}的${several[2]}`);
+  if (several)
+    return several[1]
+      .split(SEVERAL_SPLIT)
+      .filter(Boolean)
+      .map((part) => `${part}的${several[2]}`);
   return [bare];
 }
 
@@ -135,28 +172,26 @@ export interface OutlineFacts {
 export function extractFields(post: ParsedPost, { hasOutline, hasArticles }: OutlineFacts): Fields {
   const plan = planOf(post);
   const ownType = docTypeOf(post.title);
-  const isPolicy =
-    post.format === 'govcn'
-      ? true
-      : post.format === 'lawmd'
-        ? ownType !== null || hasArticles
-        : plan.name !== null && hasOutline;
+  const isPolicy = post.format === 'govcn' ? true : post.format === 'lawmd' ? ownType !== null || hasArticles : plan.name !== null && hasOutline;
   if (!isPolicy) {
     return {
-      is_policy: false, doc_type: '新闻', plan_type: null, plan_name: null, issuer: null, doc_number: null,
-      issued_date: null, period_start: null, period_end: null,
+      is_policy: false,
+      doc_type: '新闻',
+      plan_type: null,
+      plan_name: null,
+      issuer: null,
+      doc_number: null,
+      issued_date: null,
+      period_start: null,
+      period_end: null,
     };
   }
   // A law's header history names the adopting body, the version in force and its 令 number; some texts
   // print it instead as a bracketed paragraph at the top of the body: （2001年2月6日…通过，根据…修正）.
-  const history = readHistory(
-    post.meta.history ?? (post.format === 'lawmd' ? post.paragraphs.slice(0, 3).find((p) => BRACKETED_HISTORY.test(p)) : undefined),
-  );
+  const history = readHistory(post.meta.history ?? (post.format === 'lawmd' ? post.paragraphs.slice(0, 3).find((p) => BRACKETED_HISTORY.test(p)) : undefined));
   const printedIssuer = post.meta['发文机关'] || ISSUER_BEFORE_ABOUT.exec(post.title)?.[1];
-  const docNumber =
-    post.meta['发文字号'] || history.orderNumber || post.paragraphs.slice(0, 12).find((p) => DOC_NUMBER_LINE.test(p)) || null;
-  const issued =
-    parseDocDate(post.meta['成文日期']) ?? history.issuedDate ?? parseDocDate(post.paragraphs.find((p) => DATE_LINE.test(p)));
+  const docNumber = post.meta['发文字号'] || history.orderNumber || post.paragraphs.slice(0, 12).find((p) => DOC_NUMBER_LINE.test(p)) || null;
+  const issued = parseDocDate(post.meta['成文日期']) ?? history.issuedDate ?? parseDocDate(post.paragraphs.find((p) => DATE_LINE.test(p)));
   const period = periodOf(post.title, plan.encloses, post.paragraphs);
   return {
     is_policy: true,

@@ -23,8 +23,15 @@ const FULL_WIDTH_DIGIT = /[０-９]/g;
 const DATE = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/g;
 /** The verbs that say what a dated segment did; the last one printed wins (修订通过 is an adoption). */
 const ACTS: Array<[string, Act]> = [
-  ['通过', 'adopt'], ['修订', 'amend'], ['修正', 'amend'], ['公布', 'promulgate'], ['发布', 'promulgate'],
-  ['颁布', 'promulgate'], ['印发', 'promulgate'], ['制定', 'promulgate'], ['批准', 'approve'],
+  ['通过', 'adopt'],
+  ['修订', 'amend'],
+  ['修正', 'amend'],
+  ['公布', 'promulgate'],
+  ['发布', 'promulgate'],
+  ['颁布', 'promulgate'],
+  ['印发', 'promulgate'],
+  ['制定', 'promulgate'],
+  ['批准', 'approve'],
 ];
 
 /** The segment's last verb and the text before it back to the verb before (国务院批准文化部发布 → 文化部). */
@@ -127,12 +134,7 @@ export function readHistory(history: string | undefined): HistoryFacts {
   // Full-width digits (２０１８年) read as digits.
   const text = history.replace(FULL_WIDTH_DIGIT, (d) => String(d.charCodeAt(0) - 0xff10));
   const found = steps(text);
-  const bodies =
-    lastBodies(found, 'adopt') ??
-    lastBodies(found, 'promulgate') ??
-    lastBodies(found, 'amend') ??
-    lastBodies(found, 'approve') ??
-    lastBodies(found, 'unstated');
+  const bodies = lastBodies(found, 'adopt') ?? lastBodies(found, 'promulgate') ?? lastBodies(found, 'amend') ?? lastBodies(found, 'approve') ?? lastBodies(found, 'unstated');
   // Promulgation (令…公布, 发布) dates the text only when the header prints no adoption, amendment or approval.
   const versions = found.filter((s) => s.act !== 'promulgate');
   const dates = (versions.length > 0 ? versions : found).map((s) => s.date).sort();

@@ -31,7 +31,10 @@ export function extractDocument(post: ParsedPost): PolicyDocument {
       newsDay: published === null ? null : Number(published.replaceAll('-', '')),
     };
     return {
-      fields: document, provisions: [], principles: [], measures: [],
+      fields: document,
+      provisions: [],
+      principles: [],
+      measures: [],
       milestones: extractMilestones(post.paragraphs, body, scope),
       mentions: extractMentions(scanParagraphs(placedParagraphs(post.paragraphs, body))),
     };

@@ -4,7 +4,12 @@ import { chineseNumber, stripSpaces } from './text.ts';
 
 /** Numbering styles, from the outermost kind to the innermost. */
 export type LabelStyle =
-  | 'bian' | 'fenbian' | 'bufen' | 'zhang' | 'jie' | 'tiao' // 第X编 / 分编 / 部分 / 章 / 节 / 条
+  | 'bian'
+  | 'fenbian'
+  | 'bufen'
+  | 'zhang'
+  | 'jie'
+  | 'tiao' // 第X编 / 分编 / 部分 / 章 / 节 / 条
   | `dec${number}` // decimal 1 / 1.1 / 1.1.1 (emergency plans)
   | 'cn' // 一、
   | 'paren-cn' // （一） (一)

@@ -18,13 +18,9 @@ const VERB_ALTERNATIVES = [...POLICY_VERBS]
 
 const CLAUSE_START = `(?:^|[${CLAUSE_MARKS}])`;
 /** A clause that opens with a policy verb, maybe after a subject with its modal and some adverbs. */
-const LEADING_VERB = new RegExp(
-  `${CLAUSE_START}(?:${IN_CLAUSE}{1,20}?(?:${longestFirst(SUBJECT_MODALS)}))?(?:${longestFirst(VERB_ADVERBS)})*(${VERB_ALTERNATIVES})`,
-);
+const LEADING_VERB = new RegExp(`${CLAUSE_START}(?:${IN_CLAUSE}{1,20}?(?:${longestFirst(SUBJECT_MODALS)}))?(?:${longestFirst(VERB_ADVERBS)})*(${VERB_ALTERNATIVES})`);
 /** An obligation with no listed verb after it: 对…，要予以表扬激励; 要 in 重要, 要素, 要求 is no modal. */
-const MODAL_ONLY = new RegExp(
-  `${CLAUSE_START}${IN_CLAUSE}{0,20}?(?<![重主需只必纲提概首])(要)(?![素求点件闻害领])|(${longestFirst(MODAL_VERBS.filter((v) => v !== '要'))})`,
-);
+const MODAL_ONLY = new RegExp(`${CLAUSE_START}${IN_CLAUSE}{0,20}?(?<![重主需只必纲提概首])(要)(?![素求点件闻害领])|(${longestFirst(MODAL_VERBS.filter((v) => v !== '要'))})`);
 
 /** After an agency (or a list of them), the words that make it responsible: 牵头, 负责, 会同, 要 … */
 const RESPONSIBLE_AFTER = /^(?:等(?:有关)?(?:部门|单位))?(?:按职责(?:分工)?|依职责)?(?:牵头|负责|会同|要|应当|组织|指导|统筹|联合|共同)/;

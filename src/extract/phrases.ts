@@ -75,7 +75,7 @@ export class PhraseMatcher<V> {
   findAll(text: string): PhraseMatch<V>[] {
     const found: PhraseMatch<V>[] = [];
     const { first, values } = this;
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < text.length;) {
       let node = first[text.charCodeAt(i)];
       if (node === 0) {
         i++;

@@ -1,8 +1,7 @@
 // Date strings as printed (front matter, gov.cn table, titles) → ISO 8601.
 import { calendarDate } from '../core/calendar.ts';
 
-const FRONT_MATTER_DATE =
-  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?(?:\s*(Z|[+-]\d{2}:?\d{2}))?$/;
+const FRONT_MATTER_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?(?:\s*(Z|[+-]\d{2}:?\d{2}))?$/;
 const CHINESE_DATE = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/;
 const COMPACT_DATE_IN_PARENS = /[(（]\s*((?:19|20)\d{2})(\d{2})(\d{2})\s*[)）]/;
 

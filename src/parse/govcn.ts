@@ -30,9 +30,7 @@ export function parseGovcn(html: string, utf8Bytes = false): PostBody {
   // A body laid out entirely as a table is still the body.
   const paragraphs = blocks.paragraphs.length > 0 ? blocks.paragraphs : blocks.tableCells();
   if (paragraphs.length === 0) {
-    throw new ParseFailure(
-      hasContentCell ? 'the page has a UCAP-CONTENT cell but no text in it' : 'the HTML page holds no text paragraphs',
-    );
+    throw new ParseFailure(hasContentCell ? 'the page has a UCAP-CONTENT cell but no text in it' : 'the HTML page holds no text paragraphs');
   }
   return {
     title: meta['标题'] ?? paragraphs[0],

@@ -5,8 +5,34 @@ import { normalizeSpace } from './text.ts';
 
 /** Elements whose start or end breaks the running text into a new block. */
 const BLOCK_TAGS = new Set([
-  'p', 'div', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd',
-  'table', 'tbody', 'thead', 'tr', 'td', 'th', 'caption', 'center', 'section', 'article', 'blockquote', 'pre',
+  'p',
+  'div',
+  'br',
+  'hr',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'li',
+  'ul',
+  'ol',
+  'dl',
+  'dt',
+  'dd',
+  'table',
+  'tbody',
+  'thead',
+  'tr',
+  'td',
+  'th',
+  'caption',
+  'center',
+  'section',
+  'article',
+  'blockquote',
+  'pre',
 ]);
 /** Elements whose text is never content. */
 const SKIPPED_TAGS = new Set(['script', 'style', 'noscript', 'iframe', 'canvas', 'head', 'title', 'select', 'button', 'object']);

@@ -27,7 +27,10 @@ function isTimeZone(zone: string): boolean {
 
 export const pipelineSchema = z.strictObject({
   // The id names the output folder and appears in file names: bounded well below a file name's 255 bytes.
-  id: z.string().max(MAX_ID_LENGTH, `at most ${MAX_ID_LENGTH} characters`).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case, e.g. finews-gov'),
+  id: z
+    .string()
+    .max(MAX_ID_LENGTH, `at most ${MAX_ID_LENGTH} characters`)
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case, e.g. finews-gov'),
   title: z.string().default(''),
   schedule: cronString.optional(),
   timezone: z.string().refine(isTimeZone, 'not a known time zone (use an IANA name such as Asia/Shanghai)').default('Asia/Shanghai'),
@@ -170,7 +173,10 @@ export async function checkDistinctPipelines(pipelines: Pipeline[]): Promise<voi
       const [a, b] = [pipelines[i], pipelines[j]];
       if (a.file === b.file) continue;
       if (a.config.id === b.config.id) problems.push(`  - ${a.file} and ${b.file} both declare id "${a.config.id}": an id names one pipeline; give one of them another id`);
-      else if (real[i] === real[j]) problems.push(`  - ${a.file} (${a.config.id}) and ${b.file} (${b.config.id}) both publish into ${real[i]}: an output folder belongs to one pipeline; set publish.dir of one of them to a folder of its own`);
+      else if (real[i] === real[j])
+        problems.push(
+          `  - ${a.file} (${a.config.id}) and ${b.file} (${b.config.id}) both publish into ${real[i]}: an output folder belongs to one pipeline; set publish.dir of one of them to a folder of its own`,
+        );
     }
   }
   if (problems.length) throw new CliError(`pipelines that would overwrite each other's output:\n${problems.join('\n')}`);
@@ -180,5 +186,8 @@ export async function checkDistinctPipelines(pipelines: Pipeline[]): Promise<voi
 export async function listPipelineFiles(cwd: string): Promise<string[]> {
   const dir = join(cwd, 'pipelines');
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => /\.ya?ml$/i.test(n)).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => /\.ya?ml$/i.test(n))
+    .sort()
+    .map((n) => join(dir, n));
 }

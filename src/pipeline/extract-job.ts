@@ -6,9 +6,7 @@ import { parsePost } from '../parse/index.ts';
 import { rowsOf } from './rows.ts';
 
 /** What parsing and extracting one post gives the run: its rows, what the filters look at and what to warn of, or why it failed. */
-export type ExtractResult =
-  | { ok: true; categories: string[]; isPolicy: boolean; rows: DocumentRows; warnings: string[] }
-  | { ok: false; stage: PostError['stage']; message: string };
+export type ExtractResult = { ok: true; categories: string[]; isPolicy: boolean; rows: DocumentRows; warnings: string[] } | { ok: false; stage: PostError['stage']; message: string };
 
 /** One post to parse and extract, with the document id the run gave it. */
 export interface ExtractJob {
@@ -44,7 +42,11 @@ function extractPost({ post: raw, docId }: ExtractJob): ExtractResult {
     const oversized = oversizedCell(rows);
     if (oversized) {
       const { where, chars } = oversized;
-      return { ok: false, stage: 'extract', message: `its ${where} would hold ${chars.toLocaleString('en')} characters, over the ${MAX_CELL_CHARS.toLocaleString('en')} a published value may hold: a text this long in one piece is not a document's (check the post for lost line breaks)` };
+      return {
+        ok: false,
+        stage: 'extract',
+        message: `its ${where} would hold ${chars.toLocaleString('en')} characters, over the ${MAX_CELL_CHARS.toLocaleString('en')} a published value may hold: a text this long in one piece is not a document's (check the post for lost line breaks)`,
+      };
     }
     return { ok: true, categories: post.categories, isPolicy: doc.fields.is_policy, rows, warnings: post.warnings };
   } catch (err) {

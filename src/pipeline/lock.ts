@@ -57,7 +57,10 @@ let ownBootId: Promise<string | null> | undefined;
 
 /** This boot's id, or null where /proc is missing (then locks are judged by pid alone). */
 function bootId(): Promise<string | null> {
-  ownBootId ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim() || null, () => null);
+  ownBootId ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
+    (t) => t.trim() || null,
+    () => null,
+  );
   return ownBootId;
 }
 
@@ -86,10 +89,13 @@ let ownBootTime: Promise<number | null> | undefined;
 
 /** When this host booted (ms since the epoch, to the second: /proc/stat's btime), or null without /proc. */
 function bootTimeMs(): Promise<number | null> {
-  ownBootTime ??= readFile('/proc/stat', 'utf8').then((t) => {
-    const m = /^btime (\d+)$/m.exec(t);
-    return m ? Number(m[1]) * 1000 : null;
-  }, () => null);
+  ownBootTime ??= readFile('/proc/stat', 'utf8').then(
+    (t) => {
+      const m = /^btime (\d+)$/m.exec(t);
+      return m ? Number(m[1]) * 1000 : null;
+    },
+    () => null,
+  );
   return ownBootTime;
 }
 

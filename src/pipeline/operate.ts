@@ -28,7 +28,13 @@ function withDefaultStage(logger: Logger, stage: string): Logger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (bindings) => withDefaultStage(logger.child(bindings), stage) };
 }
 
-function lastRunOf(start: RunStart, finished: Date, status: RunRecordStatus, result: Pick<RunResult, 'fetched' | 'unchanged' | 'rejected' | 'failed' | 'releaseId' | 'rejects'> | null, error: unknown): LastRun {
+function lastRunOf(
+  start: RunStart,
+  finished: Date,
+  status: RunRecordStatus,
+  result: Pick<RunResult, 'fetched' | 'unchanged' | 'rejected' | 'failed' | 'releaseId' | 'rejects'> | null,
+  error: unknown,
+): LastRun {
   return {
     run_id: start.run_id,
     pipeline: start.pipeline,

@@ -45,6 +45,11 @@ export async function claimOutput(store: Store, p: Pipeline, o: { adopt: boolean
   if (earlier && !o.adopt) throw refusal(p, earlier, current.source!);
   await store.setMeta(OWNER_KEY, JSON.stringify(current));
   const fields = { stage: 'owner', output: p.outputDir, pipeline_source: current.source };
-  if (earlier) o.logger.warn({ ...fields, previous_owner: earlier }, `${p.outputDir} now belongs to pipeline "${current.pipeline}" (source: ${current.source}), adopted from pipeline "${earlier.pipeline}"${earlier.source === null ? '' : ` (source: ${earlier.source})`} as --adopt asked`);
-  else if (text === null) o.logger.info(fields, `${p.outputDir} belongs to pipeline "${current.pipeline}" (source: ${current.source}) from now on: a run of another pipeline or source there is refused`);
+  if (earlier)
+    o.logger.warn(
+      { ...fields, previous_owner: earlier },
+      `${p.outputDir} now belongs to pipeline "${current.pipeline}" (source: ${current.source}), adopted from pipeline "${earlier.pipeline}"${earlier.source === null ? '' : ` (source: ${earlier.source})`} as --adopt asked`,
+    );
+  else if (text === null)
+    o.logger.info(fields, `${p.outputDir} belongs to pipeline "${current.pipeline}" (source: ${current.source}) from now on: a run of another pipeline or source there is refused`);
 }

@@ -18,7 +18,19 @@ import { buildFeed, FEED_DOCUMENTS, FEED_ENTRIES } from '../site/feed.ts';
 import { buildReleasePage, type ReleasePackage } from '../site/page.ts';
 import { writeSearchIndex } from '../site/search.ts';
 import { describeSource } from '../sources/index.ts';
-import { changedPageDocIds, currentDocIds, documentPageData, dueTargets, newestPlans, recentReleases, releaseDocuments, releaseRedlines, searchFingerprints, searchTexts, timelineRows } from '../store/publication.ts';
+import {
+  changedPageDocIds,
+  currentDocIds,
+  documentPageData,
+  dueTargets,
+  newestPlans,
+  recentReleases,
+  releaseDocuments,
+  releaseRedlines,
+  searchFingerprints,
+  searchTexts,
+  timelineRows,
+} from '../store/publication.ts';
 import { openReleaseRows } from '../store/release-files.ts';
 import type { Store } from '../store/store.ts';
 import type { Pipeline } from './config.ts';
@@ -43,7 +55,10 @@ export interface PublicationOptions {
 /** The release folders published before `releaseId`, newest first (those pruned by publish.keep are gone and not linked). */
 async function earlierReleases(outputDir: string, releaseId: string): Promise<string[]> {
   const names = await readdir(releasesDir(outputDir)).catch(() => [] as string[]);
-  return names.filter((n) => /^\d{4}-/.test(n) && n < releaseId).sort().reverse();
+  return names
+    .filter((n) => /^\d{4}-/.test(n) && n < releaseId)
+    .sort()
+    .reverse();
 }
 
 /** The year a time falls in, in a time zone. */
@@ -85,11 +100,17 @@ export async function writeDocumentPages(o: PublicationOptions, ctx: PageContext
 export async function writeReleaseHome(o: PublicationOptions, pkg: ReleasePackage): Promise<void> {
   const { config, outputDir } = o.pipeline;
   const releases = await recentReleases(o.store, FEED_ENTRIES);
-  const documents = await releaseDocuments(o.store, releases.map((r) => r.release_id), FEED_DOCUMENTS);
+  const documents = await releaseDocuments(
+    o.store,
+    releases.map((r) => r.release_id),
+    FEED_DOCUMENTS,
+  );
   await writeFile(join(o.dir, 'feed.xml'), buildFeed({ name: config.id, title: pkg.title, releases, documents }));
   const self = releases.find((r) => r.release_id === o.releaseId)!;
   const year = yearIn(pkg.created, config.timezone);
-  const extraFiles = await Promise.all(['datapackage.json', 'views.sql', 'CHANGELOG.md', 'rejects.csv', 'feed.xml'].map(async (path) => ({ path, rows: 0, bytes: (await stat(join(o.dir, path))).size })));
+  const extraFiles = await Promise.all(
+    ['datapackage.json', 'views.sql', 'CHANGELOG.md', 'rejects.csv', 'feed.xml'].map(async (path) => ({ path, rows: 0, bytes: (await stat(join(o.dir, path))).size })),
+  );
   const rows = (table: string) => pkg.resources.filter((r) => r.x_table === table && r.format === 'csv').reduce((n, r) => n + r.rows, 0);
   const html = buildReleasePage({
     pkg,
@@ -131,13 +152,21 @@ export async function completeRelease(store: Store, pipeline: Pipeline, releaseI
   const { outputDir, config } = pipeline;
   const dir = join(releasesDir(outputDir), releaseId);
   const search = join(dir, 'search');
-  if (!(await stat(search).then(() => true, () => false))) {
+  if (
+    !(await stat(search).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     const parent = (await earlierReleases(outputDir, releaseId))[0];
     const documents = await searchFingerprints(store);
     const shards = await writeFolderAside(search, (tmp) =>
       writeSearchIndex({ dir: tmp, parentDir: parent ? join(releasesDir(outputDir), parent, 'search') : null, documents, texts: (ids) => searchTexts(store, ids) }),
     );
-    logger.info({ stage: 'publish', release_id: releaseId, shards_built: shards.built.length, shards_linked: shards.linked.length }, `search index of ${releaseId}: ${shards.built.length} shard(s) built, ${shards.linked.length} linked`);
+    logger.info(
+      { stage: 'publish', release_id: releaseId, shards_built: shards.built.length, shards_linked: shards.linked.length },
+      `search index of ${releaseId}: ${shards.built.length} shard(s) built, ${shards.linked.length} linked`,
+    );
   }
   const manifest = await readDownloadsManifest(outputDir);
   if (manifest?.release_id !== releaseId || !config.publish.formats.includes('parquet')) return;

@@ -46,7 +46,11 @@ export interface Published {
 
 /** Release ids are UTC times to the second; a second run within the same second waits its turn by one. */
 function nextReleaseId(now: Date, last: string | null): string {
-  const id = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(':', '');
+  const id = (d: Date) =>
+    d
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z')
+      .replaceAll(':', '');
   let t = new Date(Math.floor(now.getTime() / 1000) * 1000);
   while (last !== null && id(t) <= last) t = new Date(t.getTime() + 1000);
   return id(t);
@@ -73,7 +77,14 @@ export async function publish(store: Store, pipeline: Pipeline, input: PublishIn
       // To the second, as every time the tables hold.
       const created = new Date(Math.floor(ctx.clock.now().getTime() / 1000) * 1000).toISOString();
       await store.applyRelease(
-        { release_id: releaseId, created_at: created, parent_release_id: parent?.release_id ?? null, code_version: input.codeVersion, schema_version: SCHEMA_VERSION, inputs_sha256: await store.inputsSha256(input.codeVersion) },
+        {
+          release_id: releaseId,
+          created_at: created,
+          parent_release_id: parent?.release_id ?? null,
+          code_version: input.codeVersion,
+          schema_version: SCHEMA_VERSION,
+          inputs_sha256: await store.inputsSha256(input.codeVersion),
+        },
         counts,
       );
       await ctx.hooks.at('applied');
@@ -81,14 +92,33 @@ export async function publish(store: Store, pipeline: Pipeline, input: PublishIn
       const dir = await makeStagingDir(outputDir, releaseId);
       staged = { dir, downloads: await DownloadsBuilder.open(outputDir, releaseId, parent?.release_id ?? null) };
       const from = parent && (await ParentRelease.open(outputDir, parent.release_id));
-      if (parent && !from) ctx.logger.warn({ stage: 'publish', parent: parent.release_id }, `release ${parent.release_id} is in an earlier layout: it stays as it is, and release ${releaseId} writes every file anew`);
-      const tables = TABLES.map((t) => ({ spec: t, parts: partScope(t) === 'document' ? plan.documentParts : [WHOLE_PART], dirty: plan.dirty.get(t.name)!, sort: (parts: readonly string[]) => store.sortedRows(t, releaseId, parts) }));
+      if (parent && !from)
+        ctx.logger.warn({ stage: 'publish', parent: parent.release_id }, `release ${parent.release_id} is in an earlier layout: it stays as it is, and release ${releaseId} writes every file anew`);
+      const tables = TABLES.map((t) => ({
+        spec: t,
+        parts: partScope(t) === 'document' ? plan.documentParts : [WHOLE_PART],
+        dirty: plan.dirty.get(t.name)!,
+        sort: (parts: readonly string[]) => store.sortedRows(t, releaseId, parts),
+      }));
       const files = await writeTableFiles({ dir, parent: from || null, formats: config.publish.formats, downloads: staged.downloads }, tables);
       const changelog = buildChangelog({ ...(await store.changelogInput()), releaseId, parentReleaseId: parent?.release_id ?? null, rejects });
       const info = { name: config.id, title: config.title || config.id, releaseId, created, codeVersion: input.codeVersion, timezone: config.timezone };
       const site = { store, pipeline, releaseId, dir, parent: from || null, logger: ctx.logger };
       const pages = await writeDocumentPages(site, { name: info.name, title: info.title });
-      const pkg = await writeReleaseMeta({ dir, parent: from || null, tables: TABLES, formats: config.publish.formats, rejects, changelog, viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'], info }, files, pages.files);
+      const pkg = await writeReleaseMeta(
+        {
+          dir,
+          parent: from || null,
+          tables: TABLES,
+          formats: config.publish.formats,
+          rejects,
+          changelog,
+          viewsSearchPath: ['.', relative(pipeline.cwd, join(releasesDir(outputDir), releaseId)) || '.'],
+          info,
+        },
+        files,
+        pages.files,
+      );
       await writeReleaseHome(site, pkg as unknown as ReleasePackage);
       ctx.logger.info({ stage: 'publish', pages_rendered: pages.rendered, pages_linked: pages.linked }, `document pages: ${pages.rendered} rendered, ${pages.linked} linked`);
       for (const d of from ? from.damaged : []) {
@@ -130,7 +160,10 @@ async function place(store: Store, pipeline: Pipeline, releaseId: string, ctx: P
     if (contents) await writeStamps(outputDir, releaseId, placed, [...contents.tables.keys(), ...contents.others.keys()]);
     return true;
   } catch (err) {
-    ctx.logger.warn({ stage: 'publish', release_id: releaseId }, `release ${releaseId} is published, but putting it in place (folder, latest, downloads/, site assets, history/ or old releases) failed (${(err as Error).message}); the next run repairs it`);
+    ctx.logger.warn(
+      { stage: 'publish', release_id: releaseId },
+      `release ${releaseId} is published, but putting it in place (folder, latest, downloads/, site assets, history/ or old releases) failed (${(err as Error).message}); the next run repairs it`,
+    );
     return false;
   }
 }

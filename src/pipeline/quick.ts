@@ -32,7 +32,11 @@ export interface SourceState {
 const stateFile = (outputDir: string): string => join(outputDir, 'source-state.json');
 /** The settings a run's output depends on. */
 export const configSha256 = (pipeline: Pipeline): string => sha256(JSON.stringify(pipeline.config));
-const storeStat = async (outputDir: string) => stat(join(outputDir, 'store.duckdb')).then((s) => ({ size: s.size, mtimeMs: s.mtimeMs }), () => null);
+const storeStat = async (outputDir: string) =>
+  stat(join(outputDir, 'store.duckdb')).then(
+    (s) => ({ size: s.size, mtimeMs: s.mtimeMs }),
+    () => null,
+  );
 
 /** Records what a complete run (no post left unfetched) saw, after its store is closed. */
 export async function saveSourceState(outputDir: string, state: Omit<SourceState, 'store'>): Promise<void> {
@@ -47,7 +51,13 @@ export async function nothingNew(pipeline: Pipeline, o: { githubToken: string | 
   if (!state || state.config_sha256 !== configSha256(pipeline) || state.code_version !== (await codeVersion()) || state.release_id !== (await latestReleaseId(outputDir))) return null;
   const store = await storeStat(outputDir);
   if (!store || store.size !== state.store?.size || store.mtimeMs !== state.store.mtimeMs) return null;
-  if (await stat(join(outputDir, 'store.duckdb.wal')).then(() => true, () => false)) return null;
+  if (
+    await stat(join(outputDir, 'store.duckdb.wal')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return null;
   const probe = await sourceUnchanged(config.source, { cwd: pipeline.cwd, githubToken: o.githubToken, dispatcher: o.dispatcher }, state.cursor, o.logger, o.signal);
   if (!probe.unchanged) return null;
   if (probe.cursor !== state.cursor) await writeFileAtomic(stateFile(outputDir), `${JSON.stringify({ ...state, cursor: probe.cursor }, null, 2)}\n`);

@@ -14,7 +14,11 @@ import { listPipelineFiles, loadPipeline, systemFolderProblem } from './config.t
 
 export type { ReleaseDiff } from '../store/diff.ts';
 
-const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory(), () => false);
+const isDir = (p: string): Promise<boolean> =>
+  stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 /**
  * The real folder of a release: `latest` (or any symlink) is resolved once, here, so that every file is
@@ -53,7 +57,11 @@ export async function checkRelease(arg: string, o: { pipeline?: string; cwd: str
 const isRelease = async (dir: string): Promise<boolean> => typeof (await readJson<{ x_code_version?: unknown }>(join(dir, 'datapackage.json')))?.x_code_version === 'string';
 
 /** True when `dir` is a pipeline's output folder: its store beside its releases. */
-const isOutputFolder = async (dir: string): Promise<boolean> => (await stat(join(dir, 'store.duckdb')).then((s) => s.isFile(), () => false)) && isDir(join(dir, 'releases'));
+const isOutputFolder = async (dir: string): Promise<boolean> =>
+  (await stat(join(dir, 'store.duckdb')).then(
+    (s) => s.isFile(),
+    () => false,
+  )) && isDir(join(dir, 'releases'));
 
 /** The output folders of every pipeline the command can see (pipelines/*.yaml and the one named); a file that does not load names none. */
 async function visibleOutputFolders(cwd: string, named: string | undefined): Promise<{ id: string; dir: string }[]> {

@@ -99,12 +99,19 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
   stopIfAborted(deps.signal, 'before publishing');
   lap('compare');
 
-  const { releaseId, placed, rejects } = await publish(store, pipeline, { parent, counts, cursor: read.summary.cursor, fetchFailures: read.fetchFailures, codeVersion }, { clock: deps.clock, logger, hooks });
+  const { releaseId, placed, rejects } = await publish(
+    store,
+    pipeline,
+    { parent, counts, cursor: read.summary.cursor, fetchFailures: read.fetchFailures, codeVersion },
+    { clock: deps.clock, logger, hooks },
+  );
   lap('publish');
   if (releaseId) logger.info({ stage: 'publish', release_id: releaseId, ...counts }, `published release ${releaseId}`);
   else logger.info({ stage: 'publish' }, 'nothing changed: no new release');
   if (!releaseId && parent === null) {
-    throw new CliError(`pipeline ${pipeline.config.id}: nothing could be published: ${rejects.length} post(s) rejected, none usable. See the reasons above and fix the posts or the source.`, { exitCode: 1 });
+    throw new CliError(`pipeline ${pipeline.config.id}: nothing could be published: ${rejects.length} post(s) rejected, none usable. See the reasons above and fix the posts or the source.`, {
+      exitCode: 1,
+    });
   }
   const failed = read.fetchFailures.length;
   return {
@@ -118,7 +125,17 @@ export async function runPipelineOn(pipeline: Pipeline, store: Store, deps: RunD
     rejects,
     stagedRows: read.stagedRows,
     durations: lap.durations,
-    sourceState: failed || !placed ? null : { code_version: codeVersion, config_sha256: configSha256(pipeline), release_id: releaseId ?? parent?.release_id ?? null, cursor: read.summary.cursor, posts: read.fetched + read.unchanged, rejects },
+    sourceState:
+      failed || !placed
+        ? null
+        : {
+            code_version: codeVersion,
+            config_sha256: configSha256(pipeline),
+            release_id: releaseId ?? parent?.release_id ?? null,
+            cursor: read.summary.cursor,
+            posts: read.fetched + read.unchanged,
+            rejects,
+          },
   };
 }
 

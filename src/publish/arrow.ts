@@ -1,9 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import {
-  Bool, DateDay, Field, Int32, List, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, TimestampMicrosecond, Utf8, vectorFromArray,
-  type DataType,
-} from 'apache-arrow';
+import { Bool, DateDay, Field, Int32, List, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, TimestampMicrosecond, Utf8, vectorFromArray, type DataType } from 'apache-arrow';
 import type { Column } from '../core/tables.ts';
 
 function arrowType(c: Column): DataType {
@@ -38,7 +35,13 @@ export async function writeArrow(values: AsyncIterable<unknown[][]>, columns: re
     let wrote = false;
     for await (const rows of values) {
       if (out.errored) throw out.errored;
-      const children = fields.map((f, i) => vectorFromArray(rows.map((r) => r[i] ?? null), f.type).data[0]);
+      const children = fields.map(
+        (f, i) =>
+          vectorFromArray(
+            rows.map((r) => r[i] ?? null),
+            f.type,
+          ).data[0],
+      );
       const data = makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children });
       writer.write(new RecordBatch(schema, data));
       wrote = true;

@@ -65,7 +65,10 @@ const clip = (text: string): string => {
 };
 
 function line(d: ChangelogDocument): string {
-  const bits = [d.published_at?.slice(0, 10), d.issuer, d.doc_type].filter((b): b is string => Boolean(b)).map(escapeMarkdown).join(' · ');
+  const bits = [d.published_at?.slice(0, 10), d.issuer, d.doc_type]
+    .filter((b): b is string => Boolean(b))
+    .map(escapeMarkdown)
+    .join(' · ');
   return `- **${escapeMarkdown(d.title) || '(无标题 untitled)'}**${bits ? ` — ${bits}` : ''} (${codeSpan(d.doc_id)})`;
 }
 
@@ -84,7 +87,10 @@ function changedDetail(d: ChangelogDocument): string[] {
   if (d.revised) out.push(`  - 正文修订 content revised: version ${d.revised.from} → ${d.revised.to}`);
   const counts = Object.entries(d.redlineCounts ?? {});
   if (counts.length) {
-    const words = counts.sort().map(([type, n]) => `${n} ${REDLINE_WORDS[type] ?? escapeMarkdown(type)}`).join(', ');
+    const words = counts
+      .sort()
+      .map(([type, n]) => `${n} ${REDLINE_WORDS[type] ?? escapeMarkdown(type)}`)
+      .join(', ');
     out.push(`  - 条目 provisions: ${words} (all in \`redlines.csv\`)`);
   }
   // The sentences that hold the change, so a change deep in a long provision is not cut off.
@@ -104,7 +110,10 @@ export function buildChangelog(input: ChangelogInput): string {
     `|---:|---:|---:|`,
     `| ${added.length} | ${changed.length} | ${removed.length} |`,
     '',
-    ...input.moved.map((m) => `${m.count} ${m.count === 1 ? 'document' : 'documents'} moved in the source 来源中移动 from ${codeSpan(`${m.from}/`)} to ${codeSpan(`${m.to}/`)} (only their source_path and url changed).`),
+    ...input.moved.map(
+      (m) =>
+        `${m.count} ${m.count === 1 ? 'document' : 'documents'} moved in the source 来源中移动 from ${codeSpan(`${m.from}/`)} to ${codeSpan(`${m.to}/`)} (only their source_path and url changed).`,
+    ),
     ...(input.moved.length ? [''] : []),
     ...section('新增文件 New documents', added),
     ...section('变更文件 Changed documents', changed, changedDetail),

@@ -64,14 +64,27 @@ interface FileEntry {
  */
 export function serializeDataPackage(pkg: Record<string, unknown>): string {
   const value = (v: unknown): string => (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' ? `[\n${v.map((x) => `  ${JSON.stringify(x)}`).join(',\n')}\n]` : JSON.stringify(v));
-  return `{\n${Object.entries(pkg).map(([k, v]) => `"${k}": ${value(v)}`).join(',\n')}\n}\n`;
+  return `{\n${Object.entries(pkg)
+    .map(([k, v]) => `"${k}": ${value(v)}`)
+    .join(',\n')}\n}\n`;
 }
 
 /** The part of datapackage.json zhengce reads back: its tables' files and the release's other files. */
 export interface PackageDescriptor {
   version: string;
   x_layout?: number;
-  resources: { name: string; format: Format; path: string | string[]; rows: number; schema: string | { fields: { name: string; type: string; constraints?: { required?: boolean } }[]; primaryKey: string[] }; x_table?: string; x_part?: string; x_files?: FileEntry[]; bytes?: number; hash?: string }[];
+  resources: {
+    name: string;
+    format: Format;
+    path: string | string[];
+    rows: number;
+    schema: string | { fields: { name: string; type: string; constraints?: { required?: boolean } }[]; primaryKey: string[] };
+    x_table?: string;
+    x_part?: string;
+    x_files?: FileEntry[];
+    bytes?: number;
+    hash?: string;
+  }[];
   x_release_files?: { path: string; bytes: number; hash: string }[];
 }
 
@@ -100,7 +113,18 @@ export function buildDataPackage(info: ReleaseInfo, files: PublishedFile[], othe
       }
       const entries: FileEntry[] = mine.map((f) => ({ path: f.path, part: f.part, rows: f.rows, bytes: f.bytes, hash: hashOf(f) }));
       // The Parquet resource bears the table's name: the one a foreign key's reference names.
-      resources.push({ name: format === 'parquet' ? t.name : `${t.name}.${format}`, path: entries.map((e) => e.path), format, mediatype: FORMATS[format].mediatype, ...about, title: t.zh, description: `${t.en} / ${t.zh}`, rows: entries.reduce((n, e) => n + e.rows, 0), bytes: entries.reduce((n, e) => n + e.bytes, 0), x_files: entries });
+      resources.push({
+        name: format === 'parquet' ? t.name : `${t.name}.${format}`,
+        path: entries.map((e) => e.path),
+        format,
+        mediatype: FORMATS[format].mediatype,
+        ...about,
+        title: t.zh,
+        description: `${t.en} / ${t.zh}`,
+        rows: entries.reduce((n, e) => n + e.rows, 0),
+        bytes: entries.reduce((n, e) => n + e.bytes, 0),
+        x_files: entries,
+      });
     }
   }
   return {
@@ -140,7 +164,8 @@ export async function readReleaseContents(dir: string): Promise<ReleaseContents 
   for (const r of pkg.resources) {
     const table = r.x_table ? TABLE_BY_NAME.get(r.x_table) : undefined;
     if (!table) continue;
-    if (r.format === 'csv' && typeof r.path === 'string' && r.x_part && r.hash) tables.set(r.path, { table, format: 'csv', path: r.path, part: r.x_part, rows: r.rows, bytes: r.bytes ?? 0, sha256: sha(r.hash) });
+    if (r.format === 'csv' && typeof r.path === 'string' && r.x_part && r.hash)
+      tables.set(r.path, { table, format: 'csv', path: r.path, part: r.x_part, rows: r.rows, bytes: r.bytes ?? 0, sha256: sha(r.hash) });
     for (const e of r.x_files ?? []) tables.set(e.path, { table, format: r.format, path: e.path, part: e.part, rows: e.rows, bytes: e.bytes, sha256: sha(e.hash) });
   }
   const others = new Map((pkg.x_release_files ?? []).map((f) => [f.path, { path: f.path, bytes: f.bytes, sha256: sha(f.hash) }]));

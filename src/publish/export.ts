@@ -8,7 +8,6 @@ import { fileDigest } from './datapackage.ts';
 import { writing } from './release.ts';
 import { writeXlsx, XLSX_MAX_ROWS, type XlsxRow } from './xlsx.ts';
 
-
 export interface ExportedFile {
   table: string;
   format: ExportFormat;
@@ -59,7 +58,8 @@ export async function exportRelease(release: ReleaseRows, o: { tables?: string[]
           await writing(file, () => sorted.writeParquet(null, file));
           files.push({ table: t.name, format, path, rows: sorted.total, ...(await fileDigest(file)) });
         } else {
-          if (sorted.total > XLSX_MAX_ROWS) skipped.push(`${t.name}: ${sorted.total.toLocaleString('en')} rows, over the ${XLSX_MAX_ROWS.toLocaleString('en')} an XLSX is written for; its CSV is the download`);
+          if (sorted.total > XLSX_MAX_ROWS)
+            skipped.push(`${t.name}: ${sorted.total.toLocaleString('en')} rows, over the ${XLSX_MAX_ROWS.toLocaleString('en')} an XLSX is written for; its CSV is the download`);
           else files.push({ table: t.name, format, path, rows: sorted.total, ...(await writeTableXlsx(file, t, sorted, { timezone: o.timezone, date: new Date(0) })) });
         }
       }

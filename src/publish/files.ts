@@ -28,14 +28,26 @@ export async function placeStagedRelease(outputDir: string, releaseId: string): 
 }
 
 async function isOwnStaging(dir: string): Promise<boolean> {
-  return stat(join(dir, STAGING_MARKER)).then((s) => s.isFile(), () => false);
+  return stat(join(dir, STAGING_MARKER)).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** A folder that looks like a published release: named as zhengce names them, or holding a datapackage.json. */
 async function isReleaseFolder(dir: string, name: string): Promise<boolean> {
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return false;
+  if (
+    !(await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return false;
   if (RELEASE_ID.test(name)) return true;
-  return stat(join(dir, 'datapackage.json')).then(() => true, () => false);
+  return stat(join(dir, 'datapackage.json')).then(
+    () => true,
+    () => false,
+  );
 }
 
 export interface ReleasesFolderState {

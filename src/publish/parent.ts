@@ -64,12 +64,22 @@ export class ParentRelease {
 
   /** The release folders whose file at `path` is the parent's own (one inode, hard-linked). */
   private async releasesSharing(path: string): Promise<string[]> {
-    const ino = await stat(join(this.dir, path)).then((s) => s.ino, () => null);
+    const ino = await stat(join(this.dir, path)).then(
+      (s) => s.ino,
+      () => null,
+    );
     if (ino === null) return [this.id];
     const releases = dirname(this.dir);
     const names = (await readdir(releases).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
     const sharing: string[] = [];
-    for (const n of names) if ((await stat(join(releases, n, path)).then((s) => s.ino, () => null)) === ino) sharing.push(n);
+    for (const n of names)
+      if (
+        (await stat(join(releases, n, path)).then(
+          (s) => s.ino,
+          () => null,
+        )) === ino
+      )
+        sharing.push(n);
     return sharing;
   }
 }

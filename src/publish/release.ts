@@ -108,7 +108,7 @@ async function writeTable(o: TableFilesOptions, t: ReleaseTable): Promise<Publis
       } else if (render.has(part) && sorted.counts.has(part)) files.push(...(await writePart(o, spec, sorted, part)));
     }
     // A table without rows keeps one empty part, so readers still find its columns (the parent's, when it holds it unchanged).
-    if (files.length === 0) files.push(...(await linkUnchanged(o, spec, WHOLE_PART) ?? (await writePart(o, spec, sorted, WHOLE_PART))));
+    if (files.length === 0) files.push(...((await linkUnchanged(o, spec, WHOLE_PART)) ?? (await writePart(o, spec, sorted, WHOLE_PART))));
     const withRows = t.parts.filter((p) => files.some((f) => f.part === p && f.rows > 0));
     await o.downloads?.writeCsv(spec, withRows, sorted, render, () => t.sort(t.parts));
     return files;

@@ -36,9 +36,15 @@ interface Resource {
 
 /** The DuckDB type a Table Schema field reads back as from Parquet. */
 const PARQUET_TYPE: Record<string, string> = {
-  string: 'VARCHAR', integer: 'INTEGER', boolean: 'BOOLEAN', date: 'DATE', datetime: 'TIMESTAMP WITH TIME ZONE', list: 'VARCHAR[]', array: 'VARCHAR[]', object: 'JSON',
+  string: 'VARCHAR',
+  integer: 'INTEGER',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  datetime: 'TIMESTAMP WITH TIME ZONE',
+  list: 'VARCHAR[]',
+  array: 'VARCHAR[]',
+  object: 'JSON',
 };
-
 
 export interface ValidationReport {
   resources: number;
@@ -83,7 +89,11 @@ export async function validateRelease(dir: string, reader: ReleaseFileReader): P
       const outside = await outsideRelease(dir, r.schema);
       let schema: Schema | null = null;
       if (outside) problems.push(`resource ${JSON.stringify(r.name)}: schema ${JSON.stringify(r.schema)} ${outside}: refused, not read`);
-      else schema = await readFile(join(dir, r.schema), 'utf8').then((t) => JSON.parse(t) as Schema, (e: Error) => (problems.push(`${r.schema}: cannot be read (${e.message.split('\n')[0]})`), null));
+      else
+        schema = await readFile(join(dir, r.schema), 'utf8').then(
+          (t) => JSON.parse(t) as Schema,
+          (e: Error) => (problems.push(`${r.schema}: cannot be read (${e.message.split('\n')[0]})`), null),
+        );
       schemas.set(r.schema, schema);
     }
     return schemas.get(r.schema)!;
@@ -153,7 +163,11 @@ export async function validateRelease(dir: string, reader: ReleaseFileReader): P
   // Keys are unique and required values present over the whole table, across its parts.
   for (const k of keyed.values()) {
     if (!k.complete) continue;
-    const found = await reader.keyProblems(k.files, k.schema.primaryKey, k.schema.fields.filter((f) => f.constraints?.required).map((f) => f.name));
+    const found = await reader.keyProblems(
+      k.files,
+      k.schema.primaryKey,
+      k.schema.fields.filter((f) => f.constraints?.required).map((f) => f.name),
+    );
     for (const [what, n] of Object.entries(found)) if (n > 0) problems.push(`${k.name}: ${n} rows with ${what}`);
   }
   for (const e of pkg.x_release_files ?? []) await checkFile(e, 'x_release_files');

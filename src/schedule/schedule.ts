@@ -72,12 +72,19 @@ async function recordScheduler(pipeline: Pipeline, logger: Logger): Promise<Lock
   const file = schedulerLockFile(pipeline.outputDir);
   try {
     const lock = await acquireLock(file, new Date());
-    if (lock.tookOver) logger.info({ pipeline: pipeline.config.id, stage: 'schedule', stale_holder: lock.tookOver.holder, because: lock.tookOver.because }, `replaced the record of a scheduler that is gone: ${lock.tookOver.because}`);
+    if (lock.tookOver)
+      logger.info(
+        { pipeline: pipeline.config.id, stage: 'schedule', stale_holder: lock.tookOver.holder, because: lock.tookOver.because },
+        `replaced the record of a scheduler that is gone: ${lock.tookOver.because}`,
+      );
     return lock;
   } catch (err) {
     if (!(err instanceof LockBusyError) || !err.holder) throw err;
     const h = err.holder;
-    throw new CliError(`pipeline ${pipeline.config.id} is already scheduled by pid ${h.pid} on ${h.host} since ${h.started_at} (${file}); stop that zhengce schedule first, or schedule only the other pipelines`, { exitCode: EXIT.busy, cause: err });
+    throw new CliError(
+      `pipeline ${pipeline.config.id} is already scheduled by pid ${h.pid} on ${h.host} since ${h.started_at} (${file}); stop that zhengce schedule first, or schedule only the other pipelines`,
+      { exitCode: EXIT.busy, cause: err },
+    );
   }
 }
 

@@ -63,7 +63,17 @@ async function bundledScript(stamp: string, staging: string): Promise<string> {
   const cacheDir = await privateCacheDir();
   const cached = cacheDir ? join(cacheDir, `${stamp.slice(0, 16)}.js`) : join(staging, 'app.build.js');
   if (cacheDir && (await stat(cached).catch(() => null))) return cached;
-  const built = await build({ entryPoints: [BROWSER_ENTRY], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, write: false, logLevel: 'silent', legalComments: 'none' });
+  const built = await build({
+    entryPoints: [BROWSER_ENTRY],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
+  });
   await writeFileAtomic(cached, built.outputFiles[0].contents);
   return cached;
 }
@@ -75,7 +85,8 @@ export async function writeSiteAssets(outputDir: string): Promise<boolean> {
   const current = await readFile(join(dir, STAMP), 'utf8').catch(() => null);
   if (current === stamp) return false;
   // A site/ that zhengce did not write (no stamp) is the user's: never replaced.
-  if (current === null && (await lstat(dir).catch(() => null))) throw new CliError(`${dir} exists but was not written by zhengce (no ${STAMP}); move it away so the release site's assets can be written there`);
+  if (current === null && (await lstat(dir).catch(() => null)))
+    throw new CliError(`${dir} exists but was not written by zhengce (no ${STAMP}); move it away so the release site's assets can be written there`);
   // Built aside and renamed into place, so a page never sees half a site.
   await writeFolderAside(dir, async (staging) => {
     for (const f of DUCKDB_FILES) await linkOrCopy(join(DUCKDB_DIST, f), join(staging, f));

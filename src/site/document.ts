@@ -28,7 +28,9 @@ export async function documentPagesStamp(ctx: PageContext): Promise<string> {
 const provisionAnchor = (part: number, path: string): string => `p-${part}-${path}`;
 
 function metadataRows(d: DocumentPageData['doc']): [string, string][] {
-  const source = isWebAddress(d.url) ? `<a href="${esc(d.url)}" rel="noopener noreferrer">${esc(d.url)}</a>` : `<span class="muted">本地文件，无公开地址 a local file, no public address</span> (<code>${esc(d.source_id)}</code>)`;
+  const source = isWebAddress(d.url)
+    ? `<a href="${esc(d.url)}" rel="noopener noreferrer">${esc(d.url)}</a>`
+    : `<span class="muted">本地文件，无公开地址 a local file, no public address</span> (<code>${esc(d.source_id)}</code>)`;
   const period = d.period_start !== null || d.period_end !== null ? `${d.period_start ?? '?'}—${d.period_end ?? '?'}年` : '';
   const rows: [string, string, string | null][] = [
     ['发文字号', 'Document number', d.doc_number ? esc(d.doc_number) : null],
@@ -67,7 +69,9 @@ function outline(provisions: PageProvision[]): string {
     }
     closeTo(p.level);
     const h = `h${Math.min(6, p.level + 2)}`;
-    out.push(`<section class="provision level-${esc(p.level)}" id="${esc(provisionAnchor(p.part, p.path))}"><${h}>${esc(p.label)} ${esc(p.heading ?? '')}</${h}>${p.text ? `<p>${esc(p.text)}</p>` : ''}`);
+    out.push(
+      `<section class="provision level-${esc(p.level)}" id="${esc(provisionAnchor(p.part, p.path))}"><${h}>${esc(p.label)} ${esc(p.heading ?? '')}</${h}>${p.text ? `<p>${esc(p.text)}</p>` : ''}`,
+    );
     open.push(p.level);
   }
   closeTo(1);
@@ -87,17 +91,21 @@ export function buildDocumentPage(data: DocumentPageData, ctx: PageContext): str
   const title = docTitle(doc.title, doc.source_id);
   const ownAnchor = (path: string | null, part = 1) => (path && data.provisions.some((p) => p.part === part && p.path === path) ? `#${esc(provisionAnchor(part, path))}` : null);
   const link = (href: string | null, text: string) => (href ? `<a href="${href}">${text}</a>` : text);
-  const principles = data.principles.length
-    ? `<ol>${data.principles.map((p) => `<li><strong>${esc(p.title)}</strong> ${esc(p.text ?? '')}</li>`).join('')}</ol>`
-    : '<p class="muted">无 none</p>';
+  const principles = data.principles.length ? `<ol>${data.principles.map((p) => `<li><strong>${esc(p.title)}</strong> ${esc(p.text ?? '')}</li>`).join('')}</ol>` : '<p class="muted">无 none</p>';
   const milestones = data.milestones.length
     ? `<table><thead><tr><th>年份 year</th><th>时段 period</th><th>类型 kind</th><th>内容 text</th><th>条目 provision</th></tr></thead><tbody>${data.milestones
-        .map((m) => `<tr id="m-${esc(m.milestone_no)}"><td>${esc(m.year)}</td><td>${esc(m.period ?? '')}</td><td>${esc(MILESTONE_WORDS[m.kind] ?? m.kind)}</td><td>${esc(m.text ?? '')}</td><td>${link(ownAnchor(m.path), esc(m.path ?? ''))}</td></tr>`)
+        .map(
+          (m) =>
+            `<tr id="m-${esc(m.milestone_no)}"><td>${esc(m.year)}</td><td>${esc(m.period ?? '')}</td><td>${esc(MILESTONE_WORDS[m.kind] ?? m.kind)}</td><td>${esc(m.text ?? '')}</td><td>${link(ownAnchor(m.path), esc(m.path ?? ''))}</td></tr>`,
+        )
         .join('')}</tbody></table>`
     : '<p class="muted">无 none</p>';
   const measures = data.measures.length
     ? `<ol id="measure-list">${data.measures
-        .map((m) => `<li data-path="${esc(m.path)}">${link(ownAnchor(m.path, m.part), esc(m.label ?? (m.path === '0' ? '导语' : m.path)))} ${esc(m.text)} <span class="muted">[${esc(m.verb)}${m.instrument ? ` · ${esc(m.instrument)}` : ''}${m.agencies?.length ? ` · ${esc(m.agencies.join('、'))}` : ''}]</span></li>`)
+        .map(
+          (m) =>
+            `<li data-path="${esc(m.path)}">${link(ownAnchor(m.path, m.part), esc(m.label ?? (m.path === '0' ? '导语' : m.path)))} ${esc(m.text)} <span class="muted">[${esc(m.verb)}${m.instrument ? ` · ${esc(m.instrument)}` : ''}${m.agencies?.length ? ` · ${esc(m.agencies.join('、'))}` : ''}]</span></li>`,
+        )
         .join('')}</ol>`
     : '<p class="muted">无 none</p>';
   const kinds = [...new Set(data.mentions.map((m) => m.kind))];
@@ -118,15 +126,24 @@ export function buildDocumentPage(data: DocumentPageData, ctx: PageContext): str
         })
         .join('\n')
     : '<p class="muted">无 none</p>';
-  const plan = data.plan && data.plan.posts.length > 1
-    ? `<section id="plan"><h2>同一政策的文章 <span class="en">Posts of this plan</span></h2><p>${esc(data.plan.plan_name)}</p><ul>${data.plan.posts.map((p) => `<li>${p.doc_id === doc.doc_id ? `${esc(docTitle(p.title, p.source_id))} (本页 this page)` : `<a href="${docHref(p.doc_id, '')}">${esc(docTitle(p.title, p.source_id))}</a>`}</li>`).join('')}</ul>${data.plan.total > data.plan.posts.length ? `<p class="muted">共 ${data.plan.total} 篇，列出最早的 ${data.plan.posts.length} 篇 <span class="en">${data.plan.total} posts in all; the first ${data.plan.posts.length} listed</span></p>` : ''}</section>`
-    : '';
+  const plan =
+    data.plan && data.plan.posts.length > 1
+      ? `<section id="plan"><h2>同一政策的文章 <span class="en">Posts of this plan</span></h2><p>${esc(data.plan.plan_name)}</p><ul>${data.plan.posts.map((p) => `<li>${p.doc_id === doc.doc_id ? `${esc(docTitle(p.title, p.source_id))} (本页 this page)` : `<a href="${docHref(p.doc_id, '')}">${esc(docTitle(p.title, p.source_id))}</a>`}</li>`).join('')}</ul>${data.plan.total > data.plan.posts.length ? `<p class="muted">共 ${data.plan.total} 篇，列出最早的 ${data.plan.posts.length} 篇 <span class="en">${data.plan.total} posts in all; the first ${data.plan.posts.length} listed</span></p>` : ''}</section>`
+      : '';
   // Through the output folder, so the link works from releases/<id>/docs/ and (served at the root) from latest/docs/.
   const versions = `<table><thead><tr><th>版本 version</th><th>首次发布 first published in release</th><th>状态 status</th><th>抓取时间 fetched</th></tr></thead><tbody>${data.versions
-    .map((v) => `<tr><td>${esc(v.version)}</td><td><a href="../../../releases/${esc(encodeURIComponent(v.release_id))}/index.html">${esc(v.release_id)}</a></td><td>${esc(v.status)}</td><td>${esc(v.fetched_at ?? '')}</td></tr>`)
+    .map(
+      (v) =>
+        `<tr><td>${esc(v.version)}</td><td><a href="../../../releases/${esc(encodeURIComponent(v.release_id))}/index.html">${esc(v.release_id)}</a></td><td>${esc(v.status)}</td><td>${esc(v.fetched_at ?? '')}</td></tr>`,
+    )
     .join('')}</tbody></table>`;
   const redlines = data.redlines.length
-    ? data.redlines.map((r) => `<div class="change ${esc(r.change_type)}"><h3>${esc(r.label ?? r.path)} · ${esc(CHANGE_WORDS[r.change_type] ?? r.change_type)} <span class="muted">v${esc(r.from_version)}→v${esc(r.to_version)}</span></h3>${redlineBody(r)}</div>`).join('\n')
+    ? data.redlines
+        .map(
+          (r) =>
+            `<div class="change ${esc(r.change_type)}"><h3>${esc(r.label ?? r.path)} · ${esc(CHANGE_WORDS[r.change_type] ?? r.change_type)} <span class="muted">v${esc(r.from_version)}→v${esc(r.to_version)}</span></h3>${redlineBody(r)}</div>`,
+        )
+        .join('\n')
     : '<p class="muted">无修订 no revisions</p>';
   const firstRelease = data.versions.find((v) => v.version === doc.version)?.release_id ?? '';
   const cite = `${doc.issuer ? `${esc(doc.issuer)}：` : ''}《${esc(title)}》${doc.doc_number ? `（${esc(doc.doc_number)}）` : ''}${doc.issued_date ? `，${esc(doc.issued_date)}` : ''}。载于 ${esc(ctx.title)}（<code>${esc(ctx.name)}</code>），文档 <code>${esc(doc.doc_id)}</code> 第 ${esc(doc.version)} 版${firstRelease ? `，首次发布于版本 ${esc(firstRelease)}` : ''}。`;
@@ -140,7 +157,9 @@ ${head(`${title} — ${ctx.title}`, '../../../feed.xml', `${ctx.title}: releases
 <main id="document" data-doc-id="${esc(doc.doc_id)}">
 <h1 id="title">${esc(title)}</h1>
 <table id="metadata"><tbody>
-${metadataRows(doc).map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('\n')}
+${metadataRows(doc)
+  .map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`)
+  .join('\n')}
 </tbody></table>
 <section id="outline"><h2>正文大纲 <span class="en">Outline (${data.provisions.length})</span></h2>
 ${data.provisions.length ? outline(data.provisions) : '<p class="muted">无编号结构 no numbered outline</p>'}

@@ -9,7 +9,10 @@ export const FEED_ENTRIES = 50;
 export const FEED_DOCUMENTS = 50;
 
 /** Text as XML (element content or a quoted attribute): & < > " ' as entities, and characters XML 1.0 forbids dropped. */
-const xml = (value: unknown): string => String(value ?? '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+const xml = (value: unknown): string =>
+  String(value ?? '')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** A stable id for a name: a urn:uuid (RFC 4122 version 5 layout) from its SHA-256, the same for the same name forever. */
 function stableId(name: string): string {
@@ -32,7 +35,12 @@ export function buildFeed(o: { name: string; title: string; releases: FeedReleas
     const base = `releases/${encodeURIComponent(r.release_id)}/`;
     const docs = o.documents.get(r.release_id) ?? [];
     const total = r.documents_added + r.documents_changed + r.documents_removed;
-    const items = docs.map((d) => `<li>${xml(KIND_WORDS[d.kind])}: ${d.kind === 'removed' ? xml(docTitle(d.title, d.source_id)) : `<a href="${xml(`${base}docs/${encodeURIComponent(d.doc_id)}.html`)}">${xml(docTitle(d.title, d.source_id))}</a>`}</li>`).join('');
+    const items = docs
+      .map(
+        (d) =>
+          `<li>${xml(KIND_WORDS[d.kind])}: ${d.kind === 'removed' ? xml(docTitle(d.title, d.source_id)) : `<a href="${xml(`${base}docs/${encodeURIComponent(d.doc_id)}.html`)}">${xml(docTitle(d.title, d.source_id))}</a>`}</li>`,
+      )
+      .join('');
     const more = total > docs.length ? `<p>另有 ${total - docs.length} 件 ${total - docs.length} more: <a href="${xml(`${base}index.html#changes`)}">${xml(r.release_id)}</a></p>` : '';
     const html = `<p>新增 ${r.documents_added} · 变更 ${r.documents_changed} · 删除 ${r.documents_removed} (added · changed · removed)</p><ul>${items}</ul>${more}`;
     return `<entry>

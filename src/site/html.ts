@@ -14,7 +14,8 @@ export const docTitle = (title: string | null | undefined, sourceId: string): st
 export const docHref = (docId: string, prefix: string): string => `${prefix}${encodeURIComponent(docId)}.html`;
 
 /** Pieces of a diff as <del>/<ins>, each piece escaped. */
-export const redlineHtml = (pieces: RedlinePiece[]): string => pieces.map((p) => (p.kind === 'del' ? `<del>${esc(p.text)}</del>` : p.kind === 'ins' ? `<ins>${esc(p.text)}</ins>` : esc(p.text))).join('');
+export const redlineHtml = (pieces: RedlinePiece[]): string =>
+  pieces.map((p) => (p.kind === 'del' ? `<del>${esc(p.text)}</del>` : p.kind === 'ins' ? `<ins>${esc(p.text)}</ins>` : esc(p.text))).join('');
 
 const STYLE = `body{font-family:system-ui,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:72rem;margin:0 auto;padding:1rem;line-height:1.6;color:#222}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}

@@ -121,7 +121,10 @@ function changes(input: ReleasePageInput): string {
   const listed = input.changed.length;
   const all = counts.added + counts.changed + counts.removed;
   const redlines = input.redlines
-    .map((r) => `<div class="change ${esc(r.change_type)}"><p><a href="${docHref(r.doc_id, 'docs/')}">${esc(docTitle(r.title, r.source_id))}</a> · ${esc(r.label ?? r.path)} (${esc(r.change_type)})</p><p>${r.diff ? redlineHtml(changeContext(r.diff)) : r.change_type === 'removed' ? `<del>${esc(r.old_text ?? '')}</del>` : `<ins>${esc(r.new_text ?? '')}</ins>`}</p></div>`)
+    .map(
+      (r) =>
+        `<div class="change ${esc(r.change_type)}"><p><a href="${docHref(r.doc_id, 'docs/')}">${esc(docTitle(r.title, r.source_id))}</a> · ${esc(r.label ?? r.path)} (${esc(r.change_type)})</p><p>${r.diff ? redlineHtml(changeContext(r.diff)) : r.change_type === 'removed' ? `<del>${esc(r.old_text ?? '')}</del>` : `<ins>${esc(r.new_text ?? '')}</ins>`}</p></div>`,
+    )
     .join('\n');
   return `<table id="change-counts"><thead><tr><th>新增 added</th><th>变更 changed</th><th>删除 removed</th></tr></thead><tbody><tr><td class="n">${counts.added}</td><td class="n">${counts.changed}</td><td class="n">${counts.removed}</td></tr></tbody></table>
 ${listed ? `<ul id="changed-documents">${items}</ul>` : '<p class="muted">本版无文件变化 no document changed</p>'}
@@ -145,7 +148,8 @@ function timeline(rows: TimelineRow[], year: number): string {
   const rest = all.slice(TIMELINE_PLANS);
   const years = [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b);
   const span = Array.from({ length: Math.min(40, years.at(-1)! - years[0] + 1) }, (_, i) => years[0] + i);
-  const cells = (byYear: Map<number, number>) => span.map((y) => (byYear.get(y) ? `<td class="on${y === year ? ' now' : ''}" title="${y}: ${byYear.get(y)}">${byYear.get(y)}</td>` : `<td${y === year ? ' class="now"' : ''}></td>`)).join('');
+  const cells = (byYear: Map<number, number>) =>
+    span.map((y) => (byYear.get(y) ? `<td class="on${y === year ? ' now' : ''}" title="${y}: ${byYear.get(y)}">${byYear.get(y)}</td>` : `<td${y === year ? ' class="now"' : ''}></td>`)).join('');
   const body = shown.map((p) => `<tr><th class="plan"><a href="${docHref(p.doc_id, 'docs/')}">${esc(p.plan)}</a></th>${cells(p.years)}</tr>`);
   if (rest.length) {
     const merged = new Map<number, number>();
@@ -159,7 +163,8 @@ ${body.join('\n')}
 }
 
 function due(input: ReleasePageInput): string {
-  const row = (t: DueTarget) => `<li><strong>${esc(t.year)}${t.period ? ` ${esc(t.period)}` : ''}</strong> <a href="${docHref(t.doc_id, 'docs/')}#m-${esc(t.milestone_no)}">${esc(t.plan)}</a>：${esc(t.text ?? '')}</li>`;
+  const row = (t: DueTarget) =>
+    `<li><strong>${esc(t.year)}${t.period ? ` ${esc(t.period)}` : ''}</strong> <a href="${docHref(t.doc_id, 'docs/')}#m-${esc(t.milestone_no)}">${esc(t.plan)}</a>：${esc(t.text ?? '')}</li>`;
   const now = input.due.targets.filter((t) => t.year === input.year);
   const past = input.due.targets.filter((t) => t.year < input.year);
   const more = input.due.total - input.due.targets.length;
@@ -176,11 +181,16 @@ export function buildReleasePage(input: ReleasePageInput): string {
   const counts = new Map<string, number>();
   for (const r of pkg.resources) if (r.format === 'csv') counts.set(r.x_table, (counts.get(r.x_table) ?? 0) + r.rows);
   const docs = counts.get('documents') ?? 0;
-  const earlier = input.earlier.length ? `<ul>${input.earlier.map((id) => `<li><a href="../${esc(id)}/index.html">${esc(id)}</a></li>`).join('')}</ul>` : '<p>这是第一个版本。<span class="en">This is the first release.</span></p>';
+  const earlier = input.earlier.length
+    ? `<ul>${input.earlier.map((id) => `<li><a href="../${esc(id)}/index.html">${esc(id)}</a></li>`).join('')}</ul>`
+    : '<p>这是第一个版本。<span class="en">This is the first release.</span></p>';
   const license = pkg.licenses.map((l) => `${esc(l.title)} (${esc(l.name)})`).join('; ');
   const plans = input.plans.length
     ? `<table><thead><tr><th>日期 date</th><th>名称 plan</th><th>发文字号 number</th><th>发文机关 issuer</th></tr></thead><tbody>${input.plans
-        .map((p) => `<tr><td class="date">${esc(p.date ?? '')}</td><td><a href="${docHref(p.target_doc_id, 'docs/')}">${esc(p.plan_name)}</a>${p.plan_type ? ` <span class="muted">${esc(p.plan_type)}</span>` : ''}</td><td>${esc(p.doc_number ?? '')}</td><td>${esc(p.issuer ?? '')}</td></tr>`)
+        .map(
+          (p) =>
+            `<tr><td class="date">${esc(p.date ?? '')}</td><td><a href="${docHref(p.target_doc_id, 'docs/')}">${esc(p.plan_name)}</a>${p.plan_type ? ` <span class="muted">${esc(p.plan_type)}</span>` : ''}</td><td>${esc(p.doc_number ?? '')}</td><td>${esc(p.issuer ?? '')}</td></tr>`,
+        )
         .join('')}</tbody></table>`
     : '<p class="muted">无 none</p>';
   return `<!doctype html>
@@ -194,7 +204,10 @@ ${head(`${pkg.title} — ${pkg.version}`, '../../feed.xml', `${pkg.title}: relea
 <p id="about">本数据集把政府网站发布的文章整理为结构化、可追溯版本的数据：识别其中的政策文件，提取大纲、基本原则、时间节点、政策措施及所提及的机构与文件，每次更新发布一个新版本并记录逐条变化。来源：${esc(input.source)}。
 <span class="en">Chinese government posts turned into versioned data: the policy documents among them, their outline, principles, dated targets, measures and mentions; each update is a release with a record of what changed. Source: ${esc(input.source)}.</span></p>
 <p>版本 <span class="en">Release</span> <strong id="release-id">${esc(pkg.version)}</strong> · 发布于 <span class="en">published</span> <time datetime="${esc(pkg.created)}">${esc(pkg.created)}</time> · 数据集 <code>${esc(pkg.name)}</code> · <a href="../../feed.xml">订阅更新 Atom feed</a></p>
-<p id="counts"><strong id="document-count">${docs.toLocaleString('en')}</strong> 件文件 documents · ${[...counts].filter(([t]) => t !== 'documents').map(([t, n]) => `${n.toLocaleString('en')} ${esc(t)}`).join(' · ')}</p>
+<p id="counts"><strong id="document-count">${docs.toLocaleString('en')}</strong> 件文件 documents · ${[...counts]
+    .filter(([t]) => t !== 'documents')
+    .map(([t, n]) => `${n.toLocaleString('en')} ${esc(t)}`)
+    .join(' · ')}</p>
 <nav><a href="#search">检索 Search</a><a href="#plans">最新规划 Plans</a><a href="#changes">本版更新 Changes</a><a href="#timeline">时间表 Timeline</a><a href="#due">到期目标 Due</a><a href="#browse">文件浏览 Documents</a><a href="#sql">SQL</a><a href="#downloads">下载 Downloads</a><a href="#dictionary">数据字典 Dictionary</a></nav>
 <p id="host-notice" class="notice" hidden></p>
 <noscript><p class="notice">全文检索、文件浏览与 SQL 查询需要 JavaScript，并需通过网页服务器打开（<code>zhengce serve</code>）；本页其余内容及各文件页面无需它们。<span class="en">Search, the documents browser and the SQL console need JavaScript and the release served over HTTP (<code>zhengce serve</code>); everything else here and every document page works without them.</span></p></noscript>

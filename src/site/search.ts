@@ -26,7 +26,10 @@ const MANIFEST = 'manifest.json';
 /** What the index is made of: this module and Pagefind's version; a change rebuilds every shard. */
 async function searchStamp(): Promise<string> {
   const pkg = JSON.parse(await readFile(join(dirname(PAGEFIND_ENTRY), '..', 'package.json'), 'utf8')) as { version: string };
-  return createHash('sha256').update(await readFile(fileURLToPath(import.meta.url))).update(pkg.version).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(fileURLToPath(import.meta.url)))
+    .update(pkg.version)
+    .digest('hex');
 }
 
 /** Pagefind segments Chinese only in its extended binary; without it the index would find whole runs of characters only. */
@@ -36,7 +39,9 @@ function requireExtendedBinary(): void {
   try {
     require.resolve(`@pagefind/${os}-${arch()}/bin/pagefind_extended${os === 'windows' ? '.exe' : ''}`);
   } catch {
-    throw new Error(`Chinese full-text search needs Pagefind's extended binary (npm package @pagefind/${os}-${arch()}, installed with pagefind) and it is missing: run npm install, or set PAGEFIND_EXTENDED_BINARY_PATH`);
+    throw new Error(
+      `Chinese full-text search needs Pagefind's extended binary (npm package @pagefind/${os}-${arch()}, installed with pagefind) and it is missing: run npm install, or set PAGEFIND_EXTENDED_BINARY_PATH`,
+    );
   }
 }
 

@@ -156,7 +156,10 @@ function siteHandler(root: string, logger: Logger): (req: IncomingMessage, res: 
       return;
     }
     res.setHeader('accept-ranges', 'bytes');
-    const range = req.method === 'GET' && req.headers.range !== undefined && req.headers['if-none-match'] !== etagOf(file.stats) && rangeStillValid(req, file.stats) ? byteRange(req.headers.range, file.stats.size) : { kind: 'whole' as const };
+    const range =
+      req.method === 'GET' && req.headers.range !== undefined && req.headers['if-none-match'] !== etagOf(file.stats) && rangeStillValid(req, file.stats)
+        ? byteRange(req.headers.range, file.stats.size)
+        : { kind: 'whole' as const };
     if (range.kind === 'unsatisfiable') {
       res.writeHead(416, { 'content-range': `bytes */${file.stats.size}`, 'content-length': 0 }).end();
       return;

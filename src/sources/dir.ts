@@ -15,7 +15,11 @@ const schema = z.strictObject({
   /** Folder searched recursively for `*.md` and `*.html` posts, relative to where the command runs; as written, it names the folder in a post's url, so urls do not depend on the machine. */
   path: z.string().min(1),
   /** Posts larger than this are reported as failed, not read. */
-  max_post_bytes: z.number().int().positive().default(5 * MB),
+  max_post_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * MB),
 });
 
 export type DirSourceOptions = z.infer<typeof schema>;
@@ -92,8 +96,7 @@ async function writeStatIndex(dir: string, index: StatIndex): Promise<void> {
 }
 
 /** One line of the folder's fingerprint: a post file's path with its size and mtime, or that it cannot be read. */
-const fingerprintLine = (rel: string, state: { size: number; mtimeMs: number } | string): string =>
-  typeof state === 'string' ? `${rel}\t!${state}` : `${rel}\t${state.size}\t${state.mtimeMs}`;
+const fingerprintLine = (rel: string, state: { size: number; mtimeMs: number } | string): string => (typeof state === 'string' ? `${rel}\t!${state}` : `${rel}\t${state.size}\t${state.mtimeMs}`);
 
 /**
  * What the folder holds, as a hash of every post file's path, size and mtime: equal to the last run's
@@ -103,7 +106,16 @@ async function dirFingerprint(path: string): Promise<string> {
   const lines: string[] = [];
   for (const { rel, problem } of await listPosts(path)) {
     if (problem !== null) lines.push(fingerprintLine(rel, 'link'));
-    else lines.push(fingerprintLine(rel, await stat(join(path, rel)).then((s) => ({ size: s.size, mtimeMs: s.mtimeMs }), () => 'unreadable')));
+    else
+      lines.push(
+        fingerprintLine(
+          rel,
+          await stat(join(path, rel)).then(
+            (s) => ({ size: s.size, mtimeMs: s.mtimeMs }),
+            () => 'unreadable',
+          ),
+        ),
+      );
   }
   return sha256(lines.join('\n'));
 }

@@ -102,7 +102,10 @@ function rssItem(item: XmlNode, base: string): FeedItem {
     title: textOf(item.title).trim(),
     html: html.trim() ? html : null,
     date: textOf(item.pubDate).trim() || textOf(item['dc:date']).trim() || null,
-    categories: asArray(item.category).map(textOf).map((c) => c.trim()).filter(Boolean),
+    categories: asArray(item.category)
+      .map(textOf)
+      .map((c) => c.trim())
+      .filter(Boolean),
     unreadable: null,
   };
 }
@@ -119,7 +122,9 @@ function atomEntry(entry: XmlNode, base: string): FeedItem {
     title: textOf(entry.title).trim(),
     html: body.html,
     date: textOf(entry.published).trim() || textOf(entry.updated).trim() || null,
-    categories: asArray(entry.category).map((c) => attr(c, 'term')?.trim() ?? '').filter(Boolean),
+    categories: asArray(entry.category)
+      .map((c) => attr(c, 'term')?.trim() ?? '')
+      .filter(Boolean),
     unreadable: body.unreadable,
   };
 }
@@ -161,15 +166,7 @@ export function jekyllDate(text: string | null): string | null {
 /** The item as a Jekyll post: JSON-quoted front matter (valid YAML), the HTML, then the `<link>` line finews posts end with. */
 function synthesizePost(item: FeedItem & { html: string }): string {
   const date = jekyllDate(item.date);
-  const front = [
-    '---',
-    'layout: post',
-    `title: ${JSON.stringify(item.title)}`,
-    ...(date ? [`date: ${date}`] : []),
-    `categories: ${JSON.stringify(item.categories)}`,
-    'tags: []',
-    '---',
-  ];
+  const front = ['---', 'layout: post', `title: ${JSON.stringify(item.title)}`, ...(date ? [`date: ${date}`] : []), `categories: ${JSON.stringify(item.categories)}`, 'tags: []', '---'];
   return `${front.join('\n')}\n${item.html.trim()}\n${item.link ? `\n<${item.link}>` : ''}`;
 }
 
@@ -201,7 +198,19 @@ async function inlinePost(item: FeedItem & { id: string; html: string }, run: Ru
     const url = item.link ?? run.feed.url;
     const fetchedAt = run.ctx.clock.now().toISOString();
     await run.snapshots.saveBody(
-      { url, source: run.source, source_id: item.id, fetched_at: fetchedAt, status: run.feed.status, etag: null, last_modified: null, content_type: SYNTHESIZED_TYPE, content_encoding: null, revision, derived_from: run.feedSha },
+      {
+        url,
+        source: run.source,
+        source_id: item.id,
+        fetched_at: fetchedAt,
+        status: run.feed.status,
+        etag: null,
+        last_modified: null,
+        content_type: SYNTHESIZED_TYPE,
+        content_encoding: null,
+        revision,
+        derived_from: run.feedSha,
+      },
       bytes,
     );
     return { kind: 'post', post: { source: run.source, sourceId: item.id, url, bytes, contentType: SYNTHESIZED_TYPE, revision, fetchedAt }, release: held.release };

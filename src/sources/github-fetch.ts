@@ -210,7 +210,16 @@ async function obtainPost(blob: PostBlob, run: RunState): Promise<SourceEvent> {
     const keptBytes = kept ? await readStoredObject(run.ctx.rawDir, kept.sha256) : null;
     if (kept && keptBytes) {
       const snapshot = await run.snapshots.saveBody({ ...kept, url: blob.url, source_id: blob.sourceId, source_path: blob.path }, keptBytes);
-      const post = { source: run.source, sourceId: blob.sourceId, sourcePath: blob.path, url: blob.url, bytes: keptBytes, contentType: snapshot.content_type, revision: blob.sha, fetchedAt: kept.fetched_at };
+      const post = {
+        source: run.source,
+        sourceId: blob.sourceId,
+        sourcePath: blob.path,
+        url: blob.url,
+        bytes: keptBytes,
+        contentType: snapshot.content_type,
+        revision: blob.sha,
+        fetchedAt: kept.fetched_at,
+      };
       return { kind: 'post', post, release: held.release };
     }
     const response = await getWithinLimits(run, blob.url, run.auth);
@@ -225,7 +234,10 @@ async function obtainPost(blob: PostBlob, run: RunState): Promise<SourceEvent> {
       run.stalePaths.add(blob.path);
       run.logger.warn({ url: blob.url, tree_sha: blob.sha, received_sha: revision }, 'raw download differs from the tree; it will be fetched again next run');
     }
-    await run.snapshots.saveBody({ ...responseMeta(response, { url: blob.url, source: run.source, source_id: blob.sourceId, fetched_at: fetchedAt, revision }), source_path: blob.path }, response.bytes);
+    await run.snapshots.saveBody(
+      { ...responseMeta(response, { url: blob.url, source: run.source, source_id: blob.sourceId, fetched_at: fetchedAt, revision }), source_path: blob.path },
+      response.bytes,
+    );
     const post = { source: run.source, sourceId: blob.sourceId, sourcePath: blob.path, url: blob.url, bytes: response.bytes, contentType: response.contentType, revision, fetchedAt };
     return { kind: 'post', post, release: held.release };
   } catch (err) {
@@ -260,7 +272,14 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
     const treeHttp = createHttpClient({ ...options.http, max_response_bytes: Math.max(options.http.max_response_bytes, TREE_MAX_BYTES) }, { logger, dispatcher: deps.dispatcher, signal: ctx.signal });
     const budget = new ByteBudget(options.http.max_bytes_in_flight);
     const run: RunState = {
-      ctx, http, treeHttp, snapshots, source, auth, logger, budget,
+      ctx,
+      http,
+      treeHttp,
+      snapshots,
+      source,
+      auth,
+      logger,
+      budget,
       maxBodyBytes: options.http.max_response_bytes,
       maxWaitMs: options.http.max_retry_delay_ms,
       hasToken: Boolean(deps.githubToken),
@@ -287,7 +306,10 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
         logger.info({ tree: sha, folder: prefix, listed: answer.tree.length }, 'tree listing truncated by GitHub: listing it one level at a time');
         const walk = async (treeSha: string, at: string): Promise<[string, string][]> => {
           const level = parseTree(await tree(`${treesBase}/${treeSha}`));
-          if (level.truncated) throw new SourceUnavailableError(`GitHub lists the folder ${at || '/'} of ${options.repo} only in part even one level deep (${level.tree.length} entries), so removed posts cannot be told apart from unlisted ones; use a dir source on a local clone instead`);
+          if (level.truncated)
+            throw new SourceUnavailableError(
+              `GitHub lists the folder ${at || '/'} of ${options.repo} only in part even one level deep (${level.tree.length} entries), so removed posts cannot be told apart from unlisted ones; use a dir source on a local clone instead`,
+            );
           const files: [string, string][] = [];
           for (const e of level.tree) {
             if (e.type === 'blob') files.push([`${at}${e.path}`, e.sha]);
@@ -330,14 +352,27 @@ export function githubSource(options: GithubSourceOptions, deps: GithubSourceDep
         }
         const bytes = Buffer.from(JSON.stringify(listing));
         const snapshot = await snapshots.saveBody(
-          { url: `${treesBase}/${sha}`, source, source_id: null, fetched_at: fetchedAt, status: 200, etag: null, last_modified: null, content_type: 'application/json', content_encoding: null, revision: sha },
+          {
+            url: `${treesBase}/${sha}`,
+            source,
+            source_id: null,
+            fetched_at: fetchedAt,
+            status: 200,
+            etag: null,
+            last_modified: null,
+            content_type: 'application/json',
+            content_encoding: null,
+            revision: sha,
+          },
           bytes,
         );
         listings.set(folder, listing);
         cursorFolders[folder] = { tree: sha, listing: snapshot.sha256 };
       }
       if (listings.size === 0) {
-        throw new SourceUnavailableError(`none of the folders ${folders.join(', ')} (source.path) is in ${options.repo} on branch ${options.branch}; check source.path and source.branch in the pipeline`);
+        throw new SourceUnavailableError(
+          `none of the folders ${folders.join(', ')} (source.path) is in ${options.repo} on branch ${options.branch}; check source.path and source.branch in the pipeline`,
+        );
       }
 
       // Where each post was at the last run, to tell a move (same blob, another path) from no change.

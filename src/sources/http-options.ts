@@ -15,13 +15,21 @@ export const httpOptionsSchema = z
     /** Requests in flight per host (connections per origin). */
     concurrency: z.number().int().positive().default(8).describe('requests in flight per host'),
     /** Largest body accepted, both as sent and once decompressed. */
-    max_response_bytes: z.number().int().positive().default(20 * MB),
+    max_response_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(20 * MB),
     headers_timeout_ms: z.number().int().positive().default(30_000),
     body_timeout_ms: z.number().int().positive().default(60_000),
     /** A total deadline per request (headers and body of every attempt, and the waits between them), so a server dripping bytes cannot hold a run (and its lock) forever. */
     response_timeout_ms: z.number().int().positive().default(120_000),
     /** Bytes of post bodies held at once, from download to extraction (ByteBudget); a download counts max_response_bytes until its size is known. */
-    max_bytes_in_flight: z.number().int().positive().default(256 * MB),
+    max_bytes_in_flight: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * MB),
     /** Retries after the first attempt. */
     retries: z.number().int().min(0).default(4),
     /** First backoff wait, doubled at each retry; tests shorten it. */

@@ -199,7 +199,10 @@ const DECOMPRESSORS: Record<string, (buf: Buffer, opts: ZlibOptions) => Promise<
 
 /** Undoes Content-Encoding with a cap on the output, so a small compressed bomb cannot expand past the limit. */
 async function decompress(bytes: Buffer, encoding: string | null, limit: number, url: string, attempts: number): Promise<Buffer> {
-  const codings = (encoding ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
+  const codings = (encoding ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c && c !== 'identity');
   let body = bytes;
   for (const coding of codings.reverse()) {
     const inflate = DECOMPRESSORS[coding];

@@ -215,7 +215,16 @@ export function rawSnapshotSource(rawDir: string): Source {
         yield { kind: 'failed', error, url: snapshot.url, attempts: 0 };
         continue;
       }
-      const post = { source: snapshot.source, sourceId, sourcePath: snapshot.source_path, url: snapshot.url, bytes, contentType: snapshot.content_type, revision: snapshot.revision, fetchedAt: snapshot.fetched_at };
+      const post = {
+        source: snapshot.source,
+        sourceId,
+        sourcePath: snapshot.source_path,
+        url: snapshot.url,
+        bytes,
+        contentType: snapshot.content_type,
+        revision: snapshot.revision,
+        fetchedAt: snapshot.fetched_at,
+      };
       yield { kind: 'post', post };
     }
     return { cursor: ctx.cursor, notModified: false };

@@ -27,7 +27,10 @@ export interface ReleaseDiff {
 
 /** A release's Parquet rows of a table: its parts, or the one file of a release in the earlier layout. */
 async function tableReader(dir: string): Promise<(table: string) => string> {
-  const parts = await stat(join(dir, 'documents')).then((s) => s.isDirectory(), () => false);
+  const parts = await stat(join(dir, 'documents')).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!parts) {
     await access(join(dir, 'documents.parquet')).catch(() => {
       throw new Error(`${dir} has no Parquet files: diff reads the Parquet files of a release (publish.formats must include parquet)`);

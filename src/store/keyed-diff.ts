@@ -2,11 +2,9 @@ import type { TableSpec } from '../core/tables.ts';
 import { quote } from '../core/sql.ts';
 
 /** The row key as text: key columns joined with `/`, the form `changes.row_key` uses. */
-export const keyExpr = (t: TableSpec, alias: string): string =>
-  `concat_ws('/', ${t.key.map((k) => `CAST(${alias}.${quote(k)} AS VARCHAR)`).join(', ')})`;
+export const keyExpr = (t: TableSpec, alias: string): string => `concat_ws('/', ${t.key.map((k) => `CAST(${alias}.${quote(k)} AS VARCHAR)`).join(', ')})`;
 
-const rowJson = (t: TableSpec, alias: string): string =>
-  `to_json({${t.columns.map((c) => `'${c.name}': ${alias}.${quote(c.name)}`).join(', ')}})`;
+const rowJson = (t: TableSpec, alias: string): string => `to_json({${t.columns.map((c) => `'${c.name}': ${alias}.${quote(c.name)}`).join(', ')}})`;
 
 /**
  * Every insert, update and delete between two relations of table `t`, by a keyed full outer join

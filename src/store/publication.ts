@@ -1,7 +1,21 @@
 // What the release's pages, search index and feed read from the store: every query in one place, batched by document.
 import { sqlString } from '../core/sql.ts';
 import { DOCUMENT_CHANGE } from './queries.ts';
-import { PLAN_POSTS, type DocumentPageData, type DueTarget, type FeedRelease, type HomePlan, type PageDocument, type PageMeasure, type PageMention, type PageProvision, type PageRedline, type ReleaseDocument, type SearchText, type TimelineRow } from '../core/publication.ts';
+import {
+  PLAN_POSTS,
+  type DocumentPageData,
+  type DueTarget,
+  type FeedRelease,
+  type HomePlan,
+  type PageDocument,
+  type PageMeasure,
+  type PageMention,
+  type PageProvision,
+  type PageRedline,
+  type ReleaseDocument,
+  type SearchText,
+  type TimelineRow,
+} from '../core/publication.ts';
 import type { Store } from './store.ts';
 
 /** The current (this release's) rows of a versioned table. */
@@ -32,9 +46,19 @@ export async function documentPageData(store: Store, docIds: readonly string[]):
   const docs = await store.all<PageDocument>(`SELECT doc_id, source, source_id, url, title, CAST(published_at AS VARCHAR) AS published_at, CAST(issued_date AS VARCHAR) AS issued_date,
       category, tags, is_policy, doc_type, plan_type, plan_name, issuer, doc_number, period_start, period_end, version, source_path
     FROM ${current('documents')} WHERE ${inBatch} ORDER BY doc_id`);
-  const provisions = byDoc(await store.all<PageProvision & { doc_id: string }>(`SELECT doc_id, part, path, level, parent_path, label, heading, text FROM ${current('provisions')} WHERE ${inBatch} ORDER BY doc_id, ord`));
-  const principles = byDoc(await store.all<DocumentPageData['principles'][number] & { doc_id: string }>(`SELECT doc_id, principle_no, path, title, text FROM ${current('principles')} WHERE ${inBatch} ORDER BY doc_id, principle_no`));
-  const milestones = byDoc(await store.all<DocumentPageData['milestones'][number] & { doc_id: string }>(`SELECT doc_id, milestone_no, path, year, period, kind, text FROM ${current('milestones')} WHERE ${inBatch} ORDER BY doc_id, milestone_no`));
+  const provisions = byDoc(
+    await store.all<PageProvision & { doc_id: string }>(`SELECT doc_id, part, path, level, parent_path, label, heading, text FROM ${current('provisions')} WHERE ${inBatch} ORDER BY doc_id, ord`),
+  );
+  const principles = byDoc(
+    await store.all<DocumentPageData['principles'][number] & { doc_id: string }>(
+      `SELECT doc_id, principle_no, path, title, text FROM ${current('principles')} WHERE ${inBatch} ORDER BY doc_id, principle_no`,
+    ),
+  );
+  const milestones = byDoc(
+    await store.all<DocumentPageData['milestones'][number] & { doc_id: string }>(
+      `SELECT doc_id, milestone_no, path, year, period, kind, text FROM ${current('milestones')} WHERE ${inBatch} ORDER BY doc_id, milestone_no`,
+    ),
+  );
   // Document order: by the position of the provision each measure is in (the preamble, path 0, first), then within it.
   const measures = byDoc(
     await store.all<PageMeasure & { doc_id: string }>(`SELECT m.doc_id, m.part, m.path, m.measure_no, p.label, m.text, m.verb, m.instrument, m.agencies
@@ -59,8 +83,16 @@ export async function documentPageData(store: Store, docIds: readonly string[]):
     for (const { plan_key, ...post } of posts) postsOf.set(plan_key, [...(postsOf.get(plan_key) ?? []), post]);
   }
   const plans = new Map(memberOf.map((m) => [m.doc_id, { plan_key: m.plan_key, plan_name: m.plan_name, posts: postsOf.get(m.plan_key) ?? [], total: Number(m.total) }]));
-  const versions = byDoc(await store.all<DocumentPageData['versions'][number] & { doc_id: string }>(`SELECT doc_id, version, release_id, status, CAST(fetched_at AS VARCHAR) AS fetched_at FROM document_versions WHERE ${inBatch} ORDER BY doc_id, version`));
-  const redlines = byDoc(await store.all<PageRedline & { doc_id: string }>(`SELECT doc_id, to_version, from_version, path, label, change_type, old_text, new_text, diff FROM redlines WHERE ${inBatch} ORDER BY doc_id, to_version, path, change_type`));
+  const versions = byDoc(
+    await store.all<DocumentPageData['versions'][number] & { doc_id: string }>(
+      `SELECT doc_id, version, release_id, status, CAST(fetched_at AS VARCHAR) AS fetched_at FROM document_versions WHERE ${inBatch} ORDER BY doc_id, version`,
+    ),
+  );
+  const redlines = byDoc(
+    await store.all<PageRedline & { doc_id: string }>(
+      `SELECT doc_id, to_version, from_version, path, label, change_type, old_text, new_text, diff FROM redlines WHERE ${inBatch} ORDER BY doc_id, to_version, path, change_type`,
+    ),
+  );
   return docs.map((doc) => {
     const plan = plans.get(doc.doc_id);
     return {

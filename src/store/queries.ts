@@ -19,7 +19,13 @@ export function releaseRows(t: TableSpec, releaseId: string): OrderedRows {
 export function historyPartitionRows(t: TableSpec, releaseId: string): OrderedRows {
   const r = sqlString(releaseId);
   if (t.kind === 'log') {
-    return { select: `SELECT ${t.columns.filter((c) => c.name !== 'release_id').map((c) => quote(c.name)).join(', ')} FROM ${histName(t)} WHERE release_id = ${r}`, order: orderOf(t).filter((c) => c !== 'release_id') };
+    return {
+      select: `SELECT ${t.columns
+        .filter((c) => c.name !== 'release_id')
+        .map((c) => quote(c.name))
+        .join(', ')} FROM ${histName(t)} WHERE release_id = ${r}`,
+      order: orderOf(t).filter((c) => c !== 'release_id'),
+    };
   }
   const h = histName(t);
   const closed = `SELECT ${keyExpr(t, 'c')} FROM ${h} c WHERE c._valid_to = ${r}`;
@@ -59,7 +65,9 @@ const VERSION_COLUMNS = new Set(['content_sha256', 'version']);
 
 /** The documents this run adds, changes and removes, summarised for CHANGELOG.md. */
 export async function changelogInput(conn: DuckDBConnection) {
-  const rows = await readAll<ChangedDoc>(conn, `
+  const rows = await readAll<ChangedDoc>(
+    conn,
+    `
     WITH docs AS (
       SELECT doc_id,
         ${DOCUMENT_CHANGE} AS kind,
@@ -73,12 +81,16 @@ export async function changelogInput(conn: DuckDBConnection) {
     LEFT JOIN new_documents n USING (doc_id)
     LEFT JOIN stage_posts p USING (doc_id)
     LEFT JOIN (SELECT * FROM hist_documents QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY _valid_from DESC) = 1) h USING (doc_id)
-    ORDER BY published_at NULLS LAST, title, doc_id`);
+    ORDER BY published_at NULLS LAST, title, doc_id`,
+  );
   const counts = await readAll<{ doc_id: string; change_type: string; n: number }>(conn, 'SELECT doc_id, change_type, count(*)::INT AS n FROM run_redlines GROUP BY ALL');
-  const samples = await readAll<{ doc_id: string; label: string; change_type: string; diff: string | null; old_text: string | null; new_text: string | null }>(conn, `
+  const samples = await readAll<{ doc_id: string; label: string; change_type: string; diff: string | null; old_text: string | null; new_text: string | null }>(
+    conn,
+    `
     SELECT doc_id, label, change_type, diff, old_text, new_text FROM run_redlines
     QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY change_type = 'moved' AND diff IS NULL, path) <= ${REDLINE_SAMPLES}
-    ORDER BY doc_id, change_type = 'moved' AND diff IS NULL, path`);
+    ORDER BY doc_id, change_type = 'moved' AND diff IS NULL, path`,
+  );
   const pick = (kind: ChangedDoc['kind']) =>
     rows
       .filter((r) => r.kind === kind)
@@ -92,13 +104,14 @@ export async function changelogInput(conn: DuckDBConnection) {
         revised: r.from_version !== null && r.to_version !== null && r.from_version !== r.to_version ? { from: r.from_version, to: r.to_version } : undefined,
         redlineCounts: Object.fromEntries(counts.filter((c) => c.doc_id === r.doc_id).map((c) => [c.change_type, c.n])),
         ...(kind === 'removed' ? { reason: r.post_status === 'filtered' ? `no longer passes the pipeline's filter: ${r.post_reason}` : 'gone from the source (deleted upstream)' } : {}),
-        redlines: samples
-          .filter((x) => x.doc_id === r.doc_id)
-          .map((x) => ({ label: x.label, change_type: x.change_type, text: x.diff ?? x.new_text ?? x.old_text ?? '' })),
+        redlines: samples.filter((x) => x.doc_id === r.doc_id).map((x) => ({ label: x.label, change_type: x.change_type, text: x.diff ?? x.new_text ?? x.old_text ?? '' })),
       }));
-  const moved = await readAll<{ from: string; to: string; count: number }>(conn, `
+  const moved = await readAll<{ from: string; to: string; count: number }>(
+    conn,
+    `
     WITH m AS (SELECT regexp_extract(before ->> 'source_path', '^(.*)/[^/]*$', 1) AS "from", regexp_extract(after ->> 'source_path', '^(.*)/[^/]*$', 1) AS "to"
       FROM run_changes WHERE table_name = 'documents' AND doc_id IN (${MOVED_ONLY_DOCS}))
-    SELECT "from", "to", count(*)::INT AS count FROM m GROUP BY ALL ORDER BY ALL`);
+    SELECT "from", "to", count(*)::INT AS count FROM m GROUP BY ALL ORDER BY ALL`,
+  );
   return { added: pick('added'), changed: pick('changed'), removed: pick('removed'), moved };
 }

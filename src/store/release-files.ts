@@ -12,9 +12,11 @@ import { buildHistoryViewsSql } from '../core/views.ts';
 export async function openReleaseFileReader(): Promise<ReleaseFileReader> {
   const db = await openDuckDB(':memory:');
   const all = <T>(sql: string) => readAll<T>(db.conn, sql);
-  const source = (file: string, format: 'parquet' | 'csv') => (format === 'parquet' ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header = true, all_varchar = true, max_line_size = 1073741824)`);
+  const source = (file: string, format: 'parquet' | 'csv') =>
+    format === 'parquet' ? `read_parquet(${sqlString(file)})` : `read_csv(${sqlString(file)}, header = true, all_varchar = true, max_line_size = 1073741824)`;
   return {
-    parquetColumns: async (file) => (await all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${source(file, 'parquet')}`)).map((d) => ({ name: d.column_name, type: d.column_type })),
+    parquetColumns: async (file) =>
+      (await all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${source(file, 'parquet')}`)).map((d) => ({ name: d.column_name, type: d.column_type })),
     csvColumns: async (file) => (await all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${source(file, 'csv')}`)).map((d) => d.column_name),
     countRows: async (file, format) => (await all<{ n: number }>(`SELECT count(*)::INT AS n FROM ${source(file, format)}`))[0].n,
     async keyProblems(files, key, required) {
@@ -27,7 +29,11 @@ export async function openReleaseFileReader(): Promise<ReleaseFileReader> {
   };
 }
 
-const isDir = (p: string): Promise<boolean> => stat(p).then((s) => s.isDirectory(), () => false);
+const isDir = (p: string): Promise<boolean> =>
+  stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 /** A table's Parquet files in a release folder by part, in part order: its parts, or the one file of an earlier layout. */
 async function partFiles(dir: string, t: TableSpec): Promise<{ part: string; file: string }[]> {
@@ -42,7 +48,13 @@ async function partFiles(dir: string, t: TableSpec): Promise<{ part: string; fil
 export async function openReleaseRows(source: ReleaseSource, timezone: string): Promise<ReleaseRows> {
   const db = await openDuckDB(':memory:');
   await db.conn.run(`SET TimeZone = ${sqlString(timezone)}`);
-  if (source.kind === 'history') await db.conn.run(buildHistoryViewsSql(TABLES.filter((t) => t.history), [join(source.outputDir, 'history')]));
+  if (source.kind === 'history')
+    await db.conn.run(
+      buildHistoryViewsSql(
+        TABLES.filter((t) => t.history),
+        [join(source.outputDir, 'history')],
+      ),
+    );
   let sorts = 0;
   async function rowsOf(t: TableSpec): Promise<OrderedRows> {
     const order = [PART_COLUMN, ...orderOf(t)];
@@ -60,7 +72,10 @@ export async function openReleaseRows(source: ReleaseSource, timezone: string): 
     if (t.kind === 'versioned') return all(`SELECT * FROM ${t.name}_as_of(${r})`);
     if (t.scope === 'release') return all(`SELECT release_id, * EXCLUDE (release_id) FROM ${t.name}_history WHERE release_id = ${r}`);
     // The logs only grow: the newest kept release holds every row up to the one asked for.
-    const newest = (await readdir(join(source.outputDir, 'releases')).catch(() => [] as string[])).filter((n) => /^\d{4}-/.test(n) && n > source.releaseId).sort().at(-1);
+    const newest = (await readdir(join(source.outputDir, 'releases')).catch(() => [] as string[]))
+      .filter((n) => /^\d{4}-/.test(n) && n > source.releaseId)
+      .sort()
+      .at(-1);
     if (!newest) throw new Error(`no kept release after ${source.releaseId} holds the ${t.name} log: export it from a kept release`);
     const files = await partFiles(join(source.outputDir, 'releases', newest), t);
     const from = `read_parquet([${files.map((f) => sqlString(f.file)).join(', ')}], union_by_name = true)`;

@@ -29,8 +29,7 @@ export function typedFromStaging(c: Column, alias: string): string {
   }
 }
 
-export const columnList = (t: TableSpec, alias?: string): string =>
-  t.columns.map((c) => (alias ? `${alias}.${quote(c.name)}` : quote(c.name))).join(', ');
+export const columnList = (t: TableSpec, alias?: string): string => t.columns.map((c) => (alias ? `${alias}.${quote(c.name)}` : quote(c.name))).join(', ');
 
 /** A cell as a SQL literal: text quoted (a date or a time is cast by its column), a list as a VARCHAR[]. */
 function cellSql(value: Cell | undefined): string {

@@ -41,7 +41,9 @@ export interface RunCounts {
 }
 
 /** Rebuilt every run, so a change there alone (a dictionary grown by new code) makes no release: it ships with the next. */
-const WHOLE_NAMES = VERSIONED.filter(isWhole).map((t) => sqlString(t.name)).join(', ');
+const WHOLE_NAMES = VERSIONED.filter(isWhole)
+  .map((t) => sqlString(t.name))
+  .join(', ');
 const table = (name: string): TableSpec => TABLE_BY_NAME.get(name)!;
 
 const POSTS_SQL = `CREATE TABLE IF NOT EXISTS posts (
@@ -229,9 +231,7 @@ export class Store {
 
   /** sourceId → revision of every post still upstream that this code version already processed. */
   async previousRevisions(codeVersion: string): Promise<Map<string, string | null>> {
-    const rows = await this.all<{ source_id: string; revision: string | null }>(
-      `SELECT source_id, revision FROM posts WHERE status <> 'removed' AND code_version = ${sqlString(codeVersion)}`,
-    );
+    const rows = await this.all<{ source_id: string; revision: string | null }>(`SELECT source_id, revision FROM posts WHERE status <> 'removed' AND code_version = ${sqlString(codeVersion)}`);
     return new Map(rows.map((r) => [r.source_id, r.revision]));
   }
 
@@ -326,7 +326,9 @@ export class Store {
     if (revised.length === 0) return;
     const load = async (from: string) => {
       // Paths are unique within a part; the second enclosed document's read `2:1.1`.
-      const rows = await this.all<ProvisionText & { doc_id: string }>(`SELECT doc_id, CASE WHEN part > 1 THEN part || ':' || path ELSE path END AS path, label, coalesce(heading, '') AS heading, coalesce(text, '') AS text FROM ${from} WHERE doc_id IN (SELECT doc_id FROM run_revised) ORDER BY doc_id, ord`);
+      const rows = await this.all<ProvisionText & { doc_id: string }>(
+        `SELECT doc_id, CASE WHEN part > 1 THEN part || ':' || path ELSE path END AS path, label, coalesce(heading, '') AS heading, coalesce(text, '') AS text FROM ${from} WHERE doc_id IN (SELECT doc_id FROM run_revised) ORDER BY doc_id, ord`,
+      );
       const byDoc = new Map<string, ProvisionText[]>();
       for (const r of rows) {
         const list = byDoc.get(r.doc_id);

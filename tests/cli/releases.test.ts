@@ -68,7 +68,11 @@ describe('releases over time', async () => {
       for (const t of VERSIONED.map((v) => v.name)) {
         const release = `SELECT * FROM '${ws.out}/releases/${r}/${t}/*.parquet'`;
         const asOf = `SELECT * FROM ${t}_as_of('${r}')`;
-        const rows = await inFolder(ws.cwd, () => query<{ n: number; total: number }>(`${views} SELECT (SELECT count(*) FROM (${asOf} EXCEPT ALL ${release})) + (SELECT count(*) FROM (${release} EXCEPT ALL ${asOf})) AS n, (SELECT count(*) FROM (${release})) AS total`));
+        const rows = await inFolder(ws.cwd, () =>
+          query<{ n: number; total: number }>(
+            `${views} SELECT (SELECT count(*) FROM (${asOf} EXCEPT ALL ${release})) + (SELECT count(*) FROM (${release} EXCEPT ALL ${asOf})) AS n, (SELECT count(*) FROM (${release})) AS total`,
+          ),
+        );
         assert.equal(Number(rows.at(-1)!.n), 0, `${t} as of ${r}`);
         if (['documents', 'provisions'].includes(t)) assert.ok(Number(rows.at(-1)!.total) > 0, `${t} of ${r} has rows to compare`);
       }
@@ -86,7 +90,11 @@ describe('releases over time', async () => {
       `SELECT v.version, v.status, v.release_id FROM '${ws.out}/latest/document_versions/*.parquet' v ORDER BY v.release_id, v.status, v.version`,
     );
     const second = rows.filter((r) => r.release_id === r2);
-    assert.deepEqual(second.map((r) => [r.status, r.version]).sort(), [['active', 1], ['active', 2], ['removed', 2]]);
+    assert.deepEqual(second.map((r) => [r.status, r.version]).sort(), [
+      ['active', 1],
+      ['active', 2],
+      ['removed', 2],
+    ]);
   });
 
   test('validate passes a fresh release and names a tampered byte', async () => {
@@ -101,7 +109,10 @@ describe('releases over time', async () => {
     const bad = await runCli(['validate', '--json', '-p', ws.file, r1], ws.cwd);
     assert.equal(bad.code, 1);
     const report = JSON.parse(bad.stdout);
-    assert.ok(report.problems.some((p: string) => p.startsWith(`csv/documents/${part}: sha256`)), report.problems.join('\n'));
+    assert.ok(
+      report.problems.some((p: string) => p.startsWith(`csv/documents/${part}: sha256`)),
+      report.problems.join('\n'),
+    );
   });
 });
 

@@ -26,7 +26,10 @@ async function holdLock(cwd: string, id: string): Promise<void> {
 }
 
 const released = async (cwd: string, id: string): Promise<string | null> =>
-  readFile(join(cwd, 'output', id, 'latest.json'), 'utf8').then((t) => (JSON.parse(t) as { release_id: string }).release_id, () => null);
+  readFile(join(cwd, 'output', id, 'latest.json'), 'utf8').then(
+    (t) => (JSON.parse(t) as { release_id: string }).release_id,
+    () => null,
+  );
 
 test('exit precedence of several pipelines: failed 1 > busy 75 > partial 2 > ok 0', () => {
   assert.equal(worseExit(0, 2), 2);

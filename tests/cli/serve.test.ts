@@ -60,15 +60,19 @@ describe('zhengce serve of a published release', () => {
     const held: Socket[] = [];
     try {
       // Idle connections until the server has no descriptor left: it then closes each new one at once (libuv's EMFILE answer).
-      for (let full = false; !full; ) {
+      for (let full = false; !full;) {
         assert.ok(held.length < 2000, 'the server never ran out of file descriptors');
         const batch = await Promise.all(
-          Array.from({ length: 32 }, () => new Promise<{ socket: Socket; closed: boolean }>((resolve) => {
-            const socket = connect(port, '127.0.0.1');
-            socket.on('error', () => {});
-            const timer = setTimeout(() => resolve({ socket, closed: false }), 300);
-            socket.once('close', () => (clearTimeout(timer), resolve({ socket, closed: true })));
-          })),
+          Array.from(
+            { length: 32 },
+            () =>
+              new Promise<{ socket: Socket; closed: boolean }>((resolve) => {
+                const socket = connect(port, '127.0.0.1');
+                socket.on('error', () => {});
+                const timer = setTimeout(() => resolve({ socket, closed: false }), 300);
+                socket.once('close', () => (clearTimeout(timer), resolve({ socket, closed: true })));
+              }),
+          ),
         );
         full = batch.some((b) => b.closed);
         held.push(...batch.filter((b) => !b.closed).map((b) => b.socket));

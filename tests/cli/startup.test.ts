@@ -54,7 +54,11 @@ describe('start-up from the compiled build', { concurrency: false }, () => {
     assert.equal(r.code, 0, r.stderr);
     const parts = join(cwd, 'output', 'big', 'latest', 'csv', 'provisions');
     const lines = await Promise.all((await readdir(parts)).map(async (p) => (await readFile(join(parts, p), 'utf8')).trim().split('\n').length - 1));
-    assert.equal(lines.reduce((a, b) => a + b, 0), 5 * 2001, 'the five sections and their 2,000 items each');
+    assert.equal(
+      lines.reduce((a, b) => a + b, 0),
+      5 * 2001,
+      'the five sections and their 2,000 items each',
+    );
   });
 });
 
@@ -87,7 +91,16 @@ describe('each command loads only what it runs', () => {
     // A run whose folder holds nothing new ends before the store: DuckDB is never loaded.
     const rerun = await loadedBy(['run', ws.file, '-q'], ws.cwd);
     assert.ok(loads(rerun, 'dist/pipeline/quick.js'), 'the run asks the source first');
-    for (const heavy of ['node_modules/@duckdb/', 'dist/store/', 'dist/parse/', 'dist/extract/index.js', 'node_modules/htmlparser2/', 'node_modules/undici/', 'node_modules/fast-xml-parser/', 'node_modules/apache-arrow/']) {
+    for (const heavy of [
+      'node_modules/@duckdb/',
+      'dist/store/',
+      'dist/parse/',
+      'dist/extract/index.js',
+      'node_modules/htmlparser2/',
+      'node_modules/undici/',
+      'node_modules/fast-xml-parser/',
+      'node_modules/apache-arrow/',
+    ]) {
       assert.ok(!loads(rerun, heavy), `a no-change dir run loads ${heavy}`);
     }
   });

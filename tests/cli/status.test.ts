@@ -85,7 +85,10 @@ test('status after a partial run names the failed posts', async () => {
   const s = await statusJson(ws.file, ws.cwd);
   assert.equal(s.last_run!.status, 'partial');
   assert.equal(s.last_run!.rejected, 1);
-  assert.deepEqual(s.last_run!.failures.map((f) => f.source_id), ['empty']);
+  assert.deepEqual(
+    s.last_run!.failures.map((f) => f.source_id),
+    ['empty'],
+  );
   assert.ok(s.last_release, 'a release stands');
   assert.equal(s.next_run, null, 'no schedule key');
 
@@ -155,8 +158,15 @@ test('control characters in post file names reach neither the log nor status raw
   const statusJsonText = await runCli(['status', '--json', ws.file], ws.cwd);
   assert.doesNotMatch(statusJsonText.stdout, raw);
   const s = JSON.parse(statusJsonText.stdout).pipelines[0] as Status;
-  assert.deepEqual(s.last_run!.failures.map((f) => f.source_id), [rejected], 'JSON keeps the name itself');
-  assert.ok(logLines(json.stdout).some((l) => l.source_id === rejected), 'and so do JSON log lines');
+  assert.deepEqual(
+    s.last_run!.failures.map((f) => f.source_id),
+    [rejected],
+    'JSON keeps the name itself',
+  );
+  assert.ok(
+    logLines(json.stdout).some((l) => l.source_id === rejected),
+    'and so do JSON log lines',
+  );
 });
 
 test('an output folder shared by mistake: the second pipeline is refused at load with the first, at run time alone, and status shows whose folder it is', async () => {
@@ -172,7 +182,10 @@ test('an output folder shared by mistake: the second pipeline is refused at load
 
   const alone = await runInProcess(other, ws.cwd);
   assert.equal(alone.code, 1, alone.stderr);
-  assert.match(alone.stderr, /output\/first belongs to pipeline "first" \(source: dir .*\/posts\), as its store\.duckdb records; pipeline "second" of .*second\.yaml .* was refused and nothing was changed/);
+  assert.match(
+    alone.stderr,
+    /output\/first belongs to pipeline "first" \(source: dir .*\/posts\), as its store\.duckdb records; pipeline "second" of .*second\.yaml .* was refused and nothing was changed/,
+  );
   assert.equal(await readFile(join(ws.out, 'status.json'), 'utf8'), statusBefore, 'status.json untouched');
 
   const s = await statusJson(other, ws.cwd);

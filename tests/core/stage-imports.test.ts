@@ -18,7 +18,11 @@ const SRC = join(ROOT, 'src');
 
 test('each folder of src/ imports only what docs/design.md allows it: stages only src/core, src/pipeline the stages, src/cli and src/schedule src/pipeline; DuckDB only src/store', async () => {
   const folders = (await readdir(SRC, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
-  assert.deepEqual(folders.filter((f) => !(f in ALLOWED)), [], 'every folder of src/ has its rule here');
+  assert.deepEqual(
+    folders.filter((f) => !(f in ALLOWED)),
+    [],
+    'every folder of src/ has its rule here',
+  );
   const offences: string[] = [];
   for (const folder of folders) {
     const dir = join(SRC, folder);
@@ -31,7 +35,9 @@ test('each folder of src/ imports only what docs/design.md allows it: stages onl
         // Only the store holds a DuckDB connection: every other folder asks it.
         if (spec === '@duckdb/node-api' && folder !== 'store') offences.push(`src/${folder}/${f} imports ${spec}`);
         if (!spec.startsWith('.')) continue;
-        const target = join(dir, f, '..', spec).slice(SRC.length + 1).split('/')[0];
+        const target = join(dir, f, '..', spec)
+          .slice(SRC.length + 1)
+          .split('/')[0];
         if (target !== folder && target !== 'core' && !ALLOWED[folder].includes(target)) offences.push(`src/${folder}/${f} imports ${spec}`);
       }
     }

@@ -58,7 +58,10 @@ describe('measures and mentions of 要素市场化配置综合改革试点总体
   });
 
   test('measures carry their position in the document (ord 1, 2, 3 …), so (二十八) in 九、 comes before (二十九) in 十、', () => {
-    assert.deepEqual(doc.measures.map((m) => m.ord), doc.measures.map((_, i) => i + 1));
+    assert.deepEqual(
+      doc.measures.map((m) => m.ord),
+      doc.measures.map((_, i) => i + 1),
+    );
     const ordOf = (path: string) => doc.measures.find((m) => m.path === path)!.ord;
     assert.ok(ordOf('9.28') < ordOf('10.29'));
   });
@@ -70,11 +73,23 @@ describe('measures and mentions of 要素市场化配置综合改革试点总体
 
   test('mentions: the agency in full, the cited 意见, quoted terms, per provision with counts', () => {
     // (三十一) prints 国家发展改革委 twice.
-    assert.deepEqual(mention('agency', '国家发展和改革委员会').map((m) => [m.path, m.count]), [['10.31', 2]]);
+    assert.deepEqual(
+      mention('agency', '国家发展和改革委员会').map((m) => [m.path, m.count]),
+      [['10.31', 2]],
+    );
     // The preamble: 为深入贯彻落实《中共中央国务院关于构建更加完善的要素市场化配置体制机制的意见》
-    assert.deepEqual(mention('document', '中共中央国务院关于构建更加完善的要素市场化配置体制机制的意见').map((m) => [m.path, m.count, m.doc_number]), [['0', 1, null]]);
-    assert.deepEqual(mention('term', '标准地').map((m) => m.path), ['2.6']); // 支持产业用地实行“标准地”出让
-    assert.deepEqual(mention('term', '信易贷').map((m) => m.path), ['4.13']); // 推广“信易贷”模式
+    assert.deepEqual(
+      mention('document', '中共中央国务院关于构建更加完善的要素市场化配置体制机制的意见').map((m) => [m.path, m.count, m.doc_number]),
+      [['0', 1, null]],
+    );
+    assert.deepEqual(
+      mention('term', '标准地').map((m) => m.path),
+      ['2.6'],
+    ); // 支持产业用地实行“标准地”出让
+    assert.deepEqual(
+      mention('term', '信易贷').map((m) => m.path),
+      ['4.13'],
+    ); // 推广“信易贷”模式
     // The agencies inside the cited title (中共中央, 国务院) are that document's, not this preamble's.
     assert.equal(doc.mentions.filter((m) => m.path === '0' && m.kind === 'agency').length, 0);
   });
@@ -83,8 +98,14 @@ describe('measures and mentions of 要素市场化配置综合改革试点总体
     const post = parsePost(corpusPost('2022-01-06-202201062238656632.md'));
     post.paragraphs = ['为贯彻落实《国务院关于印发〈X方案〉的通知》（国发〔2019〕4号），现提出如下意见。', '一、总体要求', '（一）支持上海、深圳开展试点。'];
     const cited = extractDocument(post).mentions;
-    assert.deepEqual(cited.filter((m) => m.kind === 'document').map((m) => [m.value, m.doc_number]), [['国务院关于印发〈X方案〉的通知', '国发〔2019〕4号']]);
-    assert.deepEqual(cited.filter((m) => m.kind === 'region').map((m) => m.value), ['上海市', '深圳市']);
+    assert.deepEqual(
+      cited.filter((m) => m.kind === 'document').map((m) => [m.value, m.doc_number]),
+      [['国务院关于印发〈X方案〉的通知', '国发〔2019〕4号']],
+    );
+    assert.deepEqual(
+      cited.filter((m) => m.kind === 'region').map((m) => m.value),
+      ['上海市', '深圳市'],
+    );
   });
 
   test('news items have no measures (their mentions: news.test.ts)', () => {
@@ -100,10 +121,7 @@ describe('measures out of sample: 100 measures of three documents not in instrum
   // not a measure (titles, addressees, descriptive preamble, 指导思想, principles, targets, （…负责） notes). Seven of its
   // measures are section heading lines (支持企业稳定发展, 丰富赛事活动，完善赛事体系 …), labelled before headings stopped
   // being measures (issue #24): measure/not agreement 150/171 then, 143/171 now, the seven headings being the difference.
-  const rows: { source_id: string; path: string; text: string; verb: string }[] = parse(
-    readFileSync(join(ROOT, 'tests', 'fixtures', 'measures-heldout.csv')),
-    { columns: true },
-  );
+  const rows: { source_id: string; path: string; text: string; verb: string }[] = parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'measures-heldout.csv')), { columns: true });
 
   test('agreement on which sentences are measures, and on the verb of the measures both find', () => {
     const inSample: { source_id: string }[] = parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'instruments.csv')), { columns: true });
@@ -142,8 +160,10 @@ describe('what is not a measure', () => {
         '体育竞赛表演产业的指导意见',
         '发展体育竞赛表演产业对挖掘和释放消费潜力具有重要意义。但也要看到，产业存在有效供给不充分等问题。',
         '为破解有关难题，加快产业发展，现提出以下意见：',
-        '一、总体要求', '（一）发展目标。到2025年，总规模达到2万亿元。',
-        '二、主要任务', '（二）鼓励创新创业。大力推进商事制度改革。（市场监管总局负责）加强创新创业教育服务，帮助企业有效对接。',
+        '一、总体要求',
+        '（一）发展目标。到2025年，总规模达到2万亿元。',
+        '二、主要任务',
+        '（二）鼓励创新创业。大力推进商事制度改革。（市场监管总局负责）加强创新创业教育服务，帮助企业有效对接。',
       ],
     }).measures.map((m) => [m.path, m.verb, m.text]);
     assert.deepEqual(measures, [

@@ -25,7 +25,9 @@ test('macro F1 ≥ 0.95 and outline-path F1 ≥ 0.98', () => {
 
 test('doc_number, issued_date and published_date are exact for every document', () => {
   for (const field of ['doc_number', 'issued_date', 'published_date'] as const) {
-    const wrong = Object.entries(report.fieldErrors).filter(([, fields]) => fields.includes(field)).map(([id]) => id);
+    const wrong = Object.entries(report.fieldErrors)
+      .filter(([, fields]) => fields.includes(field))
+      .map(([id]) => id);
     assert.deepEqual(wrong, [], field);
   }
 });

@@ -8,13 +8,22 @@ import { corpusPost } from '../parse/helpers.ts';
 /** A gov.cn-like post made of the given paragraphs (for numbering styles the corpus lacks). */
 function govPost(paragraphs: string[], title = '国务院办公厅关于测试工作的意见', meta: Record<string, string> = {}): ParsedPost {
   return {
-    source: 'dir', sourceId: 't', url: 't.html', format: 'govcn', title, publishedAt: '2019-01-02',
-    categories: [], tags: [], meta: { 发文机关: '国务院办公厅', 成文日期: '2018年12月20日', ...meta }, paragraphs, link: null, warnings: [],
+    source: 'dir',
+    sourceId: 't',
+    url: 't.html',
+    format: 'govcn',
+    title,
+    publishedAt: '2019-01-02',
+    categories: [],
+    tags: [],
+    meta: { 发文机关: '国务院办公厅', 成文日期: '2018年12月20日', ...meta },
+    paragraphs,
+    link: null,
+    warnings: [],
   };
 }
 
-const outlineOf = (paragraphs: string[], title?: string) =>
-  extractDocument(govPost(paragraphs, title)).provisions.map((p) => [p.path, p.level, p.label, p.heading]);
+const outlineOf = (paragraphs: string[], title?: string) => extractDocument(govPost(paragraphs, title)).provisions.map((p) => [p.path, p.level, p.label, p.heading]);
 
 describe('要素市场化配置综合改革试点总体方案 (finews repost)', () => {
   const doc = extractDocument(parsePost(corpusPost('2022-01-06-202201062238656632.md')));
@@ -43,14 +52,31 @@ describe('要素市场化配置综合改革试点总体方案 (finews repost)', 
     const fifth = doc.provisions.find((p) => p.label === '(五)')!;
     assert.deepEqual([fifth.path, fifth.level, fifth.parent_path, fifth.heading], ['2.5', 2, '2', '支持探索土地管理制度改革']);
     assert.ok(fifth.text.startsWith('合理划分土地管理事权，'));
-    assert.deepEqual(doc.provisions.map((p) => p.ord), doc.provisions.map((_, i) => i + 1));
+    assert.deepEqual(
+      doc.provisions.map((p) => p.ord),
+      doc.provisions.map((_, i) => i + 1),
+    );
   });
 
   test('4 principles and the milestones 2021, 2022 上半年, 2023, 2025', () => {
-    assert.deepEqual(doc.principles.map((p) => p.title), ['顶层设计、基层探索', '系统集成、协同高效', '问题导向、因地制宜', '稳中求进、守住底线']);
+    assert.deepEqual(
+      doc.principles.map((p) => p.title),
+      ['顶层设计、基层探索', '系统集成、协同高效', '问题导向、因地制宜', '稳中求进、守住底线'],
+    );
     assert.ok(doc.principles.every((p) => p.path === '1.2'));
-    assert.deepEqual(doc.milestones.map((m) => [m.year, m.period]), [[2021, null], [2022, '上半年'], [2023, null], [2025, null]]);
-    assert.deepEqual(doc.milestones.map((m) => m.path), ['1.4', '1.4', '1.4', '1.4']);
+    assert.deepEqual(
+      doc.milestones.map((m) => [m.year, m.period]),
+      [
+        [2021, null],
+        [2022, '上半年'],
+        [2023, null],
+        [2025, null],
+      ],
+    );
+    assert.deepEqual(
+      doc.milestones.map((m) => m.path),
+      ['1.4', '1.4', '1.4', '1.4'],
+    );
     assert.ok(doc.milestones[1].text.startsWith('2022年上半年，'));
   });
 });
@@ -62,9 +88,23 @@ describe('gov.cn documents', () => {
     assert.equal(doc.fields.plan_name, '政府网站集约化试点工作方案');
     assert.equal(doc.fields.doc_number, '国办函〔2018〕71号');
     assert.equal(doc.fields.issued_date, '2018-10-27');
-    assert.deepEqual(doc.provisions.slice(0, 2).map((p) => [p.path, p.label, p.heading]), [['1', '一、', '总体要求'], ['1.1', '（一）', '指导思想']]);
+    assert.deepEqual(
+      doc.provisions.slice(0, 2).map((p) => [p.path, p.label, p.heading]),
+      [
+        ['1', '一、', '总体要求'],
+        ['1.1', '（一）', '指导思想'],
+      ],
+    );
     // 1.–4. under （二）基本原则 are level 3 and are the principles.
-    assert.deepEqual(doc.principles.map((p) => [p.title, p.path]), [['问题导向', '1.2.1'], ['开放融合', '1.2.2'], ['集约节约', '1.2.3'], ['平稳有序', '1.2.4']]);
+    assert.deepEqual(
+      doc.principles.map((p) => [p.title, p.path]),
+      [
+        ['问题导向', '1.2.1'],
+        ['开放融合', '1.2.2'],
+        ['集约节约', '1.2.3'],
+        ['平稳有序', '1.2.4'],
+      ],
+    );
   });
 
   test('国务院工作规则: 第X章 at level 1, 一、 paragraphs numbered across chapters at level 2', () => {
@@ -84,7 +124,10 @@ describe('gov.cn documents', () => {
     const item = doc.provisions.find((p) => p.parent_path === '3')!;
     assert.deepEqual([item.label, item.path, item.level], ['（一）', '3.1', 3]);
     assert.equal(doc.fields.doc_number, '国令第707号');
-    assert.deepEqual(doc.milestones.map((m) => [m.year, m.period, m.kind]), [[2019, '起', 'start']]);
+    assert.deepEqual(
+      doc.milestones.map((m) => [m.year, m.period, m.kind]),
+      [[2019, '起', 'start']],
+    );
   });
 
   test('joint issuer abbreviations are expanded', () => {
@@ -105,7 +148,10 @@ describe('gov.cn documents', () => {
 
   test('attachment specimens are not outline', () => {
     const doc = extractDocument(parsePost(corpusPost('govcn-2018-12-11-content_5347765.html')));
-    assert.deepEqual(doc.provisions.map((p) => p.label), ['一、', '二、', '三、', '四、']);
+    assert.deepEqual(
+      doc.provisions.map((p) => p.label),
+      ['一、', '二、', '三、', '四、'],
+    );
   });
 });
 
@@ -122,51 +168,85 @@ describe('news is not a document', () => {
 describe('numbering styles', () => {
   test('decimal outline 1 / 1.1 / 1.1.1 with U+3000 (emergency plans)', () => {
     assert.deepEqual(outlineOf(['1 总则', '1.1 编制目的', '为了测试。', '1.2编制依据', '2 组织体系', '2.1 领导机构', '2.1.1 职责', '（1）负责指挥。']), [
-      ['1', 1, '1', '总则'], ['1.1', 2, '1.1', '编制目的'], ['1.2', 2, '1.2', '编制依据'], ['2', 1, '2', '组织体系'],
-      ['2.1', 2, '2.1', '领导机构'], ['2.1.1', 3, '2.1.1', '职责'], ['2.1.1.1', 4, '（1）', '负责指挥'],
+      ['1', 1, '1', '总则'],
+      ['1.1', 2, '1.1', '编制目的'],
+      ['1.2', 2, '1.2', '编制依据'],
+      ['2', 1, '2', '组织体系'],
+      ['2.1', 2, '2.1', '领导机构'],
+      ['2.1.1', 3, '2.1.1', '职责'],
+      ['2.1.1.1', 4, '（1）', '负责指挥'],
     ]);
   });
 
   test('第X部分, 一、, （一）, 1．, （1）, ①, 一是', () => {
     assert.deepEqual(outlineOf(['第一部分 总体要求', '一、指导思想', '（一）坚持方向。内容。', '1．加强领导。内容。', '（1）明确责任。内容。', '①第一项。', '一是抓落实。', '二是抓督查。']), [
-      ['1', 1, '第一部分', '总体要求'], ['1.1', 2, '一、', '指导思想'], ['1.1.1', 3, '（一）', '坚持方向'], ['1.1.1.1', 4, '1．', '加强领导'],
-      ['1.1.1.1.1', 5, '（1）', '明确责任'], ['1.1.1.1.1.1', 6, '①', '第一项'], ['1.1.1.1.1.1.1', 7, '一是', '抓落实'], ['1.1.1.1.1.1.2', 7, '二是', '抓督查'],
+      ['1', 1, '第一部分', '总体要求'],
+      ['1.1', 2, '一、', '指导思想'],
+      ['1.1.1', 3, '（一）', '坚持方向'],
+      ['1.1.1.1', 4, '1．', '加强领导'],
+      ['1.1.1.1.1', 5, '（1）', '明确责任'],
+      ['1.1.1.1.1.1', 6, '①', '第一项'],
+      ['1.1.1.1.1.1.1', 7, '一是', '抓落实'],
+      ['1.1.1.1.1.1.2', 7, '二是', '抓督查'],
     ]);
   });
 
   test('第X章 / 第X节 / 第X条 and 第X条之一; a 第X条 quoted mid-sentence is not an article', () => {
-    assert.deepEqual(outlineOf(['第一章 总 则', '第一条 为了测试。', '第二条 依照本条例第一条规定的办法。', '第二章 分则', '第一节 一般规定', '第三条 内容。', '第三条之一 补充。', '依照第三条办理。']), [
-      ['1', 1, '第一章', '总则'], ['1.1', 2, '第一条', ''], ['1.2', 2, '第二条', ''], ['2', 1, '第二章', '分则'],
-      ['2.1', 2, '第一节', '一般规定'], ['2.1.3', 3, '第三条', ''], ['2.1.3-1', 3, '第三条之一', ''],
-    ]);
+    assert.deepEqual(
+      outlineOf(['第一章 总 则', '第一条 为了测试。', '第二条 依照本条例第一条规定的办法。', '第二章 分则', '第一节 一般规定', '第三条 内容。', '第三条之一 补充。', '依照第三条办理。']),
+      [
+        ['1', 1, '第一章', '总则'],
+        ['1.1', 2, '第一条', ''],
+        ['1.2', 2, '第二条', ''],
+        ['2', 1, '第二章', '分则'],
+        ['2.1', 2, '第一节', '一般规定'],
+        ['2.1.3', 3, '第三条', ''],
+        ['2.1.3-1', 3, '第三条之一', ''],
+      ],
+    );
   });
 
   test('（一） numbering restarting under each 一、 gives distinct paths', () => {
-    assert.deepEqual(outlineOf(['一、甲', '（一）子甲。', '二、乙', '（一）子乙。']).map((r) => r[0]), ['1', '1.1', '2', '2.1']);
+    assert.deepEqual(
+      outlineOf(['一、甲', '（一）子甲。', '二、乙', '（一）子乙。']).map((r) => r[0]),
+      ['1', '1.1', '2', '2.1'],
+    );
   });
 
   test('a 目录 block is skipped', () => {
-    assert.deepEqual(outlineOf(['目 录', '一、总则', '二、附则', '一、总则', '内容。', '二、附则']).map((r) => r[0]), ['1', '2']);
+    assert.deepEqual(
+      outlineOf(['目 录', '一、总则', '二、附则', '一、总则', '内容。', '二、附则']).map((r) => r[0]),
+      ['1', '2'],
+    );
   });
 
   test('a notice that encloses a plan: numbered notice paragraphs are not outline', () => {
     const title = '国务院办公厅关于印发测试工作方案的通知';
     const rows = outlineOf(['一、请认真贯彻执行。', '国务院办公厅', '二〇一八年十二月二十日', '测 试 工 作 方 案', '一、总体要求', '（一）指导思想。内容。'], title);
-    assert.deepEqual(rows.map((r) => r[0]), ['1', '1.1']);
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      ['1', '1.1'],
+    );
     const doc = extractDocument(govPost(['现印发给你们。', '2018年12月20日', '测试工作方案', '一、总体要求'], title));
     assert.deepEqual([doc.fields.doc_type, doc.fields.plan_type, doc.fields.plan_name], ['通知', '方案', '测试工作方案']);
   });
 });
 
 describe('milestones and period', () => {
-  const milestones = (text: string, issued = '2018年12月20日') =>
-    extractDocument(govPost(['一、目标', text], undefined, { 成文日期: issued })).milestones.map((m) => [m.year, m.period, m.kind]);
+  const milestones = (text: string, issued = '2018年12月20日') => extractDocument(govPost(['一、目标', text], undefined, { 成文日期: issued })).milestones.map((m) => [m.year, m.period, m.kind]);
 
   test('targets, deadlines, starts and periods', () => {
     assert.deepEqual(milestones('到2020年，基本建成。2019年12月底前完成。2019年6月底前报送。从2019年起实施。2021年上半年评估。'), [
-      [2020, null, 'target'], [2019, '年底', 'deadline'], [2019, null, 'deadline'], [2019, '起', 'start'], [2021, '上半年', 'period'],
+      [2020, null, 'target'],
+      [2019, '年底', 'deadline'],
+      [2019, null, 'deadline'],
+      [2019, '起', 'start'],
+      [2021, '上半年', 'period'],
     ]);
-    assert.deepEqual(milestones('对2019年1月1日至2020年12月31日期间新招用的人员给予补贴。'), [[2019, null, 'target'], [2020, '年底', 'deadline']]);
+    assert.deepEqual(milestones('对2019年1月1日至2020年12月31日期间新招用的人员给予补贴。'), [
+      [2019, null, 'target'],
+      [2020, '年底', 'deadline'],
+    ]);
     assert.deepEqual(milestones('2018年12月30日至2019年1月1日放假调休。'), []);
   });
 
@@ -185,17 +265,21 @@ describe('principles and milestones by the gold rules, in shapes the 35 gold doc
   const milestonesOf = (paragraphs: string[]) => extractDocument(govPost(paragraphs)).milestones.map((m) => [m.year, m.period]);
 
   test('an unnumbered 基本原则 line opens the numbered items after it, up to the next heading', () => {
-    assert.deepEqual(
-      principlesOf(['一、总体要求', '基本原则', '1.坚持党的领导。把党的领导贯穿全过程。', '2.坚持问题导向。聚焦突出问题。', '主要目标', '3.完善制度体系。到2020年建成。']),
-      ['坚持党的领导', '坚持问题导向'],
-    );
+    assert.deepEqual(principlesOf(['一、总体要求', '基本原则', '1.坚持党的领导。把党的领导贯穿全过程。', '2.坚持问题导向。聚焦突出问题。', '主要目标', '3.完善制度体系。到2020年建成。']), [
+      '坚持党的领导',
+      '坚持问题导向',
+    ]);
   });
 
   test('under 工作原则 an item titled 坚持…原则 is a principle, and a title up to 40 characters counts', () => {
     assert.deepEqual(
       principlesOf([
-        '一、总体要求', '（一）工作原则。', '1.坚持依法依规原则。严格依法办事。',
-        '2.坚持以人民为中心的发展思想，把人民满意作为出发点和落脚点。切实维护群众利益。', '（二）主要任务', '1.加强监管。依法监管。',
+        '一、总体要求',
+        '（一）工作原则。',
+        '1.坚持依法依规原则。严格依法办事。',
+        '2.坚持以人民为中心的发展思想，把人民满意作为出发点和落脚点。切实维护群众利益。',
+        '（二）主要任务',
+        '1.加强监管。依法监管。',
       ]),
       ['坚持依法依规原则', '坚持以人民为中心的发展思想，把人民满意作为出发点和落脚点'],
     );
@@ -210,7 +294,14 @@ describe('principles and milestones by the gold rules, in shapes the 35 gold doc
         '二、保障措施',
         '做好服务保障，2025年北京冬奥会期间加强安保。2026年12月30日至2027年1月1日放假调休。',
       ]),
-      [[2020, null], [2019, null], [2021, null], [2022, null], [2023, '年内'], [2024, '起']],
+      [
+        [2020, null],
+        [2019, null],
+        [2021, null],
+        [2022, null],
+        [2023, '年内'],
+        [2024, '起'],
+      ],
     );
   });
 });
@@ -223,20 +314,11 @@ describe('forwarded documents (转发 / 批转 …的通知): the forwarded docu
 
   test('a 报告 and a 请示, with the agency that wrote them and full-width brackets', () => {
     assert.deepEqual(planOf('国务院批转民政部关于调整市辖区设置标准的报告的通知'), ['通知', '报告', '民政部关于调整市辖区设置标准的报告']);
-    assert.deepEqual(
-      planOf('国务院办公厅转发教育部关于实施高校毕业生就业促进计划（试行）的请示的通知'),
-      ['通知', '请示', '教育部关于实施高校毕业生就业促进计划（试行）的请示'],
-    );
+    assert.deepEqual(planOf('国务院办公厅转发教育部关于实施高校毕业生就业促进计划（试行）的请示的通知'), ['通知', '请示', '教育部关于实施高校毕业生就业促进计划（试行）的请示']);
   });
 
   test('an 意见 and a 方案, quotation marks kept', () => {
-    assert.deepEqual(
-      planOf('国务院批转发展改革委关于2013年深化经济体制改革重点工作意见的通知'),
-      ['通知', '意见', '发展改革委关于2013年深化经济体制改革重点工作意见'],
-    );
-    assert.deepEqual(
-      planOf('国务院办公厅转发国家发展改革委关于“十四五”时期深化价格机制改革行动方案的通知'),
-      ['通知', '方案', '国家发展改革委关于“十四五”时期深化价格机制改革行动方案'],
-    );
+    assert.deepEqual(planOf('国务院批转发展改革委关于2013年深化经济体制改革重点工作意见的通知'), ['通知', '意见', '发展改革委关于2013年深化经济体制改革重点工作意见']);
+    assert.deepEqual(planOf('国务院办公厅转发国家发展改革委关于“十四五”时期深化价格机制改革行动方案的通知'), ['通知', '方案', '国家发展改革委关于“十四五”时期深化价格机制改革行动方案']);
   });
 });

@@ -9,8 +9,18 @@ import { extractDocument } from '../../src/extract/index.ts';
 
 function govPost(title: string, paragraphs: string[], meta: Record<string, string> = {}): ParsedPost {
   return {
-    source: 'dir', sourceId: 't', url: 't.html', format: 'govcn', title, publishedAt: '2019-01-02',
-    categories: [], tags: [], meta: { 发文机关: '国务院', 成文日期: '2018年10月27日', ...meta }, paragraphs, link: null, warnings: [],
+    source: 'dir',
+    sourceId: 't',
+    url: 't.html',
+    format: 'govcn',
+    title,
+    publishedAt: '2019-01-02',
+    categories: [],
+    tags: [],
+    meta: { 发文机关: '国务院', 成文日期: '2018年10月27日', ...meta },
+    paragraphs,
+    link: null,
+    warnings: [],
   };
 }
 
@@ -44,9 +54,13 @@ describe('关于印发X的函 encloses X as 关于印发X的通知 does', () => 
   const paragraphs = [
     '各省、自治区、直辖市人民政府，国务院各部委、各直属机构：',
     '《政府网站集约化试点工作方案》已经国务院领导同志同意，现印发给你们，请认真贯彻执行。',
-    '国务院办公厅', '2018年10月27日', '（此件公开发布）', '政府网站集约化试点工作方案',
+    '国务院办公厅',
+    '2018年10月27日',
+    '（此件公开发布）',
+    '政府网站集约化试点工作方案',
     '为贯彻落实党中央、国务院关于加强全国网络安全和信息化工作有关部署，推进政府网站互联互通融合发展，现就开展政府网站集约化试点工作，制定以下方案。',
-    '一、总体要求', '（一）指导思想。',
+    '一、总体要求',
+    '（一）指导思想。',
   ];
   const doc = extractDocument(govPost('国务院办公厅关于印发政府网站集约化试点工作方案的函', paragraphs));
 
@@ -55,7 +69,13 @@ describe('关于印发X的函 encloses X as 关于印发X的通知 does', () => 
   });
 
   test('the outline is the enclosed plan’s', () => {
-    assert.deepEqual(doc.provisions.map((p) => [p.path, p.heading]), [['1', '总体要求'], ['1.1', '指导思想']]);
+    assert.deepEqual(
+      doc.provisions.map((p) => [p.path, p.heading]),
+      [
+        ['1', '总体要求'],
+        ['1.1', '指导思想'],
+      ],
+    );
   });
 });
 

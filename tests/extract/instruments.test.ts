@@ -49,21 +49,20 @@ function score(rows: { source_id: string; path: string; text: string; instrument
   return s;
 }
 
-const report = (s: Scored) =>
-  `precision ${s.right}/${s.assigned} = ${(s.right / s.assigned).toFixed(3)}, coverage ${s.assigned}/${s.rows} = ${(s.assigned / s.rows).toFixed(3)}`;
+const report = (s: Scored) => `precision ${s.right}/${s.assigned} = ${(s.right / s.assigned).toFixed(3)}, coverage ${s.assigned}/${s.rows} = ${(s.assigned / s.rows).toFixed(3)}`;
 
 type Labelled = { source_id: string; path: string; ord: string; text: string; instrument: string; tool: string };
 
 /** A labelled sample of corpus measures: each tool under its instrument, none of the earlier labelled documents. */
 function checkSample(rows: Labelled[], documents: number): void {
   assert.equal(rows.length, 120);
-  const earlier = new Set([
-    ...fixture<{ source_id: string }>('instruments.csv').map((r) => r.source_id),
-    ...fixture<{ source_id: string }>('measures-heldout.csv').map((r) => r.source_id),
-  ]);
+  const earlier = new Set([...fixture<{ source_id: string }>('instruments.csv').map((r) => r.source_id), ...fixture<{ source_id: string }>('measures-heldout.csv').map((r) => r.source_id)]);
   assert.equal(new Set(rows.map((r) => r.source_id)).size, documents);
   assert.ok(rows.every((r) => !earlier.has(r.source_id)));
-  assert.ok(rows.every((r) => (r.instrument === '' ? r.tool === '' : TOOLS[r.tool as keyof typeof TOOLS] === r.instrument)), 'each tool under its instrument');
+  assert.ok(
+    rows.every((r) => (r.instrument === '' ? r.tool === '' : TOOLS[r.tool as keyof typeof TOOLS] === r.instrument)),
+    'each tool under its instrument',
+  );
 }
 
 describe('held out: 120 measures labelled before the classifier they measure (tests/fixtures/instruments-heldout-2.csv)', () => {
@@ -119,7 +118,10 @@ describe('evidence', () => {
 
   test('the keyword table: each keyword once, each under its sub-tool’s instrument', () => {
     const words = INSTRUMENT_KEYWORDS.map((k) => k.keyword);
-    assert.deepEqual(words.filter((w, i) => words.indexOf(w) !== i), []);
+    assert.deepEqual(
+      words.filter((w, i) => words.indexOf(w) !== i),
+      [],
+    );
     assert.ok(INSTRUMENT_KEYWORDS.every((k) => TOOLS[k.tool] === k.instrument));
   });
 });

@@ -28,22 +28,26 @@ function printedArticles(text: string): string[] {
   return body.split('\n').flatMap((line) => ARTICLE_LINE.exec(line.trim())?.[1] ?? []);
 }
 
-test('corpus-laws: every law parses and its provisions hold exactly its printed articles', { skip: existsSync(LAWS) ? false : `${LAWS} not found: the corpus-laws test needs ../shared/corpus-laws next to the repository` }, () => {
-  const files = lawFiles();
-  assert.ok(files.length >= 1500, `${files.length} law files`);
-  const failures: string[] = [];
-  let articles = 0;
-  for (const file of files) {
-    const bytes = readFileSync(file);
-    const doc = extractDocument(parsePost(rawPost(file.slice(LAWS.length + 1), bytes)));
-    const got = doc.provisions.filter((p) => ARTICLE_LABEL.test(p.label)).map((p) => p.label);
-    const expected = printedArticles(bytes.toString('utf8'));
-    articles += got.length;
-    if (got.join() !== expected.join()) failures.push(`${file}: ${got.length} articles extracted, ${expected.length} printed`);
-  }
-  assert.deepEqual(failures, []);
-  assert.ok(articles > 60000, `${articles} articles`);
-});
+test(
+  'corpus-laws: every law parses and its provisions hold exactly its printed articles',
+  { skip: existsSync(LAWS) ? false : `${LAWS} not found: the corpus-laws test needs ../shared/corpus-laws next to the repository` },
+  () => {
+    const files = lawFiles();
+    assert.ok(files.length >= 1500, `${files.length} law files`);
+    const failures: string[] = [];
+    let articles = 0;
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      const doc = extractDocument(parsePost(rawPost(file.slice(LAWS.length + 1), bytes)));
+      const got = doc.provisions.filter((p) => ARTICLE_LABEL.test(p.label)).map((p) => p.label);
+      const expected = printedArticles(bytes.toString('utf8'));
+      articles += got.length;
+      if (got.join() !== expected.join()) failures.push(`${file}: ${got.length} articles extracted, ${expected.length} printed`);
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(articles > 60000, `${articles} articles`);
+  },
+);
 
 const laws = existsSync(LAWS) ? lawFiles() : [];
 const skipLaws = existsSync(LAWS) ? false : `${LAWS} not found`;
@@ -70,7 +74,9 @@ test('corpus-laws: issuer and issued_date are read from the header history of �
     else missing.push(file.slice(LAWS.length + 1));
   }
   const share = both / withHistory;
-  console.log(`corpus-laws: of all ${laws.length} texts, issuer ${allIssuer}, issued_date ${allIssued}; ${withHistory} with a header history: issuer ${issuer}, issued_date ${issued}, both ${both} (${(100 * share).toFixed(1)} %); without: ${missing.join(', ')}`);
+  console.log(
+    `corpus-laws: of all ${laws.length} texts, issuer ${allIssuer}, issued_date ${allIssued}; ${withHistory} with a header history: issuer ${issuer}, issued_date ${issued}, both ${both} (${(100 * share).toFixed(1)} %); without: ${missing.join(', ')}`,
+  );
   assert.ok(withHistory >= 1380, `${withHistory} texts with a history`);
   assert.ok(share >= 0.99, `${(100 * share).toFixed(1)} %: ${missing.join(', ')}`);
 });
@@ -84,7 +90,13 @@ test('corpus-laws: issuer and issued_date are read from the header history of �
  */
 const READ_BY_HAND: Array<[file: string, issuer: string | null, issued: string | null, number: string | null, header: string]> = [
   ['刑法/刑法修正案（九）.md', '全国人民代表大会常务委员会', '2015-08-29', null, '2015年8月29日 第十二届全国人大常委会第十六次会议通过'],
-  ['司法解释/最高人民法院、最高人民检察院关于办理妨害武装部队制式服装、车辆号牌管理秩序等刑事案件具体应用法律若干问题的解释(2011-07-20).md', '最高人民法院、最高人民检察院', '2011-04-13', null, '2011年3月28日 审判委员会、2011年4月13日 检察委员会通过; 7月20日 两高公告公布; 8月1日 施行'],
+  [
+    '司法解释/最高人民法院、最高人民检察院关于办理妨害武装部队制式服装、车辆号牌管理秩序等刑事案件具体应用法律若干问题的解释(2011-07-20).md',
+    '最高人民法院、最高人民检察院',
+    '2011-04-13',
+    null,
+    '2011年3月28日 审判委员会、2011年4月13日 检察委员会通过; 7月20日 两高公告公布; 8月1日 施行',
+  ],
   ['司法解释/最高人民法院关于《刑法修正案（九）》时间效力问题的解释(2015-10-29).md', '最高人民法院', null, null, 'no header history: the issuer is the title before 关于, no date is printed'],
   ['司法解释/最高人民法院关于公布失信被执行人名单信息的若干规定(2013-07-16).md', '最高人民法院', '2013-07-01', null, '2013年7月1日 审判委员会通过; 7月16日 公告公布; 10月1日 施行'],
   ['司法解释/最高人民法院关于审理企业破产案件指定管理人的规定(2007-04-12).md', '最高人民法院', '2007-04-04', null, '2007年4月4日 审判委员会通过; 4月12日 公告公布'],
@@ -163,12 +175,19 @@ test('a local regulation: the city body that adopted it is the issuer, the provi
   assert.equal(doc.fields.doc_number, null);
   const top = doc.provisions.filter((p) => p.level <= 2).map((p) => [p.path, p.level, p.label, p.heading]);
   assert.deepEqual(top, [
-    ['1', 1, '第一章', '总则'], ['1.1', 2, '第一条', ''],
-    ['2', 1, '第二章', '管理'], ['2.1', 2, '第一节', '一般规定'], ['2.2', 2, '第二节', '生活、卫生。'],
-    ['3', 1, '第三章', '附则'], ['3.4', 2, '第四条', ''],
+    ['1', 1, '第一章', '总则'],
+    ['1.1', 2, '第一条', ''],
+    ['2', 1, '第二章', '管理'],
+    ['2.1', 2, '第一节', '一般规定'],
+    ['2.2', 2, '第二节', '生活、卫生。'],
+    ['3', 1, '第三章', '附则'],
+    ['3.4', 2, '第四条', ''],
   ]);
   // The 条 inside a 节 sit below it.
-  assert.deepEqual(doc.provisions.filter((p) => p.level === 3).map((p) => p.path), ['2.1.2', '2.2.3']);
+  assert.deepEqual(
+    doc.provisions.filter((p) => p.level === 3).map((p) => p.path),
+    ['2.1.2', '2.2.3'],
+  );
 });
 
 test('a joint judicial interpretation: both adopting courts, the last adoption date; a 国务院令 gives its 令 number', () => {

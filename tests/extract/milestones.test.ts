@@ -35,7 +35,10 @@ describe('a regulation’s own 自…年…月…日起施行 is a start (period
 
   test('a goal article states its years as targets: 淮河流域水污染防治的目标：1997年…；2000年…', () => {
     const { milestones } = milestonesOfLaw('行政法规/淮河流域水污染防治暂行条例(2011-01-08).md');
-    assert.deepEqual(milestones.slice(0, 2), [[1997, null, 'target'], [2000, null, 'target']]);
+    assert.deepEqual(milestones.slice(0, 2), [
+      [1997, null, 'target'],
+      [2000, null, 'target'],
+    ]);
   });
 });
 
@@ -49,7 +52,13 @@ describe('dates that are no target', () => {
   test('新闻联播 20221212: only what lies after the programme date (自2023年1月1日起施行, 预计2023年建成通车)', () => {
     // Also printed there: 2022年12月7日至10日 (a visit) and 2022年，全国粮食总产量达13731亿斤 (a result).
     const doc = extractDocument(parsePost(corpusPost('xwlb-20221212.md')));
-    assert.deepEqual(doc.milestones.map((m) => [m.year, m.period]), [[2023, '起'], [2023, null]]);
+    assert.deepEqual(
+      doc.milestones.map((m) => [m.year, m.period]),
+      [
+        [2023, '起'],
+        [2023, null],
+      ],
+    );
   });
 
   test('the year a report reports on is read from its title; a plan’s or a holiday notice’s year is none', () => {

@@ -31,7 +31,13 @@ describe('新闻联播 20221212 (a news item that reports two documents)', () =>
 
   test('its dated targets: 自2023年1月1日起施行 and 预计2023年建成通车, not the dates of past events', () => {
     // The body also prints 2022年12月7日至10日 (a visit) and the 2022 dates of the day's events.
-    assert.deepEqual(doc.milestones.map((m) => [m.year, m.period]), [[2023, '起'], [2023, null]]);
+    assert.deepEqual(
+      doc.milestones.map((m) => [m.year, m.period]),
+      [
+        [2023, '起'],
+        [2023, null],
+      ],
+    );
   });
 });
 
@@ -48,12 +54,13 @@ describe('a news item that reports a plan the pipeline holds joins that plan thr
   test('the mention carries the plan_key of the repost’s plan', async () => {
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const dir = join(ws.out, 'latest');
-    const rows = await query<{ doc_id: string; value: string; plan_key: string | null }>(
-      `SELECT doc_id, value, plan_key FROM '${dir}/mentions/*.parquet' WHERE kind = 'document'`,
-    );
+    const rows = await query<{ doc_id: string; value: string; plan_key: string | null }>(`SELECT doc_id, value, plan_key FROM '${dir}/mentions/*.parquet' WHERE kind = 'document'`);
     const [plan] = await query<{ plan_key: string; doc_ids: string[] }>(`SELECT plan_key, doc_ids FROM '${dir}/plans/*.parquet'`);
     assert.deepEqual([...plan.doc_ids], [docId('dir', REPOST)]);
     const news = rows.filter((r) => r.doc_id === docId('dir', 'xwlb-20220107'));
-    assert.deepEqual(news.map((r) => [r.value, r.plan_key]), [['要素市场化配置综合改革试点总体方案', plan.plan_key]]);
+    assert.deepEqual(
+      news.map((r) => [r.value, r.plan_key]),
+      [['要素市场化配置综合改革试点总体方案', plan.plan_key]],
+    );
   });
 });

@@ -19,11 +19,14 @@ describe('outline numbering', () => {
   });
 
   test('a style already open is a sibling at its level: 二、 after a 1. closes the items below 一、', () => {
-    assert.deepEqual(tree(['一、任务', '1.甲', '二、保障']).map(([path, level]) => [path, level]), [
-      ['1', 1],
-      ['1.1', 2],
-      ['2', 1],
-    ]);
+    assert.deepEqual(
+      tree(['一、任务', '1.甲', '二、保障']).map(([path, level]) => [path, level]),
+      [
+        ['1', 1],
+        ['1.1', 2],
+        ['2', 1],
+      ],
+    );
   });
 
   test('chapters and articles: a 第X章 closes the open article; items of an article sit two levels below it', () => {
@@ -37,12 +40,15 @@ describe('outline numbering', () => {
   });
 
   test('a 第X节 closes the items open under its chapter, but stays inside the chapter', () => {
-    assert.deepEqual(tree(['第一章 总则', '第一节 一般规定', '一、原则', '第二节 特别规定']).map(([path, level]) => [path, level]), [
-      ['1', 1],
-      ['1.1', 2],
-      ['1.1.1', 3],
-      ['1.2', 2],
-    ]);
+    assert.deepEqual(
+      tree(['第一章 总则', '第一节 一般规定', '一、原则', '第二节 特别规定']).map(([path, level]) => [path, level]),
+      [
+        ['1', 1],
+        ['1.1', 2],
+        ['1.1.1', 3],
+        ['1.2', 2],
+      ],
+    );
   });
 
   test('unlabelled paragraphs are the text of the node before them; text before the first label belongs to none', () => {
@@ -55,22 +61,28 @@ describe('outline numbering', () => {
   test('the text ends at the first 附件 marker after numbering began', () => {
     const { provisions, end } = extractOutline(['附件说明在前', '一、任务', '附件2', '1.表格一行'], false);
     assert.equal(end, 2);
-    assert.deepEqual(provisions.map((p) => p.path), ['1']);
+    assert.deepEqual(
+      provisions.map((p) => p.path),
+      ['1'],
+    );
   });
 
   test('labels: Chinese numerals to printed numbers, 第十七条之一 as 17-1, full- and half-width brackets', () => {
     // An article's label is followed by a space (or nothing): 第X条 run into the text is a cross-reference.
     const labels = ['二十三、推进改革', '（十二）推进改革', '(五)推进改革', '第十七条之一 推进改革', '3．推进改革', '（12）推进改革', '⑤推进改革', '三是推进改革'].map(matchLabel);
-    assert.deepEqual(labels.map((l) => [l?.style, l?.number]), [
-      ['cn', '23'],
-      ['paren-cn', '12'],
-      ['paren-cn', '5'],
-      ['tiao', '17-1'],
-      ['arabic', '3'],
-      ['paren-arabic', '12'],
-      ['circled', '5'],
-      ['shi', '3'],
-    ]);
+    assert.deepEqual(
+      labels.map((l) => [l?.style, l?.number]),
+      [
+        ['cn', '23'],
+        ['paren-cn', '12'],
+        ['paren-cn', '5'],
+        ['tiao', '17-1'],
+        ['arabic', '3'],
+        ['paren-arabic', '12'],
+        ['circled', '5'],
+        ['shi', '3'],
+      ],
+    );
   });
 
   test('a number that is part of the sentence, or a long 第X章 sentence, is no label', () => {

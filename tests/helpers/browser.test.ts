@@ -32,7 +32,10 @@ test('requests off the loopback, from a page or its worker, are refused and reco
     // The page records its own and its worker's requests; the proxy shows Chromium sent them nowhere else.
     assert.deepEqual(w.offLoopback.sort(), ['GET http://zhengce-test.invalid/page', 'GET https://203.0.113.7/worker']);
     assert.ok(browser.refused.includes('CONNECT 203.0.113.7:443'), `the worker's request was refused: ${browser.refused}`);
-    assert.ok(browser.refused.some((r) => r.includes('zhengce-test.invalid/page')), `the page's request was refused: ${browser.refused}`);
+    assert.ok(
+      browser.refused.some((r) => r.includes('zhengce-test.invalid/page')),
+      `the page's request was refused: ${browser.refused}`,
+    );
     assert.match(browser.version, /Chrom/);
   } finally {
     await browser.close();

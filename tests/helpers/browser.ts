@@ -42,7 +42,16 @@ export async function launchBrowser(): Promise<TestBrowser> {
     browser = await puppeteer.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', `--proxy-server=http://127.0.0.1:${port}`],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        `--proxy-server=http://127.0.0.1:${port}`,
+      ],
     });
   } catch (e) {
     recorder.close();
@@ -130,7 +139,9 @@ async function report(tb: TestBrowser, w: WatchedPage, what: string, screenshots
     () => file,
     (e: Error) => `none (${e.message})`,
   );
-  const state = await w.page.evaluate(() => ({ url: location.href, ready: document.querySelector('#app')?.getAttribute('data-ready') ?? null, status: document.querySelector('#site-status')?.textContent ?? null })).catch((e: Error) => ({ url: w.page.url(), ready: null, status: `page not readable: ${e.message}` }));
+  const state = await w.page
+    .evaluate(() => ({ url: location.href, ready: document.querySelector('#app')?.getAttribute('data-ready') ?? null, status: document.querySelector('#site-status')?.textContent ?? null }))
+    .catch((e: Error) => ({ url: w.page.url(), ready: null, status: `page not readable: ${e.message}` }));
   const list = (name: string, items: string[]) => `${name} (${items.length}):${items.length ? '\n    ' + items.slice(-LAST).join('\n    ') : ' none'}`;
   return [
     what,
@@ -140,7 +151,10 @@ async function report(tb: TestBrowser, w: WatchedPage, what: string, screenshots
     `  ${list('page errors', w.errors)}`,
     `  ${list('failed requests', w.failedRequests)}`,
     `  ${list('HTTP errors', w.httpErrors)}`,
-    `  ${list('requests still pending', [...w.pending].map((r) => `${r.method()} ${r.url()}`))}`,
+    `  ${list(
+      'requests still pending',
+      [...w.pending].map((r) => `${r.method()} ${r.url()}`),
+    )}`,
     `  ${list("the page's requests off the loopback", w.offLoopback)}`,
     `  ${list('requests the browser refused (its own services included)', tb.refused)}`,
     `  screenshot: ${shot}`,

@@ -70,5 +70,8 @@ export async function makeWorkspace(options: { id?: string; posts?: string[]; fo
 
 /** Parses JSON log lines (stdout of a non-terminal run). */
 export function logLines(stdout: string): Record<string, unknown>[] {
-  return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

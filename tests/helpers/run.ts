@@ -54,7 +54,11 @@ export async function runInProcess(
   const logger = createLogger({ format: 'json', level: o.verbose ? 'debug' : 'info', stream: out.stream });
   try {
     const pipeline = await loadPipeline(file, cwd);
-    const run = await runPipelineOnce(pipeline, { clock: o.clock ?? systemClock, logger, progress: noProgress, env: o.env ?? {}, offline: o.offline, dispatcher: o.dispatcher, hooks: o.hooks }, { adopt: o.adopt });
+    const run = await runPipelineOnce(
+      pipeline,
+      { clock: o.clock ?? systemClock, logger, progress: noProgress, env: o.env ?? {}, offline: o.offline, dispatcher: o.dispatcher, hooks: o.hooks },
+      { adopt: o.adopt },
+    );
     return { code: run.status === 'partial' ? EXIT.partial : EXIT.ok, stdout: out.text(), stderr: err.text() };
   } catch (error) {
     const code = reportError(error, { verbose: o.verbose, stderr: err.stream });

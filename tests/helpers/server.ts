@@ -91,7 +91,10 @@ export interface TestServer {
 
 /** `git hash-object` of some bytes, computed here independently of the code under test. */
 export function blobSha(bytes: Uint8Array): string {
-  return createHash('sha1').update(Buffer.from(`blob ${bytes.byteLength}\0`)).update(bytes).digest('hex');
+  return createHash('sha1')
+    .update(Buffer.from(`blob ${bytes.byteLength}\0`))
+    .update(bytes)
+    .digest('hex');
 }
 
 /**
@@ -100,7 +103,9 @@ export function blobSha(bytes: Uint8Array): string {
  */
 export function fixtureFiles(): Map<string, ServedFile> {
   const files = new Map<string, ServedFile>();
-  for (const name of readdirSync(SAMPLE_POSTS).filter((n) => n.endsWith('.md')).sort()) {
+  for (const name of readdirSync(SAMPLE_POSTS)
+    .filter((n) => n.endsWith('.md'))
+    .sort()) {
     files.set(`_posts/${name}`, { bytes: readFileSync(join(SAMPLE_POSTS, name)), contentType: 'text/plain; charset=utf-8' });
   }
   for (const name of PAGES) files.set(`pages/${name}`, { bytes: readFileSync(join(SAMPLE_POSTS, name)), contentType: 'text/html; charset=utf-8' });
@@ -199,8 +204,15 @@ function treeAnswer(trees: Map<string, ReplicaTree>, folder: string, recursive: 
     for (const e of byPath(path).entries) {
       const entryPath = prefix + e.name;
       const kind = e.type === 'blob' ? 'blobs' : 'trees';
-      const json = JSON.stringify({ path: entryPath, mode: e.type === 'blob' ? '100644' : '040000', type: e.type, sha: e.sha, ...(e.size !== undefined ? { size: e.size } : {}), url: `${apiBase}/git/${kind}/${e.sha}` });
-      if (parts.length >= limits.entries || bytes + json.length + 1 > limits.bytes) return (truncated = true), false;
+      const json = JSON.stringify({
+        path: entryPath,
+        mode: e.type === 'blob' ? '100644' : '040000',
+        type: e.type,
+        sha: e.sha,
+        ...(e.size !== undefined ? { size: e.size } : {}),
+        url: `${apiBase}/git/${kind}/${e.sha}`,
+      });
+      if (parts.length >= limits.entries || bytes + json.length + 1 > limits.bytes) return ((truncated = true), false);
       parts.push(json);
       bytes += json.length + 1;
       if (recursive && e.type === 'tree' && !walk(path ? `${path}/${e.name}` : e.name, `${entryPath}/`)) return false;
@@ -223,7 +235,12 @@ export function finewsShapeFiles(counts: { posts: number; oldPosts: number; othe
   const files = new Map<string, ServedFile>();
   const post = (n: number): ServedFile => {
     const base = bases[n % bases.length];
-    return { contentType: 'text/plain; charset=utf-8', get bytes() { return Buffer.concat([base, Buffer.from(`<!-- copy ${n} -->\n`)]); } };
+    return {
+      contentType: 'text/plain; charset=utf-8',
+      get bytes() {
+        return Buffer.concat([base, Buffer.from(`<!-- copy ${n} -->\n`)]);
+      },
+    };
   };
   const name = (n: number) => `${finewsShapeId(n)}.md`;
   for (let n = 0; n < counts.oldPosts; n++) files.set(`old_post/${name(n)}`, post(n));
@@ -306,7 +323,9 @@ export async function startTestServer(options: { files?: Map<string, ServedFile>
       Object.assign(limitHeaders, { 'x-ratelimit-limit': String(limit.limit), 'x-ratelimit-reset': String(limit.reset), 'x-ratelimit-resource': 'core' });
       if (limit.remaining <= 0) {
         limitHeaders['x-ratelimit-remaining'] = '0';
-        return void res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', ...limitHeaders }).end('{"message":"API rate limit exceeded for 127.0.0.1.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}');
+        return void res
+          .writeHead(403, { 'content-type': 'application/json; charset=utf-8', ...limitHeaders })
+          .end('{"message":"API rate limit exceeded for 127.0.0.1.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}');
       }
       limitHeaders['x-ratelimit-remaining'] = String(--limit.remaining);
     }
@@ -458,7 +477,11 @@ export function gzip(bytes: Uint8Array): Buffer {
 export function splitJekyllPost(text: string): { title: string; date: string; categories: string; html: string } {
   const match = /^\s*---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text);
   if (!match) throw new Error('not a Jekyll post');
-  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(match[1])?.[1]?.trim().replace(/^"(.*)"$/, '$1') ?? '';
+  const field = (name: string) =>
+    new RegExp(`^${name}:[ \\t]*(.*)$`, 'm')
+      .exec(match[1])?.[1]
+      ?.trim()
+      .replace(/^"(.*)"$/, '$1') ?? '';
   return { title: field('title'), date: field('date'), categories: field('categories'), html: match[2] };
 }
 

@@ -24,5 +24,7 @@ export function corpusPost(fileName: string): RawPost {
 }
 
 export function corpusFileNames(): string[] {
-  return readdirSync(SAMPLE_POSTS).filter((f) => /\.(md|html)$/.test(f)).sort();
+  return readdirSync(SAMPLE_POSTS)
+    .filter((f) => /\.(md|html)$/.test(f))
+    .sort();
 }

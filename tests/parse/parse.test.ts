@@ -62,8 +62,19 @@ describe('Jekyll posts', () => {
 
   test('front matter after a leading blank line; ｜-joined absolute footer; list-valued tags', () => {
     const text = [
-      '', '---', 'layout: post', 'title: "标题"', 'date: 2021-12-08 10:46:18 +0800', 'categories: emnews',
-      'tags: [东财滚动新闻, 要闻]', '---', '', '正文一句。', '', '<http://finance.eastmoney.com/news/1,2.html>', '',
+      '',
+      '---',
+      'layout: post',
+      'title: "标题"',
+      'date: 2021-12-08 10:46:18 +0800',
+      'categories: emnews',
+      'tags: [东财滚动新闻, 要闻]',
+      '---',
+      '',
+      '正文一句。',
+      '',
+      '<http://finance.eastmoney.com/news/1,2.html>',
+      '',
       '[返回东财滚动新闻](//finews.withounder.com/emnews/)｜[返回首页](//finews.withounder.com/)',
     ].join('\n');
     const post = parsePost(rawPost('x', text));
@@ -85,8 +96,14 @@ describe('gov.cn policy-library pages', () => {
     assert.deepEqual(
       { ...post.meta },
       {
-        索引号: '000014349/2018-00204', 主题分类: '综合政务\\政务公开', 发文机关: '国务院办公厅', 成文日期: '2018年10月27日',
-        标题: '国务院办公厅关于印发《政府网站集约化试点工作方案》的通知', 发文字号: '国办函〔2018〕71号', 发布日期: '2018年11月09日', 主题词: '',
+        索引号: '000014349/2018-00204',
+        主题分类: '综合政务\\政务公开',
+        发文机关: '国务院办公厅',
+        成文日期: '2018年10月27日',
+        标题: '国务院办公厅关于印发《政府网站集约化试点工作方案》的通知',
+        发文字号: '国办函〔2018〕71号',
+        发布日期: '2018年11月09日',
+        主题词: '',
       },
     );
     assert.equal(post.title, '国务院办公厅关于印发《政府网站集约化试点工作方案》的通知');
@@ -137,7 +154,8 @@ describe('gov.cn pages in UTF-8 are parsed over their bytes, and only their text
 
 describe('plain markdown', () => {
   test('a law: title, history before INFO END in meta, headings and articles as paragraphs', () => {
-    const text = '# 中华人民共和国测试法\n\n2007年8月30日 第十届全国人民代表大会常务委员会第二十九次会议通过\n\n<!-- INFO END -->\n\n## 第一章　总则\n\n第一条　为了测试，制定本法。\n\n第二条 本法适用于测试。\n';
+    const text =
+      '# 中华人民共和国测试法\n\n2007年8月30日 第十届全国人民代表大会常务委员会第二十九次会议通过\n\n<!-- INFO END -->\n\n## 第一章　总则\n\n第一条　为了测试，制定本法。\n\n第二条 本法适用于测试。\n';
     const post = parsePost(rawPost('law', text));
     assert.equal(post.format, 'lawmd');
     assert.equal(post.title, '中华人民共和国测试法');

@@ -117,7 +117,11 @@ describe('real re-scrapes (tests/fixtures/versions)', async () => {
     assert.equal(published.at(-1), true);
     assert.deepEqual(published, [true, true, false, false, true]);
     const store = await storeQuery<{ version: number }>(ws.out, 'SELECT version FROM s.document_versions ORDER BY version');
-    assert.deepEqual(store.map((v) => v.version), [1, 2], 'v1 and v2 are the only content versions');
+    assert.deepEqual(
+      store.map((v) => v.version),
+      [1, 2],
+      'v1 and v2 are the only content versions',
+    );
     const [last] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes/*.parquet' WHERE table_name = 'documents'`);
     assert.deepEqual([...last.changed_columns], ['title']);
   });
@@ -150,7 +154,10 @@ describe('real re-scrapes (tests/fixtures/versions)', async () => {
     assert.equal(r.status, 'ok');
     assert.equal(r.releaseId, null, 're-wrapping made a release');
     const store = await storeQuery<{ version: number }>(ws.out, 'SELECT version FROM s.document_versions ORDER BY version');
-    assert.deepEqual(store.map((v) => v.version), [1, 2]);
+    assert.deepEqual(
+      store.map((v) => v.version),
+      [1, 2],
+    );
   });
 });
 
@@ -183,11 +190,12 @@ describe('real amendments (tests/fixtures/revisions)', () => {
       await ws.runWith(join(FIXTURES, 'revisions'), `${name}.v1.md`, name);
       const r = await ws.runWith(join(FIXTURES, 'revisions'), `${name}.v2.md`, name);
       assert.ok(r.releaseId);
-      const rows = await query<{ change_type: string; n: number }>(
-        `SELECT change_type, count(*) AS n FROM '${ws.out}/latest/redlines/*.parquet' WHERE regexp_matches(label, '^第.+条$') GROUP BY ALL`,
-      );
+      const rows = await query<{ change_type: string; n: number }>(`SELECT change_type, count(*) AS n FROM '${ws.out}/latest/redlines/*.parquet' WHERE regexp_matches(label, '^第.+条$') GROUP BY ALL`);
       const got = Object.fromEntries(rows.map((x) => [x.change_type, Number(x.n)]));
-      assert.deepEqual({ modified: got.modified ?? 0, removed: got.removed ?? 0, moved: got.moved ?? 0, added: got.added ?? 0 }, { modified: want.modified, removed: want.removed, moved: want.moved, added: want.added });
+      assert.deepEqual(
+        { modified: got.modified ?? 0, removed: got.removed ?? 0, moved: got.moved ?? 0, added: got.added ?? 0 },
+        { modified: want.modified, removed: want.removed, moved: want.moved, added: want.added },
+      );
       const [doc] = await query<{ version: number }>(`SELECT version FROM '${ws.out}/latest/documents/*.parquet'`);
       assert.equal(doc.version, 2);
     });

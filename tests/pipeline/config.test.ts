@@ -70,7 +70,8 @@ test('a missing pipeline id says where it looked', async () => {
   await assert.rejects(loadPipeline('nope', ROOT), /no pipelines\/nope\.yaml/);
 });
 
-test('a time zone ICU does not know is refused at load, before any store exists', () => rejects('id: a\ntimezone: Asia/Shangai\nsource: {type: dir, path: x}\n', /timezone: not a known time zone/, /Asia\/Shanghai/));
+test('a time zone ICU does not know is refused at load, before any store exists', () =>
+  rejects('id: a\ntimezone: Asia/Shangai\nsource: {type: dir, path: x}\n', /timezone: not a known time zone/, /Asia\/Shanghai/));
 
 test('source URLs other than http(s) are refused', async () => {
   await rejects('id: a\nsource: {type: feed, url: "file:///etc/passwd"}\n', /source\.url: an http:\/\/ or https:\/\/ URL/);
@@ -119,7 +120,12 @@ describe('publish.dir is checked at load', () => {
     await assert.rejects(loadPipeline(file, cwd), (err: Error) => {
       assert.ok(err instanceof CliError);
       assert.match(err.message, /p\.yaml/);
-      assert.match(err.message, new RegExp(`publish\\.dir "posts/out" is ${join(cwd, 'posts', 'out')}, inside the source folder ${join(cwd, 'posts')} \\(source\\.path\\): each run would read its own CHANGELOG\\.md back as a post`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `publish\\.dir "posts/out" is ${join(cwd, 'posts', 'out')}, inside the source folder ${join(cwd, 'posts')} \\(source\\.path\\): each run would read its own CHANGELOG\\.md back as a post`,
+        ),
+      );
       return true;
     });
     // The default output/<id> is checked too: a source that is the working folder holds it.
@@ -165,10 +171,14 @@ describe('publish.dir is checked with symlinks resolved', () => {
   });
 
   it('refuses a publish.dir that holds the source folder through a symlink', async () => {
-    const ws = await loadWith('out', async (cwd) => {
-      await mkdir(join(cwd, 'real-out'));
-      await symlink(join(cwd, 'real-out'), join(cwd, 'out'));
-    }, 'real-out/posts');
+    const ws = await loadWith(
+      'out',
+      async (cwd) => {
+        await mkdir(join(cwd, 'real-out'));
+        await symlink(join(cwd, 'real-out'), join(cwd, 'out'));
+      },
+      'real-out/posts',
+    );
     await assert.rejects(ws.load(), /a folder holding the source folder/);
   });
 
@@ -222,11 +232,17 @@ test('http has a total deadline per request and a byte budget by default, both o
   if (p.config.source.type !== 'feed') return;
   assert.equal(p.config.source.http.response_timeout_ms, 120_000);
   assert.equal(p.config.source.http.max_bytes_in_flight, 256 * 1024 * 1024);
-  const q = (await load('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml", http: {response_timeout_ms: 5000, max_bytes_in_flight: 50000000}}\n')) as Awaited<ReturnType<typeof loadPipeline>>;
+  const q = (await load('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml", http: {response_timeout_ms: 5000, max_bytes_in_flight: 50000000}}\n')) as Awaited<
+    ReturnType<typeof loadPipeline>
+  >;
   assert.deepEqual(q.config.source.type === 'feed' && [q.config.source.http.response_timeout_ms, q.config.source.http.max_bytes_in_flight], [5000, 50_000_000]);
 });
 
-test('a response deadline that is not a positive integer is refused by key', () => rejects('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml", http: {response_timeout_ms: 0}}\n', /source\.http\.response_timeout_ms/));
+test('a response deadline that is not a positive integer is refused by key', () =>
+  rejects('id: a\nsource: {type: feed, url: "https://127.0.0.1/feed.xml", http: {response_timeout_ms: 0}}\n', /source\.http\.response_timeout_ms/));
 
 test('a byte budget smaller than one response is refused, saying why', () =>
-  rejects('id: a\nsource: {type: github, repo: a/b, http: {max_response_bytes: 1000000, max_bytes_in_flight: 999999}}\n', /source\.http\.max_bytes_in_flight: must be at least http\.max_response_bytes/));
+  rejects(
+    'id: a\nsource: {type: github, repo: a/b, http: {max_response_bytes: 1000000, max_bytes_in_flight: 999999}}\n',
+    /source\.http\.max_bytes_in_flight: must be at least http\.max_response_bytes/,
+  ));

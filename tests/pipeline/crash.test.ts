@@ -70,21 +70,31 @@ for (const stage of STAGES) {
     const next = await runInProcess(ws.file, ws.cwd);
     assert.equal(next.code, 0, next.stderr + next.stdout);
     const folders = await releaseFolders(ws.out);
-    assert.ok(folders.every((f) => !f.startsWith('.')), `no staging folder is left: ${folders}`);
+    assert.ok(
+      folders.every((f) => !f.startsWith('.')),
+      `no staging folder is left: ${folders}`,
+    );
     assert.equal(folders.length, 2, `one new release, no orphan: ${folders}`);
     const latest = join(ws.out, await readlink(join(ws.out, 'latest')));
     assert.equal(latest, join(ws.out, 'releases', folders[1]));
     assert.equal(await docCount(latest), 3);
     assert.deepEqual((await validate(latest)).problems, []);
     const releases = await query<{ release_id: string }>(`SELECT release_id FROM '${latest}/releases/*.parquet' ORDER BY 1`);
-    assert.deepEqual(releases.map((r) => r.release_id), folders);
+    assert.deepEqual(
+      releases.map((r) => r.release_id),
+      folders,
+    );
     const history = JSON.parse(await readFile(join(ws.out, 'latest.json'), 'utf8'));
     assert.equal(history.release_id, folders[1]);
     const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM read_parquet('${ws.out}/history/documents/release_id=*/data.parquet', hive_partitioning = true) WHERE _op = 'insert'`);
     assert.equal(Number(n), 3, 'history/ is in step with the newest release');
     for (const table of (await readdir(join(ws.out, 'history'), { withFileTypes: true })).filter((e) => e.isDirectory())) {
       const partitions = (await readdir(join(ws.out, 'history', table.name))).sort();
-      assert.deepEqual(partitions, folders.map((f) => `release_id=${f}`), `history/${table.name}: one whole partition per release, nothing left aside`);
+      assert.deepEqual(
+        partitions,
+        folders.map((f) => `release_id=${f}`),
+        `history/${table.name}: one whole partition per release, nothing left aside`,
+      );
     }
   });
 }

@@ -56,7 +56,10 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     const first = await runCli(['run', ws.file], ws.cwd, { GITHUB_TOKEN: 'ghp_secret_test_token' });
     assert.equal(first.code, 0, first.stderr + first.stdout);
     assert.equal(server.requestsTo().length, POSTS_IN_TREE);
-    assert.ok(server.requests.every((r) => r.headers.authorization === 'Bearer ghp_secret_test_token'), 'the token is sent');
+    assert.ok(
+      server.requests.every((r) => r.headers.authorization === 'Bearer ghp_secret_test_token'),
+      'the token is sent',
+    );
     assert.ok(!first.stdout.includes('ghp_secret') && !first.stderr.includes('ghp_secret'), 'the token is never printed');
     const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${ws.out}/latest/documents/*.parquet'`);
     assert.equal(Number(n), POSTS_IN_TREE);
@@ -64,7 +67,11 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     server.requests.length = 0;
     const same = await run(ws);
     assert.equal(same.code, 0, same.stderr);
-    assert.deepEqual(server.requests.map((r) => r.path), [server.treesPath], 'exactly one request');
+    assert.deepEqual(
+      server.requests.map((r) => r.path),
+      [server.treesPath],
+      'exactly one request',
+    );
     assert.equal((await releaseIds(ws.out)).length, 1, 'no new release');
 
     server.requests.length = 0;
@@ -72,7 +79,11 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     server.files.set(PLAN, { ...plan, bytes: await readFile(join(ROOT, 'tests', 'fixtures', 'versions', '2022-01-06-202201062238656632.v1.md')) });
     const edited = await run(ws);
     assert.equal(edited.code, 0, edited.stderr);
-    assert.deepEqual(server.requestsTo().map((r) => r.path), [server.rawPath(PLAN)], 'exactly one download');
+    assert.deepEqual(
+      server.requestsTo().map((r) => r.path),
+      [server.rawPath(PLAN)],
+      'exactly one download',
+    );
     const [change] = await query<{ changed_columns: string[] }>(`SELECT changed_columns FROM '${ws.out}/latest/changes/*.parquet'`);
     assert.deepEqual([...change.changed_columns].sort(), ['category', 'tags']);
 
@@ -151,7 +162,10 @@ describe('zhengce run over a GitHub repository of Jekyll posts (loopback server)
     const r = await runCli(['run', '--offline', offline.file], offline.cwd);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const rebuilt = parse(await readFile(join(offline.out, 'downloads', 'documents.csv')), { bom: true, columns: true }) as Record<string, string>[];
-    assert.deepEqual(rebuilt.map((d) => [d.doc_id, d.content_sha256]), online.map((d) => [d.doc_id, d.content_sha256]));
+    assert.deepEqual(
+      rebuilt.map((d) => [d.doc_id, d.content_sha256]),
+      online.map((d) => [d.doc_id, d.content_sha256]),
+    );
   });
 });
 
@@ -168,7 +182,7 @@ describe('zhengce run over finews as it behaves: posts move from _posts/ to old_
     return ws;
   }
 
-  test('moving every post to old_post/ publishes a release of no content version and no removal, rewriting only the moved documents\' rows, and the CHANGELOG says in one line what moved where', async () => {
+  test("moving every post to old_post/ publishes a release of no content version and no removal, rewriting only the moved documents' rows, and the CHANGELOG says in one line what moved where", async () => {
     server.reset();
     const ws = await finewsWorkspace();
     const first = await run(ws);
@@ -184,9 +198,14 @@ describe('zhengce run over finews as it behaves: posts move from _posts/ to old_
     assert.equal(server.requestsTo().length, 0, 'no post downloaded');
     const docs = await query<{ source_path: string; version: number }>(`SELECT source_path, version FROM '${ws.out}/latest/documents/*.parquet' WHERE source LIKE 'github:%'`);
     assert.equal(docs.length, POSTS_IN_TREE);
-    assert.ok(docs.every((d) => d.source_path.startsWith('old_post/') && Number(d.version) === 1), JSON.stringify(docs.slice(0, 2)));
+    assert.ok(
+      docs.every((d) => d.source_path.startsWith('old_post/') && Number(d.version) === 1),
+      JSON.stringify(docs.slice(0, 2)),
+    );
     assert.deepEqual(await query<{ n: number }>(`SELECT count(*)::INT AS n FROM '${ws.out}/latest/document_versions/*.parquet'`), versionsBefore, 'no new content version, no removal');
-    const [release] = await query<{ documents_added: number; documents_changed: number; documents_removed: number }>(`SELECT * FROM '${ws.out}/latest/releases/*.parquet' ORDER BY release_id DESC LIMIT 1`);
+    const [release] = await query<{ documents_added: number; documents_changed: number; documents_removed: number }>(
+      `SELECT * FROM '${ws.out}/latest/releases/*.parquet' ORDER BY release_id DESC LIMIT 1`,
+    );
     assert.deepEqual([release.documents_added, release.documents_changed, release.documents_removed].map(Number), [0, 0, 0]);
     const changelog = await readFile(join(ws.out, 'latest', 'CHANGELOG.md'), 'utf8');
     assert.doesNotMatch(changelog, /^- \*\*/m, 'CHANGELOG.md lists no document');
@@ -208,7 +227,10 @@ describe('zhengce run over finews as it behaves: posts move from _posts/ to old_
     const first = await run(ws);
     assert.equal(first.code, 0, first.stderr + first.stdout);
     const kept = await query<{ source_id: string }>(`SELECT source_id FROM '${ws.out}/latest/documents/*.parquet'`);
-    assert.deepEqual(kept.map((d) => d.source_id), ['2022-01-06-202201062238656632']);
+    assert.deepEqual(
+      kept.map((d) => d.source_id),
+      ['2022-01-06-202201062238656632'],
+    );
     // finews really republished the 要素市场化 post under emnews, then under zhongguozhengfuwang again.
     const plan = server.files.get(PLAN)!;
     server.files.set(PLAN, { ...plan, bytes: Buffer.from(plan.bytes.toString('utf8').replace('categories: zhongguozhengfuwang', 'categories: emnews')) });
@@ -225,7 +247,11 @@ describe('zhengce run over finews as it behaves: posts move from _posts/ to old_
 test('pipelines/finews-gov.yaml reads zning1994/finews on main, both post folders, 中国政府网新闻 only, every 30 minutes', async () => {
   const { config } = await loadPipeline('finews-gov', ROOT);
   assert.deepEqual(
-    { schedule: config.schedule, source: config.source.type === 'github' && { repo: config.source.repo, branch: config.source.branch, path: config.source.path }, categories: config.filter.categories },
+    {
+      schedule: config.schedule,
+      source: config.source.type === 'github' && { repo: config.source.repo, branch: config.source.branch, path: config.source.path },
+      categories: config.filter.categories,
+    },
     { schedule: '*/30 * * * *', source: { repo: 'zning1994/finews', branch: 'main', path: ['_posts', 'old_post'] }, categories: ['zhongguozhengfuwang'] },
   );
 });

@@ -42,7 +42,13 @@ describe('large posts', () => {
     assert.ok(second.releaseId);
     const counts = await query<{ change_type: string; n: number }>(`SELECT change_type, count(*)::INT AS n FROM '${ws.out}/latest/redlines/*.parquet' GROUP BY ALL ORDER BY ALL`);
     // v2 puts a new item first in each section (added) and rewords every old item, now one number further on (moved).
-    assert.deepEqual(counts.map((c) => [c.change_type, c.n]), [['added', 5], ['moved', 4000]]);
+    assert.deepEqual(
+      counts.map((c) => [c.change_type, c.n]),
+      [
+        ['added', 5],
+        ['moved', 4000],
+      ],
+    );
     const [{ misplaced }] = await query<{ misplaced: number }>(
       `SELECT count(*)::INT AS misplaced FROM '${ws.out}/latest/redlines/*.parquet' WHERE change_type = 'moved'
        AND (split_part(path, '.', 1) <> split_part(from_path, '.', 1) OR CAST(split_part(path, '.', 2) AS INT) <> CAST(split_part(from_path, '.', 2) AS INT) + 1 OR diff_kind <> 'chars')`,
@@ -58,11 +64,20 @@ describe('large posts', () => {
     const r = await ws.run({ ...DEFAULT_EXTRACT_BUDGET, ms: 25 });
     assert.equal(r.status, 'partial');
     assert.ok(r.releaseId);
-    assert.deepEqual(r.rejects.map((x) => [x.source_id, x.stage]), [['huge-plan', 'extract']]);
+    assert.deepEqual(
+      r.rejects.map((x) => [x.source_id, x.stage]),
+      [['huge-plan', 'extract']],
+    );
     assert.match(r.rejects[0].reason, /parse\+extract took longer than 0\.025 s, the budget for one post, and was stopped/);
     const docs = await query<{ doc_id: string }>(`SELECT doc_id FROM '${ws.out}/latest/documents/*.parquet' ORDER BY doc_id`);
-    assert.deepEqual(docs.map((d) => d.doc_id), [docId('dir', 'chuanyuan-tiaoli.v1'), docId('dir', 'daolu-yunshu-tiaoli.v1')].sort());
+    assert.deepEqual(
+      docs.map((d) => d.doc_id),
+      [docId('dir', 'chuanyuan-tiaoli.v1'), docId('dir', 'daolu-yunshu-tiaoli.v1')].sort(),
+    );
     const rejects = await query<{ source_id: string; stage: string }>(`SELECT source_id, stage FROM read_csv('${ws.out}/latest/rejects.csv')`);
-    assert.deepEqual(rejects.map((x) => [x.source_id, x.stage]), [['huge-plan', 'extract']]);
+    assert.deepEqual(
+      rejects.map((x) => [x.source_id, x.stage]),
+      [['huge-plan', 'extract']],
+    );
   });
 });

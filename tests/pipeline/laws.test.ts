@@ -34,23 +34,27 @@ function printedArticleCount(file: string): number {
   return body.split('\n').filter((l) => ARTICLE_LINE.test(l.trim())).length;
 }
 
-test('zhengce run takes laws of every folder of corpus-laws as a dir source: each one a document, nothing rejected, every article found', { skip: existsSync(LAWS) ? false : `${LAWS} not found` }, async () => {
-  const { folders, files } = sampleOfEveryFolder();
-  assert.equal(folders, 13, 'the 13 folders of corpus-laws');
-  assert.ok(files.length >= 80, `${files.length} laws sampled`);
-  const cwd = await mkdtemp(join(tmpdir(), 'zhengce-laws-'));
-  for (const f of files) await cp(join(LAWS, f), join(cwd, 'laws', f));
-  await writeFile(join(cwd, 'laws.yaml'), 'id: laws\nsource: {type: dir, path: laws}\n');
-  const r = await runCli(['run', 'laws.yaml'], cwd);
-  assert.equal(r.code, 0, r.stderr);
-  const latest = join(cwd, 'output', 'laws', 'latest');
-  const articles = await query<{ source_id: string; articles: number }>(
-    `SELECT d.source_id, count(p.label) FILTER (regexp_matches(p.label, '^第.+条(之.+)?$')) AS articles
+test(
+  'zhengce run takes laws of every folder of corpus-laws as a dir source: each one a document, nothing rejected, every article found',
+  { skip: existsSync(LAWS) ? false : `${LAWS} not found` },
+  async () => {
+    const { folders, files } = sampleOfEveryFolder();
+    assert.equal(folders, 13, 'the 13 folders of corpus-laws');
+    assert.ok(files.length >= 80, `${files.length} laws sampled`);
+    const cwd = await mkdtemp(join(tmpdir(), 'zhengce-laws-'));
+    for (const f of files) await cp(join(LAWS, f), join(cwd, 'laws', f));
+    await writeFile(join(cwd, 'laws.yaml'), 'id: laws\nsource: {type: dir, path: laws}\n');
+    const r = await runCli(['run', 'laws.yaml'], cwd);
+    assert.equal(r.code, 0, r.stderr);
+    const latest = join(cwd, 'output', 'laws', 'latest');
+    const articles = await query<{ source_id: string; articles: number }>(
+      `SELECT d.source_id, count(p.label) FILTER (regexp_matches(p.label, '^第.+条(之.+)?$')) AS articles
      FROM '${latest}/documents/*.parquet' d LEFT JOIN '${latest}/provisions/*.parquet' p USING (doc_id) GROUP BY ALL`,
-  );
-  const expected = files.map((f) => ({ source_id: f.replace(/\.md$/, ''), articles: printedArticleCount(f) }));
-  const found = articles.map((a) => ({ source_id: a.source_id, articles: Number(a.articles) })).sort((a, b) => (a.source_id < b.source_id ? -1 : 1));
-  assert.deepEqual(found, expected, 'one document per law, holding its printed articles');
-  assert.ok(expected.reduce((n, e) => n + e.articles, 0) > 3000, 'thousands of articles');
-  assert.equal(await readFile(join(latest, 'rejects.csv'), 'utf8'), '\ufeffsource_id,url,stage,reason\r\n', 'no post rejected');
-});
+    );
+    const expected = files.map((f) => ({ source_id: f.replace(/\.md$/, ''), articles: printedArticleCount(f) }));
+    const found = articles.map((a) => ({ source_id: a.source_id, articles: Number(a.articles) })).sort((a, b) => (a.source_id < b.source_id ? -1 : 1));
+    assert.deepEqual(found, expected, 'one document per law, holding its printed articles');
+    assert.ok(expected.reduce((n, e) => n + e.articles, 0) > 3000, 'thousands of articles');
+    assert.equal(await readFile(join(latest, 'rejects.csv'), 'utf8'), '\ufeffsource_id,url,stage,reason\r\n', 'no post rejected');
+  },
+);

@@ -18,7 +18,7 @@ async function startTicks(pid: number): Promise<number> {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
 }
 
-test('one run per pipeline: a second run exits 75 naming the holder; a killed holder\'s lock is taken over', async (t) => {
+test("one run per pipeline: a second run exits 75 naming the holder; a killed holder's lock is taken over", async (t) => {
   const ws = await makeWorkspace({ id: 'locked', posts: FEW_POSTS });
   const holder = startCli(t, ['run', ws.file], ws.cwd, { ZHENGCE_TEST_PAUSE: 'staged' });
   await waitFor('the run to pause', () => exists(join(ws.out, 'paused-staged')), 45_000, holder);
@@ -72,15 +72,22 @@ test('a second signal exits at once; the next run takes over the lock and comple
 
   const next = await runInProcess(ws.file, ws.cwd);
   assert.equal(next.code, 0, next.stderr + next.stdout);
-  assert.ok(logLines(next.stdout).some((l) => l.stage === 'lock' && /took over a stale lock/.test(String(l.msg))), next.stdout);
+  assert.ok(
+    logLines(next.stdout).some((l) => l.stage === 'lock' && /took over a stale lock/.test(String(l.msg))),
+    next.stdout,
+  );
   const folders = await readdir(join(ws.out, 'releases'));
-  assert.deepEqual(folders.filter((n) => n.startsWith('.')), [], 'no staging folder left');
+  assert.deepEqual(
+    folders.filter((n) => n.startsWith('.')),
+    [],
+    'no staging folder left',
+  );
   const latest = (await readlink(join(ws.out, 'latest'))).replace(/^releases\//, '');
   assert.ok(folders.includes(latest));
   assert.ok((await readdir(join(ws.out, 'releases', latest))).includes('datapackage.json'));
 });
 
-test('a lock whose pid now names another live process (another start time or boot) is taken over; its live holder\'s is not', async (t) => {
+test("a lock whose pid now names another live process (another start time or boot) is taken over; its live holder's is not", async (t) => {
   if (!(await exists(BOOT_ID))) {
     t.skip('no /proc: locks are judged by pid alone');
     return;

@@ -41,7 +41,9 @@ before(async () => {
  * the shared first run left its output (copied with cp -a: links and the relative latest kept). The store records the
  * pipeline by its id and source, the same for every workspace, so the copy is this pipeline's own.
  */
-async function workspace(o: { firstRun?: boolean } = {}): Promise<{ pipeline: Pipeline; out: string; logger: ReturnType<typeof capturingLogger>; run: (signal?: AbortSignal) => ReturnType<typeof runPipelineOnce> }> {
+async function workspace(
+  o: { firstRun?: boolean } = {},
+): Promise<{ pipeline: Pipeline; out: string; logger: ReturnType<typeof capturingLogger>; run: (signal?: AbortSignal) => ReturnType<typeof runPipelineOnce> }> {
   const cwd = await mkdtemp(join(tmpdir(), 'zhengce-operate-'));
   await writeFile(join(cwd, 'p.yaml'), `id: p\nsource: {type: dir, path: ${shared.posts}}\npublish: {dir: ${join(cwd, 'out')}}\n`);
   if (o.firstRun) execFileSync('cp', ['-a', shared.firstRun, join(cwd, 'out')]);
@@ -75,7 +77,10 @@ for (const [kind, damage] of Object.entries(DAMAGE)) {
       assert.equal(exitCode, 1);
       assert.doesNotMatch(message, /unexpected error/);
       assert.match(message, new RegExp(`^${store} is damaged and cannot be read \\(IO Error: `));
-      assert.match(message, /Restore it from a backup; or rebuild it: move store\.duckdb \(with store\.duckdb\.wal, if there\), releases\/, history\/, latest and latest\.json of .* into a folder aside/);
+      assert.match(
+        message,
+        /Restore it from a backup; or rebuild it: move store\.duckdb \(with store\.duckdb\.wal, if there\), releases\/, history\/, latest and latest\.json of .* into a folder aside/,
+      );
       assert.match(message, new RegExp(`then run "zhengce run ${ws.pipeline.file}" \\(it reads the source folder again\\)`));
       return true;
     });
@@ -99,7 +104,11 @@ test('a run stopped by SIGTERM is recorded as stopped and logged as a warning, n
   await assert.rejects(ws.run(stop.signal), /run stopped while reading the source: nothing was published, the previous release stands/);
 
   const logged = ws.logger.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(logged.filter((l) => l.level === 'error'), [], 'no line at level error');
+  assert.deepEqual(
+    logged.filter((l) => l.level === 'error'),
+    [],
+    'no line at level error',
+  );
   const done = logged.find((l) => l.stage === 'done');
   assert.equal(done?.level, 'warn');
   assert.equal(done?.status, 'stopped');

@@ -23,7 +23,10 @@ function steppingClock(): Clock {
 /** Two folders of different real posts, a shared output folder and a symlink to it; pipelines are written as files and loaded as the CLI loads them. */
 async function workspace() {
   const cwd = await mkdtemp(join(tmpdir(), 'zhengce-owner-'));
-  for (const [dir, posts] of [['a', POSTS_A], ['b', POSTS_B]] as const) {
+  for (const [dir, posts] of [
+    ['a', POSTS_A],
+    ['b', POSTS_B],
+  ] as const) {
     await mkdir(join(cwd, dir));
     for (const p of posts) await copyFile(join(SAMPLE_POSTS, p), join(cwd, dir, p));
   }
@@ -55,7 +58,7 @@ async function snapshot(out: string) {
 
 const lines = (logger: { lines: string[] }) => logger.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
-test('a pipeline whose publish.dir is a symlink to another pipeline\'s output is refused, naming both; nothing changes', async () => {
+test("a pipeline whose publish.dir is a symlink to another pipeline's output is refused, naming both; nothing changes", async () => {
   const ws = await workspace();
   const a = await ws.pipeline('a.yaml', 'a', 'a', 'shared');
   assert.equal((await ws.run(a)).status, 'ok');

@@ -105,16 +105,18 @@ describe('a feed of 300 dated posts: each release writes the parts it changed an
     assert.ok(written.has('documents/2021-03_002.parquet') && written.has('csv/documents/2021-03_002.csv'));
   });
 
-  test('an edit rewrites only the edited document\'s part, and only in the tables that changed', async () => {
+  test("an edit rewrites only the edited document's part, and only in the tables that changed", async () => {
     const { written } = await linkedFrom(dir(r[1]), dir(r[2]));
-    const [{ part }] = await query<{ part: string }>(`SELECT regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS part FROM read_parquet('${dir(r[2])}/documents/*.parquet', filename = true) WHERE source_id = '0000/${edited.replace(/\.md$|\.html$/, '')}'`);
+    const [{ part }] = await query<{ part: string }>(
+      `SELECT regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS part FROM read_parquet('${dir(r[2])}/documents/*.parquet', filename = true) WHERE source_id = '0000/${edited.replace(/\.md$|\.html$/, '')}'`,
+    );
     assert.match(part, /^2021-01_00\d$/);
     const dataParts = [...written].filter((f) => /^(csv\/)?[a-z_]+\/[^/]+\.(parquet|csv)$/.test(f) && !f.startsWith('schemas/'));
     for (const f of dataParts) assert.match(f, new RegExp(`/(${part}|all)\\.(parquet|csv)$`), `${f}`);
     assert.ok(written.has(`documents/${part}.parquet`) && written.has(`document_versions/${part}.parquet`));
   });
 
-  test('a post dated back among the others shifts its month\'s later parts, and every release stays exact', async () => {
+  test("a post dated back among the others shifts its month's later parts, and every release stays exact", async () => {
     const { written } = await linkedFrom(dir(r[2]), dir(r[3]));
     assert.ok(written.has('documents/2021-01_001.parquet') && written.has('documents/2021-01_002.parquet'), [...written].join(' '));
     assert.ok(!written.has('documents/2021-02_001.parquet'), 'other months are linked');
@@ -122,14 +124,20 @@ describe('a feed of 300 dated posts: each release writes the parts it changed an
     for (const id of r) {
       for (const t of VERSIONED) {
         const release = `SELECT * FROM '${dir(id)}/${t.name}/*.parquet'`;
-        const rows = await inFolder(ws.cwd, () => query<{ n: number }>(`${views} SELECT (SELECT count(*) FROM (SELECT * FROM ${t.name}_as_of('${id}') EXCEPT ALL ${release})) + (SELECT count(*) FROM (${release} EXCEPT ALL SELECT * FROM ${t.name}_as_of('${id}'))) AS n`));
+        const rows = await inFolder(ws.cwd, () =>
+          query<{ n: number }>(
+            `${views} SELECT (SELECT count(*) FROM (SELECT * FROM ${t.name}_as_of('${id}') EXCEPT ALL ${release})) + (SELECT count(*) FROM (${release} EXCEPT ALL SELECT * FROM ${t.name}_as_of('${id}'))) AS n`,
+          ),
+        );
         assert.equal(Number(rows.at(-1)!.n), 0, `${t.name} as of ${id}`);
       }
     }
   });
 
   test('a removed document keeps its part: its versions stay where they were', async () => {
-    const versions = await query<{ status: string; part: string }>(`SELECT status, regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS part FROM read_parquet('${dir(r[4])}/document_versions/*.parquet', filename = true) WHERE status = 'removed'`);
+    const versions = await query<{ status: string; part: string }>(
+      `SELECT status, regexp_extract(filename, '([^/]+)\\.parquet$', 1) AS part FROM read_parquet('${dir(r[4])}/document_versions/*.parquet', filename = true) WHERE status = 'removed'`,
+    );
     assert.equal(versions.length, 1);
     assert.match(versions[0].part, /^2021-02_00\d$/);
   });
@@ -139,7 +147,7 @@ describe('a feed of 300 dated posts: each release writes the parts it changed an
       const { report } = await checkRelease(dir(id), { cwd: ws.cwd });
       assert.deepEqual(report.problems, [], id);
       const files = await readdir(dir(id));
-      assert.ok(!files.some((f) => f.endsWith('.parquet') || f.endsWith('.csv') && f !== 'rejects.csv'), `${id}: ${files}`);
+      assert.ok(!files.some((f) => f.endsWith('.parquet') || (f.endsWith('.csv') && f !== 'rejects.csv')), `${id}: ${files}`);
     }
     const copy = join(ws.cwd, 'copy');
     execFileSync('cp', ['-rL', dir(r[3]), copy]);
@@ -151,7 +159,11 @@ describe('a feed of 300 dated posts: each release writes the parts it changed an
 
   test('history/ only grows: no data file is ever written again (inode and mtime)', async () => {
     const now = await inodes(join(ws.out, 'history'));
-    for (const id of r) assert.ok([...now.keys()].some((p) => p.startsWith(`documents/release_id=${id}/`)), `${id} wrote its partition`);
+    for (const id of r)
+      assert.ok(
+        [...now.keys()].some((p) => p.startsWith(`documents/release_id=${id}/`)),
+        `${id} wrote its partition`,
+      );
     const kept = join(ws.cwd, 'history-before');
     await cp(join(ws.out, 'history'), kept, { recursive: true, preserveTimestamps: true });
     const before = await inodes(join(ws.out, 'history'));
@@ -162,7 +174,7 @@ describe('a feed of 300 dated posts: each release writes the parts it changed an
     r = await releaseIds(ws.out);
   });
 
-  test('downloads/<table>.csv is the latest release\'s whole table, byte for byte what zhengce export writes', async () => {
+  test("downloads/<table>.csv is the latest release's whole table, byte for byte what zhengce export writes", async () => {
     const manifest = JSON.parse(await readFile(join(ws.out, 'downloads', '.zhengce-downloads.json'), 'utf8')) as { release_id: string };
     assert.equal(manifest.release_id, r.at(-1));
     const out = join(ws.cwd, 'exported');
@@ -188,7 +200,9 @@ describe('a feed of 300 dated posts: each release writes the parts it changed an
       csv.set(d.x_table, [...(csv.get(d.x_table) ?? []), ...rows]);
     }
     for (const t of TABLES) {
-      const parquet = await query<Record<string, unknown>>(`SELECT ${t.columns.map((c) => (c.type === 'TIMESTAMPTZ' ? `epoch_ms(${c.name}) AS ${c.name}` : `"${c.name}"`)).join(', ')} FROM '${latest}/${partsGlob(t)}'`);
+      const parquet = await query<Record<string, unknown>>(
+        `SELECT ${t.columns.map((c) => (c.type === 'TIMESTAMPTZ' ? `epoch_ms(${c.name}) AS ${c.name}` : `"${c.name}"`)).join(', ')} FROM '${latest}/${partsGlob(t)}'`,
+      );
       const norm = (v: unknown, c: TableSpec['columns'][number]): unknown => {
         if (v === null || v === undefined || v === '') return null;
         if (c.type === 'TIMESTAMPTZ') return v instanceof Date ? v.getTime() : Number(v);
@@ -238,9 +252,15 @@ test('a damaged parent file (edited in place: appended to, truncated, or the sam
   for (const f of [csvPart, `provisions/${parquet}`, plansCsv]) assert.ok(fresh.written.has(f), `${f} is written anew`);
   assert.deepEqual((await checkRelease(join(ws.out, 'releases', r3), { cwd: ws.cwd })).report.problems, [], 'the new release holds none of the damage');
   const damaged = await checkRelease(join(ws.out, 'releases', r1), { cwd: ws.cwd });
-  assert.ok(damaged.report.problems.some((p) => p.startsWith(csvPart)), 'validate names the damage in every release sharing it');
+  assert.ok(
+    damaged.report.problems.some((p) => p.startsWith(csvPart)),
+    'validate names the damage in every release sharing it',
+  );
   // The same-length edit is caught by its sha256 alone.
-  assert.ok(damaged.report.problems.some((p) => p.startsWith(`${plansCsv}: sha256`)), damaged.report.problems.join('\n'));
+  assert.ok(
+    damaged.report.problems.some((p) => p.startsWith(`${plansCsv}: sha256`)),
+    damaged.report.problems.join('\n'),
+  );
   const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${join(ws.out, 'releases', r3)}/provisions/*.parquet'`);
   assert.ok(Number(n) > 0);
   const exported = join(ws.cwd, 'exported');

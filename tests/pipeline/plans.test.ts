@@ -40,7 +40,10 @@ describe('plans: a news repost and the official notice of one plan', async () =>
     process.chdir(dir);
     try {
       const rows = await query<{ plan_name: string; doc_id: string; text: string }>(`${views} SELECT plan_name, doc_id, text FROM timeline WHERE year = 2025`);
-      assert.deepEqual(rows.map((r) => [r.plan_name, r.doc_id]), [['要素市场化配置综合改革试点总体方案', docId('dir', NOTICE)]]);
+      assert.deepEqual(
+        rows.map((r) => [r.plan_name, r.doc_id]),
+        [['要素市场化配置综合改革试点总体方案', docId('dir', NOTICE)]],
+      );
       assert.match(rows[0].text, /^到2025年，基本完成试点任务/);
     } finally {
       process.chdir(home);
@@ -50,7 +53,11 @@ describe('plans: a news repost and the official notice of one plan', async () =>
   test('the data dictionary ships with the release', async () => {
     const pkg = JSON.parse(await readFile(join(dir, 'datapackage.json'), 'utf8'));
     const names = pkg.resources.map((r: { name: string }) => r.name);
-    for (const t of ['measures', 'mentions', 'plans', 'dict_verbs', 'dict_instruments', 'dict_agencies', 'dict_regions']) assert.ok(names.some((n: string) => n.startsWith(t)), t);
+    for (const t of ['measures', 'mentions', 'plans', 'dict_verbs', 'dict_instruments', 'dict_agencies', 'dict_regions'])
+      assert.ok(
+        names.some((n: string) => n.startsWith(t)),
+        t,
+      );
     const [agency] = await query<{ full_name: string }>(`SELECT full_name FROM '${dir}/dict_agencies/*.parquet' WHERE name = '国家发展改革委'`);
     assert.equal(agency.full_name, '国家发展和改革委员会');
   });

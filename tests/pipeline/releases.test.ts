@@ -47,7 +47,7 @@ test('validate and export resolve `latest` once: a run publishing meanwhile does
   assert.deepEqual((await validate(dir)).problems, []);
 });
 
-test('export --out is refused inside a release, a pipeline\'s output folder and the folders publish.dir refuses; nothing is written there', async (t) => {
+test("export --out is refused inside a release, a pipeline's output folder and the folders publish.dir refuses; nothing is written there", async (t) => {
   const ws = await published();
   const before = await readdir(ws.release, { recursive: true });
   const refused = async (outDir: string, why: RegExp) => {
@@ -85,5 +85,8 @@ test('export --out is refused inside a release, a pipeline\'s output folder and 
 
   // A folder of one's own is fine.
   const { files } = await exportTables('latest', { pipeline: 'p', cwd: ws.cwd, formats: ['csv'], tables: ['documents'], outDir: join(ws.cwd, 'exported') });
-  assert.deepEqual(files.map((f) => f.path), ['documents.csv']);
+  assert.deepEqual(
+    files.map((f) => f.path),
+    ['documents.csv'],
+  );
 });

@@ -126,9 +126,17 @@ describe('zhengce run over the bundled real posts', async () => {
         assert.deepEqual({ bytes: r.bytes, hash: r.hash }, await digest(r.path), r.path);
       } else {
         // The Parquet parts of a table are one multi-file resource: `path` lists them, `x_files` gives each one's bytes and sha256.
-        assert.deepEqual(r.x_files.map((f: { path: string }) => f.path), r.path, r.name);
+        assert.deepEqual(
+          r.x_files.map((f: { path: string }) => f.path),
+          r.path,
+          r.name,
+        );
         for (const f of r.x_files) assert.deepEqual({ bytes: f.bytes, hash: f.hash }, await digest(f.path), f.path);
-        assert.equal(r.bytes, r.x_files.reduce((n: number, f: { bytes: number }) => n + f.bytes, 0), r.name);
+        assert.equal(
+          r.bytes,
+          r.x_files.reduce((n: number, f: { bytes: number }) => n + f.bytes, 0),
+          r.name,
+        );
       }
       const schema = JSON.parse(await readFile(join(dir, r.schema), 'utf8'));
       for (const f of schema.fields) assert.match(f.description, /.+ \/ .*[\u4e00-\u9fff]/, `${r.name}.${f.name}`);
@@ -139,7 +147,10 @@ describe('zhengce run over the bundled real posts', async () => {
     assert.equal(docs.format, 'parquet');
     assert.deepEqual(JSON.parse(await readFile(join(dir, docs.schema), 'utf8')).primaryKey, ['doc_id']);
     assert.equal(docs.rows, SAMPLE_COUNT);
-    assert.equal(pkg.resources.filter((r: { x_table: string; format: string }) => r.x_table === 'documents' && r.format === 'csv').reduce((n: number, r: { rows: number }) => n + r.rows, 0), SAMPLE_COUNT);
+    assert.equal(
+      pkg.resources.filter((r: { x_table: string; format: string }) => r.x_table === 'documents' && r.format === 'csv').reduce((n: number, r: { rows: number }) => n + r.rows, 0),
+      SAMPLE_COUNT,
+    );
     const provisions = JSON.parse(await readFile(join(dir, 'schemas', 'provisions.json'), 'utf8'));
     assert.deepEqual(provisions.foreignKeys[0].reference, { resource: 'documents', fields: ['doc_id'] });
   });
@@ -196,7 +207,9 @@ describe('bad input', async () => {
     assert.match(rejects.find((x) => x.source_id === 'huge-10mb')!.reason, /over the limit/);
     const docs = readCsv(await readFile(join(ws.out, 'downloads', 'documents.csv'), 'utf8'));
     assert.deepEqual(docs.map((d) => d.source_id).sort(), good.map((g) => g.replace(/\.\w+$/, '')).sort());
-    const warned = logLines(r.stdout).filter((l) => l.level === 40).map((l) => l.source_id);
+    const warned = logLines(r.stdout)
+      .filter((l) => l.level === 40)
+      .map((l) => l.source_id);
     for (const n of names) assert.ok(warned.includes(n), `${n} is named in the log`);
   });
 

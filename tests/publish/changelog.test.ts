@@ -27,7 +27,14 @@ function assertNoInjection(html: string): void {
 const HOSTILE_TITLE = '<script>alert(1)</script> 关于`code` **加粗** 的通知';
 const IMG_TITLE = '<img src=x onerror=alert(1)> [点我](javascript:alert(1)) &lt;b&gt;';
 
-const doc = (over: Partial<ChangelogDocument>): ChangelogDocument => ({ doc_id: '0123456789abcdef', title: '标题', published_at: '2021-12-08T12:05:03+08:00', issuer: null, doc_type: '通知', ...over });
+const doc = (over: Partial<ChangelogDocument>): ChangelogDocument => ({
+  doc_id: '0123456789abcdef',
+  title: '标题',
+  published_at: '2021-12-08T12:05:03+08:00',
+  issuer: null,
+  doc_type: '通知',
+  ...over,
+});
 
 test('every value in the CHANGELOG renders as its own text: no HTML, no links, no extra headings or list items', () => {
   const changelog = buildChangelog({
@@ -59,7 +66,22 @@ test('every value in the CHANGELOG renders as its own text: no HTML, no links, n
   // Four documents and one reject, with the changed one's three detail lines nested under it.
   assert.equal(html.match(/<li>/g)?.length, 4 + 1 + 3, html);
   const page = shown(html);
-  for (const text of [HOSTILE_TITLE, IMG_TITLE, 'a`b``c', '- 国务院 | x', '# 令', '1. 第一条 ## 换行标题', 'ti_tle, <u>x</u>', '2 <i>odd</i>', '# 第一条', '[-旧-]{+<b>新</b>+} ## 不是标题', '+ 删除 项', 'evil ## injected `x`', '<script>x</script> # 原因', '300 documents moved in the source 来源中移动 from _posts ## moved/ to <b>old`post</b>/']) {
+  for (const text of [
+    HOSTILE_TITLE,
+    IMG_TITLE,
+    'a`b``c',
+    '- 国务院 | x',
+    '# 令',
+    '1. 第一条 ## 换行标题',
+    'ti_tle, <u>x</u>',
+    '2 <i>odd</i>',
+    '# 第一条',
+    '[-旧-]{+<b>新</b>+} ## 不是标题',
+    '+ 删除 项',
+    'evil ## injected `x`',
+    '<script>x</script> # 原因',
+    '300 documents moved in the source 来源中移动 from _posts ## moved/ to <b>old`post</b>/',
+  ]) {
     assert.ok(page.includes(text), `${JSON.stringify(text)} is shown as written in:\n${page}`);
   }
 });

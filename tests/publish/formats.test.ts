@@ -16,12 +16,24 @@ test('formats: [csv, parquet, arrow] adds an Arrow IPC file per table with the s
   assert.equal(r.code, 0, r.stderr);
   const dir = join(ws.out, 'latest');
   // One Arrow file per part, as for Parquet.
-  const arrowParts = async (t: string) => Promise.all((await readdir(join(dir, t))).filter((f) => f.endsWith('.arrow')).sort().map(async (f) => tableFromIPC(await readFile(join(dir, t, f)))));
+  const arrowParts = async (t: string) =>
+    Promise.all(
+      (await readdir(join(dir, t)))
+        .filter((f) => f.endsWith('.arrow'))
+        .sort()
+        .map(async (f) => tableFromIPC(await readFile(join(dir, t, f)))),
+    );
   const provisions = await arrowParts('provisions');
   const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM '${dir}/provisions/*.parquet'`);
-  assert.equal(provisions.reduce((sum, p) => sum + p.numRows, 0), Number(n));
+  assert.equal(
+    provisions.reduce((sum, p) => sum + p.numRows, 0),
+    Number(n),
+  );
   const parts = await arrowParts('documents');
-  assert.equal(parts.reduce((sum, p) => sum + p.numRows, 0), 2);
+  assert.equal(
+    parts.reduce((sum, p) => sum + p.numRows, 0),
+    2,
+  );
   const documents = parts.find((p) => p.toArray().some((d) => d.source_id === '2022-01-06-202201062238656632'))!;
   assert.equal(String(documents.schema.fields.find((f) => f.name === 'published_at')!.type), 'Timestamp<MICROSECOND, UTC>');
   assert.equal(String(documents.schema.fields.find((f) => f.name === 'issued_date')!.type), 'Date32<DAY>');
@@ -35,7 +47,13 @@ test('formats: [csv] publishes CSV only, with no Parquet left behind and no view
   const r = await runInProcess(ws.file, ws.cwd);
   assert.equal(r.code, 0, r.stderr);
   const files = await readdir(join(ws.out, 'latest'), { recursive: true });
-  assert.ok(files.some((f) => f.startsWith(join('csv', 'documents', ''))), files.join(' '));
-  assert.deepEqual(files.filter((f) => f.includes('parquet')), []);
+  assert.ok(
+    files.some((f) => f.startsWith(join('csv', 'documents', ''))),
+    files.join(' '),
+  );
+  assert.deepEqual(
+    files.filter((f) => f.includes('parquet')),
+    [],
+  );
   assert.deepEqual((await validate(join(ws.out, 'latest'))).problems, []);
 });

@@ -27,7 +27,11 @@ function assertDocumentOrder(rows: Row[], where: string): void {
   assert.equal(runs, docs.length, `${where}: each document's measures together`);
   for (const doc of docs) {
     const ords = rows.filter((r) => r.doc_id === doc).map((r) => Number(r.ord));
-    assert.deepEqual(ords, ords.map((_, i) => i + 1), `${where}: ord of ${doc}`);
+    assert.deepEqual(
+      ords,
+      ords.map((_, i) => i + 1),
+      `${where}: ord of ${doc}`,
+    );
   }
   const paths = rows.map((r) => r.path);
   const lastNine = paths.length - 1 - [...paths].reverse().findIndex((p) => p.startsWith('9.'));

@@ -30,10 +30,22 @@ test('validate reads a CSV whose record is longer than DuckDB reads by default (
   const dir = await mkdtemp(join(tmpdir(), 'zhengce-validate-'));
   // An 870,000-character title, as a release of earlier code could publish it (2.3 MB in UTF-8), in zhengce's CSV dialect.
   const title = '融信中国已于公开市场回购合计本金额1191万美元的部分票据'.repeat(30_000);
-  await writeFile(join(dir, 'documents.csv'), stringify([{ doc_id: 'a', title }, { doc_id: 'b', title: '短' }], CSV_OPTIONS.spreadsheet));
+  await writeFile(
+    join(dir, 'documents.csv'),
+    stringify(
+      [
+        { doc_id: 'a', title },
+        { doc_id: 'b', title: '短' },
+      ],
+      CSV_OPTIONS.spreadsheet,
+    ),
+  );
   const { bytes, sha256 } = await fileDigest(join(dir, 'documents.csv'));
   assert.ok(bytes > 2_097_152, `${bytes} bytes`);
-  const fields = [{ name: 'doc_id', type: 'string' }, { name: 'title', type: 'string' }];
+  const fields = [
+    { name: 'doc_id', type: 'string' },
+    { name: 'title', type: 'string' },
+  ];
   const entry = { path: 'documents.csv', rows: 2, bytes, hash: `sha256:${sha256}` };
   const resource = { name: 'documents', path: 'documents.csv', format: 'csv', bytes, hash: `sha256:${sha256}`, rows: 2, x_files: [entry], schema: { fields, primaryKey: ['doc_id'] } };
   await writeFile(join(dir, 'datapackage.json'), JSON.stringify({ resources: [resource] }));
@@ -55,7 +67,14 @@ test('validate refuses datapackage.json paths that leave the release, naming the
   const documents = pkg.resources.find((r: { x_table: string; format: string }) => r.x_table === 'documents' && r.format === 'csv');
   await symlink(documents.path, join(release, 'same.csv'));
   const crafted = (name: string, path: string) => ({ ...documents, name, path });
-  pkg.resources.push(crafted('up', '../passwd.csv'), crafted('deep', 'a/../../passwd.csv'), crafted('absolute', secret), crafted('etc', '/etc/passwd'), crafted('link', 'link.csv'), crafted('inside-link', 'same.csv'));
+  pkg.resources.push(
+    crafted('up', '../passwd.csv'),
+    crafted('deep', 'a/../../passwd.csv'),
+    crafted('absolute', secret),
+    crafted('etc', '/etc/passwd'),
+    crafted('link', 'link.csv'),
+    crafted('inside-link', 'same.csv'),
+  );
   await writeFile(join(release, 'datapackage.json'), JSON.stringify(pkg));
 
   const report = await validate(release);

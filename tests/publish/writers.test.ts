@@ -23,7 +23,12 @@ async function* rows<T>(chunks: T[][], failAfter?: number): AsyncGenerator<T[]> 
 test('writeArrow: rows read back; a failing row source or an unwritable file rejects and leaves no file open', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'zhengce-writers-'));
   await writeArrow(rows([[[0], [1]], [[2]]]), COLUMNS, join(dir, 'ok.arrow'));
-  assert.deepEqual(tableFromIPC(await readFile(join(dir, 'ok.arrow'))).toArray().map((r) => r.n), [0, 1, 2]);
+  assert.deepEqual(
+    tableFromIPC(await readFile(join(dir, 'ok.arrow')))
+      .toArray()
+      .map((r) => r.n),
+    [0, 1, 2],
+  );
 
   const before = await openFiles();
   await assert.rejects(writeArrow(rows([[[0]], [[1]]], 1), COLUMNS, join(dir, 'bad.arrow')), /failed mid-table/);

@@ -20,8 +20,27 @@ const SOFFICE = process.env.ZHENGCE_SOFFICE ?? '/usr/bin/soffice';
 /** Converts each XLSX to CSV (UTF-8, comma, as shown) with LibreOffice headless, in a profile of its own; returns the rows of each. */
 async function libreOfficeCsv(files: string[]): Promise<Record<string, string>[][]> {
   const dir = await mkdtemp(join(tmpdir(), 'zhengce-lo-'));
-  await run(SOFFICE, [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true', '--outdir', dir, ...files], { timeout: 180_000 });
-  return Promise.all(files.map(async (f) => parse(await readFile(join(dir, f.split('/').pop()!.replace(/\.xlsx$/, '.csv')), 'utf8'), { columns: true }) as Record<string, string>[]));
+  await run(SOFFICE, [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true', '--outdir', dir, ...files], {
+    timeout: 180_000,
+  });
+  return Promise.all(
+    files.map(
+      async (f) =>
+        parse(
+          await readFile(
+            join(
+              dir,
+              f
+                .split('/')
+                .pop()!
+                .replace(/\.xlsx$/, '.csv'),
+            ),
+            'utf8',
+          ),
+          { columns: true },
+        ) as Record<string, string>[],
+    ),
+  );
 }
 
 test('an XLSX written by zhengce and by `zhengce export --format xlsx` opens in LibreOffice with paths, 发文字号, formulas-as-text and dates intact', async () => {
@@ -31,7 +50,23 @@ test('an XLSX written by zhengce and by `zhengce export --format xlsx` opens in 
   const rows = await writeXlsx(
     written,
     TABLE_BY_NAME.get('documents')!,
-    [{ doc_id: 'd1', source: 'dir', source_id: '=cmd|x', title: '+体育', published_at: '2019-01-22 10:30:00+08', issued_date: '2019-01-21', tags: ['a', 'b'], is_policy: true, doc_type: long, doc_number: '国办发〔2019〕4号', period_start: 2019, version: 1, content_sha256: '-1' }],
+    [
+      {
+        doc_id: 'd1',
+        source: 'dir',
+        source_id: '=cmd|x',
+        title: '+体育',
+        published_at: '2019-01-22 10:30:00+08',
+        issued_date: '2019-01-21',
+        tags: ['a', 'b'],
+        is_policy: true,
+        doc_type: long,
+        doc_number: '国办发〔2019〕4号',
+        period_start: 2019,
+        version: 1,
+        content_sha256: '-1',
+      },
+    ],
     { timeZone: 'Asia/Shanghai', date: new Date(0) },
   );
   assert.equal(rows, 1);
@@ -59,7 +94,13 @@ test('an XLSX written by zhengce and by `zhengce export --format xlsx` opens in 
   // Every path as the release's own CSV holds it (read by a CSV parser, not a spreadsheet): 4.10 stays 4.10.
   const published = parse(await readFile(join(ws.out, 'downloads', 'provisions.csv'), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
   assert.ok(published.some((p) => p.path === '4.10'));
-  assert.deepEqual(provisions.map((p) => [p.path, p.label, p.parent_path]), published.map((p) => [p.path, p.label, p.parent_path]));
-  assert.deepEqual(downloadedProvisions.map((p) => [p.path, p.label, p.parent_path]), published.map((p) => [p.path, p.label, p.parent_path]));
+  assert.deepEqual(
+    provisions.map((p) => [p.path, p.label, p.parent_path]),
+    published.map((p) => [p.path, p.label, p.parent_path]),
+  );
+  assert.deepEqual(
+    downloadedProvisions.map((p) => [p.path, p.label, p.parent_path]),
+    published.map((p) => [p.path, p.label, p.parent_path]),
+  );
   assert.equal(exportedDocs[0].doc_number, '国办发〔2018〕115号');
 });

@@ -46,6 +46,9 @@ test('a failed run logs its error with the cause and records it', async () => {
   assert.match(err.message, /cannot read the posts folder .*the previous release stands/);
   assert.match(err.stack, /caused by: .*ENOENT/, 'the cause travels with the error');
   const runs = await query<{ status: string; error: string }>(`ATTACH '${join(ws.out, 'store.duckdb')}' AS s (READ_ONLY); SELECT status, error FROM s.runs ORDER BY started_at`);
-  assert.deepEqual(runs.map((x) => x.status), ['ok', 'failed']);
+  assert.deepEqual(
+    runs.map((x) => x.status),
+    ['ok', 'failed'],
+  );
   assert.match(runs[1].error, /cannot read the posts folder .*the previous release stands/);
 });

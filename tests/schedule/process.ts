@@ -45,7 +45,11 @@ export async function waitFor(what: string, ready: () => boolean | Promise<boole
   }
 }
 
-export const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
+export const exists = (file: string): Promise<boolean> =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** Resolves with the exit of `proc`, or rejects if it takes longer than `ms`. */
 export async function exitWithin(proc: Running, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

@@ -15,13 +15,20 @@ async function releaseFolders(out: string): Promise<string[]> {
 /** No staging folder left, and latest names a release folder holding every file a release has. */
 async function assertWholeRelease(out: string): Promise<string> {
   const folders = await releaseFolders(out);
-  assert.deepEqual(folders.filter((n) => n.startsWith('.')), [], 'no .tmp-* staging folder left');
+  assert.deepEqual(
+    folders.filter((n) => n.startsWith('.')),
+    [],
+    'no .tmp-* staging folder left',
+  );
   const latest = await readlink(join(out, 'latest'));
   const id = latest.replace(/^releases\//, '');
   assert.ok(folders.includes(id), `${latest} among ${folders}`);
   const files = await readdir(join(out, 'releases', id), { recursive: true });
   for (const f of ['datapackage.json', 'CHANGELOG.md', 'views.sql', 'changes/all.parquet', 'csv/changes/all.csv']) assert.ok(files.includes(f), `${f} in ${files}`);
-  assert.ok(files.some((f) => f.startsWith('csv/documents/')), `documents CSV parts in ${files}`);
+  assert.ok(
+    files.some((f) => f.startsWith('csv/documents/')),
+    `documents CSV parts in ${files}`,
+  );
   assert.equal(JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')).release_id, id);
   return id;
 }
@@ -48,7 +55,10 @@ test('schedule runs a pipeline on its cron, logs the next run, and exits 0 on SI
   assert.equal(scheduled.pipeline, 'every-second');
   assert.equal(scheduled.timezone, 'Asia/Shanghai');
   assert.match(String(scheduled.next_run), /^\d{4}-\d{2}-\d{2}T/);
-  assert.ok(lines.some((l) => l.stage === 'shutdown' && l.signal === 'SIGTERM'), proc.stdout());
+  assert.ok(
+    lines.some((l) => l.stage === 'shutdown' && l.signal === 'SIGTERM'),
+    proc.stdout(),
+  );
 });
 
 test('SIGTERM while a run is about to compare stops it before publishing: exit 0, the previous state stands', async (t) => {
@@ -101,7 +111,10 @@ test('with no pipeline named, schedule takes every pipelines/*.yaml and skips th
   const { code } = await exitWithin(proc, 30_000);
   assert.equal(code, 0, proc.stderr());
   const lines = logLines(proc.stdout());
-  assert.ok(lines.some((l) => l.pipeline === 'manual' && /not scheduled/.test(String(l.msg))), proc.stdout());
+  assert.ok(
+    lines.some((l) => l.pipeline === 'manual' && /not scheduled/.test(String(l.msg))),
+    proc.stdout(),
+  );
   const nightly = lines.find((l) => l.pipeline === 'nightly' && l.stage === 'schedule');
   assert.match(String(nightly?.next_run), /T19:00:00\.000Z$/, '03:00 in Asia/Shanghai');
 });

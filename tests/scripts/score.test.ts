@@ -59,23 +59,69 @@ function writeRelease(): string {
   const dir = mkdtempSync(join(tmpdir(), 'zhengce-score-'));
   const csv = (rows: string[][]): string => '\ufeff' + rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\r\n') + '\r\n';
   const d = plan.document;
-  writeFileSync(join(dir, 'documents.csv'), csv([
-    ['doc_id', 'source', 'source_id', 'url', 'title', 'published_at', 'issued_date', 'category', 'tags', 'is_policy', 'doc_type', 'plan_type', 'plan_name', 'issuer', 'doc_number', 'period_start', 'period_end', 'content_sha256', 'version'],
-    ['d1', 'dir', plan.source_id, 'u', 't', '2022-01-06T15:04:39+08:00', '', 'c', 'x', 'true', String(d.doc_type), String(d.plan_type), String(d.plan_name), String(d.issuer), '', '2021', '2025', 'h', '1'],
-    ['d2', 'dir', news.source_id, 'u', '《新闻联播》 (20221212)', '2022-12-12T19:00:00+08:00', '', '', '', 'false', '新闻', '', '', '', '', '', '', 'h', '1'],
-  ]));
-  writeFileSync(join(dir, 'provisions.csv'), csv([
-    ['doc_id', 'path', 'level', 'parent_path', 'label', 'heading', 'text', 'ord'],
-    ...plan.outline.map((n, i) => ['d1', n.path, String(n.path.split('.').length), '', n.label, n.heading, 'text, with "quotes"', String(i + 1)]).reverse(),
-  ]));
-  writeFileSync(join(dir, 'principles.csv'), csv([
-    ['doc_id', 'principle_no', 'path', 'title', 'text'],
-    ...plan.principles.map((t, i) => ['d1', String(i + 1), '1.2', t, '']),
-  ]));
-  writeFileSync(join(dir, 'milestones.csv'), csv([
-    ['doc_id', 'milestone_no', 'path', 'year', 'period', 'kind', 'text'],
-    ...plan.milestones.map((m, i) => ['d1', String(i + 1), '1.4', String(m.year), m.period ?? '', 'target', "'-格式转义的文本"]),
-  ]));
+  writeFileSync(
+    join(dir, 'documents.csv'),
+    csv([
+      [
+        'doc_id',
+        'source',
+        'source_id',
+        'url',
+        'title',
+        'published_at',
+        'issued_date',
+        'category',
+        'tags',
+        'is_policy',
+        'doc_type',
+        'plan_type',
+        'plan_name',
+        'issuer',
+        'doc_number',
+        'period_start',
+        'period_end',
+        'content_sha256',
+        'version',
+      ],
+      [
+        'd1',
+        'dir',
+        plan.source_id,
+        'u',
+        't',
+        '2022-01-06T15:04:39+08:00',
+        '',
+        'c',
+        'x',
+        'true',
+        String(d.doc_type),
+        String(d.plan_type),
+        String(d.plan_name),
+        String(d.issuer),
+        '',
+        '2021',
+        '2025',
+        'h',
+        '1',
+      ],
+      ['d2', 'dir', news.source_id, 'u', '《新闻联播》 (20221212)', '2022-12-12T19:00:00+08:00', '', '', '', 'false', '新闻', '', '', '', '', '', '', 'h', '1'],
+    ]),
+  );
+  writeFileSync(
+    join(dir, 'provisions.csv'),
+    csv([
+      ['doc_id', 'path', 'level', 'parent_path', 'label', 'heading', 'text', 'ord'],
+      ...plan.outline.map((n, i) => ['d1', n.path, String(n.path.split('.').length), '', n.label, n.heading, 'text, with "quotes"', String(i + 1)]).reverse(),
+    ]),
+  );
+  writeFileSync(join(dir, 'principles.csv'), csv([['doc_id', 'principle_no', 'path', 'title', 'text'], ...plan.principles.map((t, i) => ['d1', String(i + 1), '1.2', t, ''])]));
+  writeFileSync(
+    join(dir, 'milestones.csv'),
+    csv([
+      ['doc_id', 'milestone_no', 'path', 'year', 'period', 'kind', 'text'],
+      ...plan.milestones.map((m, i) => ['d1', String(i + 1), '1.4', String(m.year), m.period ?? '', 'target', "'-格式转义的文本"]),
+    ]),
+  );
   return dir;
 }
 
@@ -84,7 +130,10 @@ test('a release folder is read back: BOM, header, empty cells as null, order by 
   const byId = new Map(docs.map((d) => [d.source_id, d]));
   assert.deepEqual(byId.get(plan.source_id)!.document, plan.document);
   assert.deepEqual(byId.get(news.source_id)!.document, news.document);
-  assert.deepEqual(byId.get(plan.source_id)!.outline.map((n) => n.path), plan.outline.map((n) => n.path));
+  assert.deepEqual(
+    byId.get(plan.source_id)!.outline.map((n) => n.path),
+    plan.outline.map((n) => n.path),
+  );
   assert.equal(score([plan, news], docs).macroF1, 1);
 });
 

@@ -10,15 +10,39 @@ import { buildReleasePage, humanBytes } from '../../src/site/page.ts';
 const HOSTILE = '<img src=x onerror=alert(1)>"><svg onload=alert(2)></script>';
 
 test('the release page escapes every value from a post, and links a document only to its own page', () => {
-  const pkg = { name: 'p', title: `T ${HOSTILE}`, version: '2026-01-01T000000Z', created: '2026-01-01T00:00:00.000Z', licenses: [{ name: 'public-domain', title: 'PD' }], resources: [{ name: 'documents.2026-01_001', format: 'csv', path: 'csv/documents/2026-01_001.csv', rows: 3, bytes: 2048, x_table: 'documents' }] };
+  const pkg = {
+    name: 'p',
+    title: `T ${HOSTILE}`,
+    version: '2026-01-01T000000Z',
+    created: '2026-01-01T00:00:00.000Z',
+    licenses: [{ name: 'public-domain', title: 'PD' }],
+    resources: [{ name: 'documents.2026-01_001', format: 'csv', path: 'csv/documents/2026-01_001.csv', rows: 3, bytes: 2048, x_table: 'documents' }],
+  };
   const html = buildReleasePage({
     pkg,
     earlier: ['2025-12-31T000000Z'],
     source: 'folder posts',
     extraFiles: [],
-    changed: [{ doc_id: 'd"1', kind: 'added', title: HOSTILE, source_id: 's', doc_type: '通知', issuer: HOSTILE, date: '2026-01-01' }, { doc_id: 'd2', kind: 'added', title: '', source_id: 'untitled-post', doc_type: '新闻', issuer: null, date: null }],
+    changed: [
+      { doc_id: 'd"1', kind: 'added', title: HOSTILE, source_id: 's', doc_type: '通知', issuer: HOSTILE, date: '2026-01-01' },
+      { doc_id: 'd2', kind: 'added', title: '', source_id: 'untitled-post', doc_type: '新闻', issuer: null, date: null },
+    ],
     counts: { added: 2, changed: 0, removed: 0 },
-    redlines: [{ doc_id: 'd1', title: HOSTILE, source_id: 's', to_version: 2, from_version: 1, path: '1', label: HOSTILE, change_type: 'modified', old_text: null, new_text: null, diff: `到202[-5-]{+6+}年${HOSTILE}` }],
+    redlines: [
+      {
+        doc_id: 'd1',
+        title: HOSTILE,
+        source_id: 's',
+        to_version: 2,
+        from_version: 1,
+        path: '1',
+        label: HOSTILE,
+        change_type: 'modified',
+        old_text: null,
+        new_text: null,
+        diff: `到202[-5-]{+6+}年${HOSTILE}`,
+      },
+    ],
     plans: [{ plan_key: 'k', plan_name: HOSTILE, plan_type: null, doc_number: HOSTILE, issuer: null, date: null, target_doc_id: 'javascript:alert(1)' }],
     timeline: [{ plan: HOSTILE, doc_id: 'd1', year: 2025, n: 2 }],
     due: { targets: [{ year: 2025, period: null, plan: HOSTILE, text: HOSTILE, doc_id: 'd1', milestone_no: 1 }], total: 1 },
@@ -49,7 +73,7 @@ test('site assets are hard links to the npm files, written once, and a site/ zhe
   assert.ok((await stat(join(a, 'site', 'exceljs.min.js'))).size > 100_000, "exceljs's browser build is there for XLSX selections");
   const b = await mkdtemp(join(tmpdir(), 'zhengce-assets-'));
   await mkdir(join(b, 'site'));
-  await writeFile(join(b, 'site', 'mine.txt'), 'the user\'s');
+  await writeFile(join(b, 'site', 'mine.txt'), "the user's");
   await assert.rejects(writeSiteAssets(b), /not written by zhengce/);
-  assert.equal(await readFile(join(b, 'site', 'mine.txt'), 'utf8'), 'the user\'s');
+  assert.equal(await readFile(join(b, 'site', 'mine.txt'), 'utf8'), "the user's");
 });

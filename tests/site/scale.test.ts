@@ -53,7 +53,23 @@ async function syntheticRelease(out: string): Promise<string> {
   );
   const pkg = { name: 'scale', title: 'scale', version: 'r1', created: '2026-01-01T00:00:00Z', licenses: [], resources };
   await writeFile(join(dir, 'datapackage.json'), JSON.stringify(pkg));
-  await writeFile(join(dir, 'index.html'), buildReleasePage({ pkg, earlier: [], source: 'synthetic', extraFiles: [], changed: [], counts: { added: N, changed: 0, removed: 0 }, redlines: [], plans: [], timeline: [], due: { targets: [], total: 0 }, year: 2026, xlsxTables: [] }));
+  await writeFile(
+    join(dir, 'index.html'),
+    buildReleasePage({
+      pkg,
+      earlier: [],
+      source: 'synthetic',
+      extraFiles: [],
+      changed: [],
+      counts: { added: N, changed: 0, removed: 0 },
+      redlines: [],
+      plans: [],
+      timeline: [],
+      due: { targets: [], total: 0 },
+      year: 2026,
+      xlsxTables: [],
+    }),
+  );
   return dir;
 }
 
@@ -77,7 +93,10 @@ test('the documents browser stays responsive at 100,000 documents', async (t) =>
     const next = await timed(() => page.click('.pager button:last-of-type'), `document.querySelector('.pager')?.textContent.includes('page 2 / ${N / 50}')`);
     // An unindexed substring search over every title, number and issuer: only document 4242 matches.
     const search = await timed(() => page.type('#doc-filter', '第4242号'), `document.querySelector('#match-count')?.textContent === '1 documents 件'`);
-    const filter = await timed(() => page.$eval('#doc-filter', (e) => ((e as HTMLInputElement).value = '', e.dispatchEvent(new Event('input')))).then(() => page.select('#filter-issuer', '财政部')), `document.querySelector('#match-count')?.textContent === '${N / 5} documents 件'`);
+    const filter = await timed(
+      () => page.$eval('#doc-filter', (e) => (((e as HTMLInputElement).value = ''), e.dispatchEvent(new Event('input')))).then(() => page.select('#filter-issuer', '财政部')),
+      `document.querySelector('#match-count')?.textContent === '${N / 5} documents 件'`,
+    );
     // Each action must finish within the wait above; its time is reported, not asserted (a loaded machine would make a limit flaky).
     t.diagnostic(`next page ${next} ms, search ${search} ms (150 ms of it the typing pause), issuer filter ${filter} ms`);
     assert.deepEqual(errors, []);

@@ -12,7 +12,16 @@ const IDS = ['0a1b2c3d4e5f6a7b', '0f1e2d3c4b5a6978', '1c2d3e4f5a6b7c8d', 'f00d1e
 
 /** The search texts the store would give for these documents. */
 const texts = async (ids: string[]): Promise<SearchText[]> =>
-  ids.map((id) => ({ doc_id: id, source_id: `post-${id}`, title: `关于${id}的通知`, doc_number: '国办发〔2019〕4号', issuer: '国务院办公厅', doc_type: '通知', date: '2019-01-22', body: '一、 总体要求 探索建立数据要素流通规则。' }));
+  ids.map((id) => ({
+    doc_id: id,
+    source_id: `post-${id}`,
+    title: `关于${id}的通知`,
+    doc_number: '国办发〔2019〕4号',
+    issuer: '国务院办公厅',
+    doc_type: '通知',
+    date: '2019-01-22',
+    body: '一、 总体要求 探索建立数据要素流通规则。',
+  }));
 
 test('a change rebuilds only its shard; the others are linked from the parent release; a small corpus is one shard', async () => {
   const root = await mkdtemp(join(tmpdir(), 'zhengce-search-'));

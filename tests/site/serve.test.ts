@@ -139,7 +139,10 @@ describe('zhengce serve', () => {
   test('everything a run writes at the top of the output folder is declared published or is the working state', () => {
     const declared: readonly string[] = [...PUBLISHED_FOLDERS, ...PUBLISHED_FILES];
     const workingState = ['raw', 'run.lock', 'status.json', 'store.duckdb', 'store.duckdb.wal', 'source-state.json', 'runs-pending.jsonl', '.stamps.json'];
-    assert.deepEqual(written.filter((name) => !declared.includes(name) && !workingState.includes(name)), []);
+    assert.deepEqual(
+      written.filter((name) => !declared.includes(name) && !workingState.includes(name)),
+      [],
+    );
     assert.ok(written.includes('store.duckdb') && written.includes('releases'), written.join(' '));
   });
 

@@ -18,7 +18,18 @@ const PLAN_POST = join(SAMPLE_POSTS, '2022-01-06-202201062238656632.md');
 const UNTITLED_POST = join(SAMPLE_POSTS, '-202205262391921712.md');
 const REVISIONS = join(ROOT, 'tests', 'fixtures', 'revisions');
 /** The plan's ten parts, as printed (read from the post). */
-const PLAN_PARTS = ['一、总体要求', '二、进一步提高土地要素配置效率', '三、推动劳动力要素合理畅通有序流动', '四、推动资本要素服务实体经济发展', '五、大力促进技术要素向现实生产力转化', '六、探索建立数据要素流通规则', '七、加强资源环境市场制度建设', '八、健全要素市场治理', '九、进一步发挥要素协同配置效应', '十、强化组织实施'];
+const PLAN_PARTS = [
+  '一、总体要求',
+  '二、进一步提高土地要素配置效率',
+  '三、推动劳动力要素合理畅通有序流动',
+  '四、推动资本要素服务实体经济发展',
+  '五、大力促进技术要素向现实生产力转化',
+  '六、探索建立数据要素流通规则',
+  '七、加强资源环境市场制度建设',
+  '八、健全要素市场治理',
+  '九、进一步发挥要素协同配置效应',
+  '十、强化组织实施',
+];
 const YEAR_SQL = 'SELECT year(published_at) AS year, count(*) AS n FROM documents GROUP BY ALL ORDER BY year';
 
 /** A post whose every field carries markup and script payloads; its file name too. Written by the test, not a fixture. */
@@ -72,7 +83,10 @@ describe('the release as a publication', () => {
     assert.equal((await runInProcess(ws.file, ws.cwd, { clock: clock.next() })).code, 0);
     releases = (await readdir(join(ws.out, 'releases'))).sort();
     // The spreadsheet download guards formula-looking cells with a ' (an untitled post's id begins with -): the values themselves here.
-    docs = (parse(await readFile(join(ws.out, 'downloads', 'documents.csv'), 'utf8'), { columns: true, bom: true }) as Doc[]).map((d) => ({ ...d, source_id: d.source_id.replace(/^'([=+\-@])/, '$1') }));
+    docs = (parse(await readFile(join(ws.out, 'downloads', 'documents.csv'), 'utf8'), { columns: true, bom: true }) as Doc[]).map((d) => ({
+      ...d,
+      source_id: d.source_id.replace(/^'([=+\-@])/, '$1'),
+    }));
     serve = await startServe(ws.cwd, ws.file);
     screenshots = join(ws.cwd, 'screenshots');
     await mkdir(screenshots);
@@ -103,26 +117,37 @@ describe('the release as a publication', () => {
     assert.match(html, /要素市场化配置综合改革试点总体方案/, 'the newest plans are named in the served HTML');
     const planLinks = await site.page.$$eval('#plans a', (as) => as.map((a) => [a.textContent, (a as HTMLAnchorElement).href]));
     assert.ok(planLinks.some(([text]) => text === '要素市场化配置综合改革试点总体方案'));
-    assert.deepEqual(await Promise.all(planLinks.map(([, href]) => status(href!))), planLinks.map(() => 200), 'every plan links to its page');
+    assert.deepEqual(
+      await Promise.all(planLinks.map(([, href]) => status(href!))),
+      planLinks.map(() => 200),
+      'every plan links to its page',
+    );
     assert.match(await site.page.$eval('#change-counts', (e) => e.textContent ?? ''), /0\s*1\s*0/, 'release 2 changed one document');
     await shot(site, 'home');
   });
 
-  test('the plan\'s page, JavaScript off: metadata in Chinese, its 10 parts as headings with their text, measures in document order', async () => {
+  test("the plan's page, JavaScript off: metadata in Chinese, its 10 parts as headings with their text, measures in document order", async () => {
     const w = await open(`${serve.url}latest/docs/${plan().doc_id}.html`, false);
     const headings = await w.page.$$eval('#outline h3', (hs) => hs.map((h) => (h.textContent ?? '').replace(/\s+/g, '')));
     assert.deepEqual(headings, PLAN_PARTS);
     assert.match(await w.page.$eval('#outline', (e) => e.textContent ?? ''), /探索“原始数据不出域、数据可用不可见”的交易范式/, 'provisions show their text');
     const labels = await w.page.$$eval('#metadata th', (ths) => ths.map((th) => th.textContent ?? ''));
     assert.ok(labels[0].startsWith('发文机关'), `Chinese labels first: ${labels.join(', ')}`);
-    assert.equal(await w.page.$$eval('#metadata a[href*="pipelines/"], #metadata a[href^="file:"]', (as) => as.length), 0, 'no local file path as the post\'s address');
+    assert.equal(await w.page.$$eval('#metadata a[href*="pipelines/"], #metadata a[href^="file:"]', (as) => as.length), 0, "no local file path as the post's address");
     // Each measure's provision comes at or after the previous one's in the outline.
     const order = await w.page.$$eval('#outline section.provision', (ss) => ss.map((s) => s.id));
     const measures = await w.page.$$eval('#measure-list > li', (lis) => lis.map((li) => li.getAttribute('data-path')!));
     assert.ok(measures.length > 100);
     const at = measures.map((p) => order.indexOf(`p-1-${p}`));
-    assert.ok(at.every((i) => i >= 0), 'every measure is in an outlined provision');
-    assert.deepEqual(at, [...at].sort((a, b) => a - b), `measures in document order: ${measures.join(' ')}`);
+    assert.ok(
+      at.every((i) => i >= 0),
+      'every measure is in an outlined provision',
+    );
+    assert.deepEqual(
+      at,
+      [...at].sort((a, b) => a - b),
+      `measures in document order: ${measures.join(' ')}`,
+    );
     assert.equal(measures[0], '1.1');
     assert.match(measures.at(-1)!, /^10\./);
     assert.equal((await w.page.$$('#principles li')).length, 4);
@@ -147,29 +172,35 @@ describe('the release as a publication', () => {
     assert.match(site.page.url(), /\?q=.*71/, 'the search is in the address, so it can be linked');
   });
 
-  test('?sql=SELECT year(published_at) … runs typed as the Parquet tables; views.sql\'s timeline is there; a typo gets its hint', async () => {
+  test("?sql=SELECT year(published_at) … runs typed as the Parquet tables; views.sql's timeline is there; a typo gets its hint", async () => {
     const years = await site.page.$$eval('#sql-result tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     const expected = new Map<string, number>();
     for (const d of docs) expected.set(d.published_at.slice(0, 4), (expected.get(d.published_at.slice(0, 4)) ?? 0) + 1);
     // Undated posts (year NULL) sort last, as in SQL.
-    assert.deepEqual(years, [...expected].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b))).map(([y, n]) => [y, String(n)]));
+    assert.deepEqual(
+      years,
+      [...expected].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b))).map(([y, n]) => [y, String(n)]),
+    );
     const run = async (sql: string) => {
       await site.page.$eval('#sql-input', (e, v) => ((e as HTMLTextAreaElement).value = v), sql);
       await site.page.click('#sql-run');
       await site.page.waitForFunction((v) => document.querySelector('#sql-result')?.getAttribute('data-ready') === v, { timeout: 30_000 }, sql);
       return site.page.$eval('#sql-result', (e) => e.textContent ?? '');
     };
-    assert.match(await run("SELECT DISTINCT plan_name FROM timeline WHERE year = 2025"), /要素市场化配置综合改革试点总体方案/);
-    assert.match(await run("SELECT typeof(published_at) AS t, typeof(tags) AS l, typeof(issued_date) AS d FROM documents LIMIT 1"), /TIMESTAMP.*VARCHAR\[\].*DATE/);
+    assert.match(await run('SELECT DISTINCT plan_name FROM timeline WHERE year = 2025'), /要素市场化配置综合改革试点总体方案/);
+    assert.match(await run('SELECT typeof(published_at) AS t, typeof(tags) AS l, typeof(issued_date) AS d FROM documents LIMIT 1'), /TIMESTAMP.*VARCHAR\[\].*DATE/);
     assert.match(await run('SELECT * FROM documnets'), /Did you mean "documents"/);
   });
 
-  test('the timeline names its plans, and the targets due link to their documents\' pages', async () => {
+  test("the timeline names its plans, and the targets due link to their documents' pages", async () => {
     const names = await site.page.$$eval('#timeline-table th.plan', (ths) => ths.map((th) => th.textContent));
     assert.ok(names.includes('要素市场化配置综合改革试点总体方案'), names.join(' | '));
     const due = await site.page.$$eval('#due a', (as) => as.map((a) => (a as HTMLAnchorElement).href));
     assert.ok(due.length > 0);
-    assert.deepEqual(await Promise.all(due.map(status)), due.map(() => 200));
+    assert.deepEqual(
+      await Promise.all(due.map(status)),
+      due.map(() => 200),
+    );
     await site.page.$eval('#timeline', (e) => e.scrollIntoView());
     await shot(site, 'timeline');
   });
@@ -197,7 +228,7 @@ describe('the release as a publication', () => {
     assert.notEqual(await inode(join(r2, 'search', 'all', 'pagefind-entry.json')), await inode(join(r1, 'search', 'all', 'pagefind-entry.json')));
   });
 
-  test('feed.xml is valid Atom, newest release first, with stable ids and links to the changed documents\' pages', async () => {
+  test("feed.xml is valid Atom, newest release first, with stable ids and links to the changed documents' pages", async () => {
     const res = await fetch(new URL('feed.xml', serve.url));
     assert.equal(res.status, 200);
     const { feed } = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await res.text());
@@ -293,9 +324,18 @@ describe('the release as a publication', () => {
   });
 
   test('no console errors, no dialog, no request off the loopback; screenshots saved', async (t) => {
-    assert.deepEqual(pages.flatMap((p) => [...p.errors, ...p.consoleLines.filter((l) => l.startsWith('error:'))]), []);
-    assert.deepEqual(pages.flatMap((p) => p.dialogs), []);
-    assert.deepEqual(pages.flatMap((p) => p.offLoopback), []);
+    assert.deepEqual(
+      pages.flatMap((p) => [...p.errors, ...p.consoleLines.filter((l) => l.startsWith('error:'))]),
+      [],
+    );
+    assert.deepEqual(
+      pages.flatMap((p) => p.dialogs),
+      [],
+    );
+    assert.deepEqual(
+      pages.flatMap((p) => p.offLoopback),
+      [],
+    );
     const saved = (await readdir(screenshots)).filter((f) => !f.startsWith('failed-'));
     assert.deepEqual(saved.sort(), ['home.png', 'plan.png', 'timeline.png']);
     t.diagnostic(`screenshots: ${screenshots}; ${browser.version}`);

@@ -33,11 +33,20 @@ test('ids keep their sub-folder; a second file with the same id and an oversized
   await writeFile(join(f.posts, 'big.md'), 'x'.repeat(30_001));
   const { events } = await runSource(f.source, f.ctx());
   const posts = events.flatMap((e) => (e.kind === 'post' ? [[e.post.sourceId, e.post.url]] : []));
-  assert.deepEqual(posts.sort(), [['a/plan', 'posts/a/plan.md'], ['b/plan', 'posts/b/plan.html']]);
+  assert.deepEqual(posts.sort(), [
+    ['a/plan', 'posts/a/plan.md'],
+    ['b/plan', 'posts/b/plan.html'],
+  ]);
   const failed = events.flatMap((e) => (e.kind === 'failed' ? [e.error.message] : []));
   assert.equal(failed.length, 2);
-  assert.match(failed.find((m) => m.includes('share'))!, /two files share the id "b\/plan"/);
-  assert.match(failed.find((m) => m.includes('limit'))!, /big\.md is 30001 bytes, over the limit of 30000/);
+  assert.match(
+    failed.find((m) => m.includes('share'))!,
+    /two files share the id "b\/plan"/,
+  );
+  assert.match(
+    failed.find((m) => m.includes('limit'))!,
+    /big\.md is 30001 bytes, over the limit of 30000/,
+  );
 });
 
 test('an unchanged file is not read again: a run over unchanged files costs a stat each', async () => {
@@ -56,11 +65,17 @@ test('an unchanged file is not read again: a run over unchanged files costs a st
   await writeFile(file, edited);
   await utimes(file, mtime, mtime);
   const again = await runSource(f.source, f.ctx(previous));
-  assert.deepEqual(again.events.map((e) => e.kind), ['unchanged']);
+  assert.deepEqual(
+    again.events.map((e) => e.kind),
+    ['unchanged'],
+  );
   // A new mtime makes it read again, and its new content is seen.
   await utimes(file, new Date(), new Date());
   const touched = await runSource(f.source, f.ctx(previous));
-  assert.deepEqual(touched.events.map((e) => e.kind), ['post']);
+  assert.deepEqual(
+    touched.events.map((e) => e.kind),
+    ['post'],
+  );
 });
 
 test('the stat index is only trusted when the store holds the same revision', async () => {
@@ -69,7 +84,10 @@ test('the stat index is only trusted when the store holds the same revision', as
   await runSource(f.source, f.ctx());
   // A run whose results were never saved (killed before its store commit) leaves no previous revision.
   const again = await runSource(f.source, f.ctx(new Map()));
-  assert.deepEqual(again.events.map((e) => e.kind), ['post']);
+  assert.deepEqual(
+    again.events.map((e) => e.kind),
+    ['post'],
+  );
 });
 
 test('a file gone between the listing and its read (a git pull at work) is failed by name; the others are read', async () => {

@@ -47,7 +47,10 @@ describe('feed source', () => {
   const serveXml = (path: string, xml: string | Buffer, contentType = 'application/atom+xml; charset=utf-8') =>
     server.routes.set(path, { bytes: Buffer.isBuffer(xml) ? xml : Buffer.from(xml), contentType, lastModified: 'Thu, 06 Jan 2022 07:04:39 GMT' });
 
-  useServerAndRawDir((s) => (server = s), (d) => (rawDir = d));
+  useServerAndRawDir(
+    (s) => (server = s),
+    (d) => (rawDir = d),
+  );
 
   it('turns each Atom entry (jekyll-feed shape) into a Jekyll post keyed by its id', async () => {
     const entries = finewsEntries(server.origin);
@@ -55,13 +58,19 @@ describe('feed source', () => {
     const { events, summary } = await runSource(feedSource(options('/feed.xml')), ctx());
     assert.deepEqual(failures(events), []);
     const got = posts(events);
-    assert.deepEqual(got.map((p) => p.sourceId), entries.map((e) => e.id));
+    assert.deepEqual(
+      got.map((p) => p.sourceId),
+      entries.map((e) => e.id),
+    );
     const plan = got[0];
     assert.equal(plan.source, `feed:${new URL(server.origin).host}`);
     assert.equal(plan.url, entries[0].link);
     assert.equal(plan.contentType, 'text/markdown; charset=utf-8');
     const body = text(plan.bytes);
-    assert.ok(body.startsWith('---\nlayout: post\ntitle: "国办印发要素市场化配置综合改革试点总体方案"\ndate: 2022-01-06 15:04:39 +0800\ncategories: ["zhongguozhengfuwang"]\ntags: []\n---\n'), body.slice(0, 200));
+    assert.ok(
+      body.startsWith('---\nlayout: post\ntitle: "国办印发要素市场化配置综合改革试点总体方案"\ndate: 2022-01-06 15:04:39 +0800\ncategories: ["zhongguozhengfuwang"]\ntags: []\n---\n'),
+      body.slice(0, 200),
+    );
     assert.ok(body.includes(entries[0].html!.trim()), 'the HTML comes through unchanged');
     assert.ok(body.endsWith(`\n<${entries[0].link}>`));
     assert.equal(server.requests.length, 1, 'items with content need no further request');
@@ -73,7 +82,10 @@ describe('feed source', () => {
     serveXml('/rss.xml', rssFeed(entries).replace('<title>国办印发', '<title>&#22269;&#x529E;印发'), 'application/rss+xml');
     const { events } = await runSource(feedSource(options('/rss.xml')), ctx());
     const got = posts(events);
-    assert.deepEqual(got.map((p) => p.sourceId), entries.map((e) => e.id));
+    assert.deepEqual(
+      got.map((p) => p.sourceId),
+      entries.map((e) => e.id),
+    );
     assert.match(text(got[0].bytes), /^---\nlayout: post\ntitle: "国办印发要素市场化配置综合改革试点总体方案"\ndate: 2022-01-06 15:04:39 \+0800\n/);
   });
 
@@ -113,7 +125,10 @@ describe('feed source', () => {
     ];
     serveXml('/feed.xml', atomFeed(`${server.origin}/feed.xml`, entries));
     const { events } = await runSource(feedSource(options('/feed.xml')), ctx());
-    assert.deepEqual(server.requests.map((r) => r.path), ['/feed.xml', '/pages/5345407.html']);
+    assert.deepEqual(
+      server.requests.map((r) => r.path),
+      ['/feed.xml', '/pages/5345407.html'],
+    );
     const [linked, inline] = posts(events);
     assert.equal(linked.sourceId, 'own-host');
     assert.deepEqual(Buffer.from(linked.bytes), page.bytes);
@@ -135,7 +150,7 @@ describe('feed source', () => {
     before(async () => (other = await startTestServer()));
     after(() => other.close());
 
-    it('follows a link only on the feed\'s origin, or on a host:port listed in hosts', async () => {
+    it("follows a link only on the feed's origin, or on a host:port listed in hosts", async () => {
       const page = fixtureFiles().get('pages/govcn-2018-12-03-content_5345407.html')!;
       other.reset();
       other.routes.set('/pages/5345407.html', page);
@@ -147,14 +162,22 @@ describe('feed source', () => {
         assert.deepEqual(posts(events), [], `hosts ${JSON.stringify(hosts)}`);
         const [refused] = failures(events);
         assert.equal(refused.error.sourceId, 'other-port');
-        assert.match(refused.error.message, new RegExp(`links to http://127\\.0\\.0\\.1:${otherPort}, which is neither the feed's origin \\(${server.origin.replaceAll('.', '\\.')}\\) nor a host in source\\.hosts \\(list "127\\.0\\.0\\.1:${otherPort}" there to allow it\\); not followed`));
+        assert.match(
+          refused.error.message,
+          new RegExp(
+            `links to http://127\\.0\\.0\\.1:${otherPort}, which is neither the feed's origin \\(${server.origin.replaceAll('.', '\\.')}\\) nor a host in source\\.hosts \\(list "127\\.0\\.0\\.1:${otherPort}" there to allow it\\); not followed`,
+          ),
+        );
       }
       assert.equal(other.requests.length, 0, 'the other port was never asked');
 
       const { events } = await runSource(feedSource(options('/feed.xml', { hosts: [`127.0.0.1:${otherPort}`] })), ctx());
       assert.deepEqual(failures(events), []);
       assert.deepEqual(Buffer.from(posts(events)[0].bytes), page.bytes);
-      assert.deepEqual(other.requests.map((r) => r.path), ['/pages/5345407.html']);
+      assert.deepEqual(
+        other.requests.map((r) => r.path),
+        ['/pages/5345407.html'],
+      );
     });
   });
 
@@ -166,16 +189,28 @@ describe('feed source', () => {
       { id: 'other-port', link: 'https://feed.test:8443/b.html', title: 'b' },
       { id: 'same-origin', link: 'https://feed.test/c.html', title: 'c' },
     ];
-    agent.get('https://feed.test').intercept({ path: '/feed.xml' }).reply(200, atomFeed('https://feed.test/feed.xml', entries), { headers: { 'content-type': 'application/atom+xml' } });
-    agent.get('https://feed.test').intercept({ path: '/c.html' }).reply(200, '<p>c</p>', { headers: { 'content-type': 'text/html' } });
+    agent
+      .get('https://feed.test')
+      .intercept({ path: '/feed.xml' })
+      .reply(200, atomFeed('https://feed.test/feed.xml', entries), { headers: { 'content-type': 'application/atom+xml' } });
+    agent
+      .get('https://feed.test')
+      .intercept({ path: '/c.html' })
+      .reply(200, '<p>c</p>', { headers: { 'content-type': 'text/html' } });
     try {
       const source = feedSource({ type: 'feed', url: 'https://feed.test/feed.xml', hosts: ['feed.test'], http: testHttpOptions() }, { dispatcher: agent });
       const { events } = await runSource(source, ctx());
-      assert.deepEqual(posts(events).map((p) => p.sourceId), ['same-origin']);
+      assert.deepEqual(
+        posts(events).map((p) => p.sourceId),
+        ['same-origin'],
+      );
       const refused = failures(events).map((f) => [f.error.sourceId, f.error.message]);
       assert.deepEqual(refused, [
         ['downgrade', 'feed item "downgrade" has no content and links to http://feed.test/a.html over plain http from an https feed; not followed'],
-        ['other-port', 'feed item "other-port" has no content and links to https://feed.test:8443, which is neither the feed\'s origin (https://feed.test) nor a host in source.hosts (list "feed.test:8443" there to allow it); not followed'],
+        [
+          'other-port',
+          'feed item "other-port" has no content and links to https://feed.test:8443, which is neither the feed\'s origin (https://feed.test) nor a host in source.hosts (list "feed.test:8443" there to allow it); not followed',
+        ],
       ]);
     } finally {
       await agent.close();
@@ -201,11 +236,17 @@ describe('feed source', () => {
     server.faults = ({ path }) => (path.startsWith('/pages/') ? { kind: 'delay', ms: 50 } : null);
     const http = testHttpOptions({ max_response_bytes: page.bytes.length + 1000, max_bytes_in_flight: 2 * (page.bytes.length + 1000) });
     const { events } = await runSource(feedSource(options('/feed.xml', { http })), ctx());
-    assert.deepEqual(posts(events).map((p) => p.sourceId), entries.map((e) => e.id));
+    assert.deepEqual(
+      posts(events).map((p) => p.sourceId),
+      entries.map((e) => e.id),
+    );
     assert.ok(server.peakOpenBytes <= 2 * page.bytes.length + 1, `${server.peakOpenBytes} bytes of pages were open at once`);
     // Pages found unchanged must give their share back too, or this rerun would stop after two of them.
     const rerun = await runSource(feedSource(options('/feed.xml', { http })), ctx({ previous: revisionsOf(events) }));
-    assert.deepEqual(rerun.events.map((e) => e.kind), entries.map(() => 'unchanged'));
+    assert.deepEqual(
+      rerun.events.map((e) => e.kind),
+      entries.map(() => 'unchanged'),
+    );
   });
 
   it('decodes a GBK feed declared only in its XML declaration', async () => {
@@ -220,7 +261,10 @@ describe('feed source', () => {
 
   it('throws, naming the feed url and what to do, when the feed is down or not a feed', async () => {
     server.faults = () => ({ kind: 'status', status: 502 });
-    await assert.rejects(runSource(feedSource(options('/feed.xml', { http: testHttpOptions({ retries: 1 }) })), ctx()), /cannot read the feed http:\/\/127\.0\.0\.1:\d+\/feed\.xml: .*HTTP 502 after 2 attempts; check source\.url in the pipeline or rerun later/);
+    await assert.rejects(
+      runSource(feedSource(options('/feed.xml', { http: testHttpOptions({ retries: 1 }) })), ctx()),
+      /cannot read the feed http:\/\/127\.0\.0\.1:\d+\/feed\.xml: .*HTTP 502 after 2 attempts; check source\.url in the pipeline or rerun later/,
+    );
     server.faults = null;
     serveXml('/page.xml', '<html><body>hello</body></html>');
     await assert.rejects(runSource(feedSource(options('/page.xml')), ctx()), /neither an RSS 2\.0 \(<rss>\) nor an Atom \(<feed>\) document/);

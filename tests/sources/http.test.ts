@@ -103,7 +103,11 @@ describe('http client', () => {
     const started = Date.now();
     await assert.rejects(
       getWith(server, '/drip', { response_timeout_ms: 600, body_timeout_ms: 2000 }),
-      (err: HttpError) => err instanceof HttpError && /\/drip: no complete answer within 600 ms \(http\.response_timeout_ms, which counts every attempt and the waits between them\) after 1 attempt; raise http\.response_timeout_ms/.test(err.message),
+      (err: HttpError) =>
+        err instanceof HttpError &&
+        /\/drip: no complete answer within 600 ms \(http\.response_timeout_ms, which counts every attempt and the waits between them\) after 1 attempt; raise http\.response_timeout_ms/.test(
+          err.message,
+        ),
     );
     const took = Date.now() - started;
     assert.ok(took >= 550 && took < 1500, `the request ended after ${took} ms`);
@@ -154,7 +158,10 @@ describe('http client, narrow unit checks', () => {
   it('treats a body whose length differs from Content-Length as a failed transfer', async () => {
     const agent = new MockAgent();
     agent.disableNetConnect();
-    agent.get('http://upstream.test').intercept({ path: '/short' }).reply(200, 'only this', { headers: { 'content-length': '100' } });
+    agent
+      .get('http://upstream.test')
+      .intercept({ path: '/short' })
+      .reply(200, 'only this', { headers: { 'content-length': '100' } });
     const http = createHttpClient(testHttpOptions(), { logger: silentLogger, dispatcher: agent });
     await assert.rejects(http.get('http://upstream.test/short'), /received 9 bytes but Content-Length said 100/);
     await agent.close();

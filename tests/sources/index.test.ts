@@ -29,7 +29,10 @@ describe('createSource', () => {
   });
 
   it("sends the pipeline's http.user_agent with every request of a source", async () => {
-    const config = validatePipeline({ id: 't', source: { type: 'github', repo: 'zning1994/finews', api: server.origin, raw: server.origin, http: { rate_limit: 1000, user_agent: 'zhengce-test (ops@example.org)' } } }, 't.yaml');
+    const config = validatePipeline(
+      { id: 't', source: { type: 'github', repo: 'zning1994/finews', api: server.origin, raw: server.origin, http: { rate_limit: 1000, user_agent: 'zhengce-test (ops@example.org)' } } },
+      't.yaml',
+    );
     const seen = server.requests.length;
     await runSource(createSource(config.source, { cwd: '/' }), ctx());
     const agents = new Set(server.requests.slice(seen).map((r) => r.headers['user-agent']));
@@ -40,7 +43,10 @@ describe('createSource', () => {
     server.routes.set('/feed.xml', { bytes: Buffer.from(atomFeed(`${server.origin}/feed.xml`, [{ id: 'a', title: 't', html: '<p>正文</p>' }])), contentType: 'application/atom+xml' });
     const feed = validatePipeline({ id: 't', source: { type: 'feed', url: `${server.origin}/feed.xml` } }, 't.yaml');
     const fed = await runSource(createSource(feed.source, { cwd: '/' }), ctx());
-    assert.deepEqual(fed.events.map((e) => e.kind), ['post']);
+    assert.deepEqual(
+      fed.events.map((e) => e.kind),
+      ['post'],
+    );
     const dir = validatePipeline({ id: 't', source: { type: 'dir', path: 'pipelines/sample/posts' } }, 't.yaml');
     const read = await runSource(createSource(dir.source, { cwd: join(import.meta.dirname, '..', '..') }), ctx());
     assert.ok(read.events.length > 0 && read.events.every((e) => e.kind === 'post'));

@@ -27,7 +27,10 @@ async function indexLines(rawDir: string): Promise<IndexLine[]> {
 
 async function objectFiles(rawDir: string): Promise<string[]> {
   const entries = await readdir(join(rawDir, 'objects'), { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
 }
 
 /** Rejections nobody handled while `body` runs (each one would kill a real process). */
@@ -50,7 +53,10 @@ describe('raw snapshots', () => {
   const ctx = (more: Partial<SourceContext> = {}): SourceContext => ({ previous: new Map(), cursor: null, rawDir, clock, logger: silentLogger, ...more });
   const github = () => githubSource({ type: 'github', repo: `${server.owner}/${server.repo}`, branch: server.branch, path: '_posts', api: server.origin, raw: server.origin, http: testHttpOptions() });
 
-  useServerAndRawDir((s) => (server = s), (d) => (rawDir = d));
+  useServerAndRawDir(
+    (s) => (server = s),
+    (d) => (rawDir = d),
+  );
 
   it('stores every fetched body once under its sha256, indexed with where and when it came from', async () => {
     server.files.set('_posts/gbk-page.md', { bytes: encodeGbk('<p>国务院办公厅</p>'), contentType: 'text/html; charset=gbk' });
@@ -85,7 +91,10 @@ describe('raw snapshots', () => {
     assert.equal(listing?.kind === 'listing' && listing.source_ids.length, posts(events).length);
 
     const before = await objectFiles(rawDir);
-    assert.ok(before.every((name) => /^[0-9a-f]{64}$/.test(name)), 'no temp files left behind');
+    assert.ok(
+      before.every((name) => /^[0-9a-f]{64}$/.test(name)),
+      'no temp files left behind',
+    );
     await runSource(github(), ctx());
     assert.deepEqual(await objectFiles(rawDir), before, 'refetched bodies are not stored twice');
     assert.equal((await indexLines(rawDir)).length, lines.length * 2, 'but each fetch is indexed');
@@ -132,7 +141,18 @@ describe('raw snapshots', () => {
   // The folder cannot be made: the store's first write must fail with a message naming it, and a
   // store that is never written to (the listing failed first) must not leave an unhandled rejection.
   async function assertUnwritable(target: string): Promise<void> {
-    const meta = { url: 'http://127.0.0.1/x', source: 'test', source_id: 'x', fetched_at: '2026-01-02T03:04:05.000Z', status: 200, etag: null, last_modified: null, content_type: null, content_encoding: null, revision: null };
+    const meta = {
+      url: 'http://127.0.0.1/x',
+      source: 'test',
+      source_id: 'x',
+      fetched_at: '2026-01-02T03:04:05.000Z',
+      status: 200,
+      etag: null,
+      last_modified: null,
+      content_type: null,
+      content_encoding: null,
+      revision: null,
+    };
     const unhandled = await unhandledRejectionsDuring(async () => {
       const store = openSnapshotStore(target);
       await new Promise((done) => setTimeout(done, 50)); // the folder has failed to be made before anything awaits the store
@@ -176,7 +196,18 @@ describe('raw snapshots', () => {
     // Unmounted here, not in t.after: the raw folder is removed after each test, before t.after runs.
     try {
       const body = Buffer.alloc(64 * 1024, '政');
-      const meta = { url: 'http://127.0.0.1/big.md', source: 'test', source_id: 'big', fetched_at: '2026-01-02T03:04:05.000Z', status: 200, etag: null, last_modified: null, content_type: 'text/markdown', content_encoding: null, revision: null };
+      const meta = {
+        url: 'http://127.0.0.1/big.md',
+        source: 'test',
+        source_id: 'big',
+        fetched_at: '2026-01-02T03:04:05.000Z',
+        status: 200,
+        etag: null,
+        last_modified: null,
+        content_type: 'text/markdown',
+        content_encoding: null,
+        revision: null,
+      };
       await assert.rejects(openSnapshotStore(small).saveBody(meta, body), new RegExp(`objects/${sha256(body).slice(0, 2)}/${sha256(body)}: the disk is full`));
       assert.deepEqual(await readdir(join(small, 'objects', sha256(body).slice(0, 2))), [], 'no half-written body under any name');
     } finally {
@@ -199,7 +230,22 @@ async function writeLongIndex(rawDir: string, ids: string[], runs: number): Prom
   };
   const body = (id: string, text: string) => {
     const hash = store(text);
-    const line: BodySnapshot = { kind: 'body', url: `http://127.0.0.1/${id}.md`, source: 'test', source_id: id, fetched_at: '2026-01-02T03:04:05.000Z', status: 200, etag: `"${hash.slice(0, 12)}"`, last_modified: null, content_type: 'text/plain; charset=utf-8', content_encoding: null, encoding: 'utf-8', revision: hash, bytes: text.length, sha256: hash };
+    const line: BodySnapshot = {
+      kind: 'body',
+      url: `http://127.0.0.1/${id}.md`,
+      source: 'test',
+      source_id: id,
+      fetched_at: '2026-01-02T03:04:05.000Z',
+      status: 200,
+      etag: `"${hash.slice(0, 12)}"`,
+      last_modified: null,
+      content_type: 'text/plain; charset=utf-8',
+      content_encoding: null,
+      encoding: 'utf-8',
+      revision: hash,
+      bytes: text.length,
+      sha256: hash,
+    };
     return `${JSON.stringify(line)}\n`;
   };
   const listing = (listed: string[]) => `${JSON.stringify({ kind: 'listing', url: 'http://127.0.0.1/list', source: 'test', fetched_at: '2026-01-02T03:04:05.000Z', source_ids: listed })}\n`;
@@ -238,7 +284,11 @@ test('offline replay streams raw/index.jsonl: a million lines replay within a 64
   const runs = Math.ceil(1_000_000 / (ids.length + 1));
   await writeLongIndex(rawDir, ids, runs);
   const started = Date.now();
-  const child = spawn(process.execPath, ['--max-old-space-size=64', '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', REPLAY], { cwd: ROOT, env: { ...process.env, RAW_DIR: rawDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-old-space-size=64', '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', REPLAY], {
+    cwd: ROOT,
+    env: { ...process.env, RAW_DIR: rawDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -248,6 +298,11 @@ test('offline replay streams raw/index.jsonl: a million lines replay within a 64
   const result = JSON.parse(stdout) as { posts: [string, string, string][]; peakGrowthMB: number };
   t.diagnostic(`${runs * (ids.length + 1)} index lines replayed in ${Date.now() - started} ms, heap growth peak ${result.peakGrowthMB.toFixed(1)} MB`);
   // The newest listing (without p4) and the newest body of each post (p0 edited in the last run) win.
-  assert.deepEqual(result.posts, [['post', 'p0', 'post p0 edited'], ['post', 'p1', 'post p1'], ['post', 'p2', 'post p2'], ['post', 'p3', 'post p3']]);
+  assert.deepEqual(result.posts, [
+    ['post', 'p0', 'post p0 edited'],
+    ['post', 'p1', 'post p1'],
+    ['post', 'p2', 'post p2'],
+    ['post', 'p3', 'post p3'],
+  ]);
   assert.ok(result.peakGrowthMB < 32, `heap grew by ${result.peakGrowthMB} MB`);
 });

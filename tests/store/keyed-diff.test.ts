@@ -36,17 +36,23 @@ describe('keyed diff', () => {
 
   test('inserts, updates and deletes by key; unchanged rows are left out; the key is its columns joined with /', async () => {
     const changes = await diff(before, after);
-    assert.deepEqual(changes.map((c) => [c.row_key, c.change_type, c.doc_id]), [
-      ['d1/2', 'update', 'd1'],
-      ['d2/1', 'update', 'd2'],
-      ['d3/10', 'delete', 'd3'],
-      ['d4/1', 'insert', 'd4'],
-    ]);
+    assert.deepEqual(
+      changes.map((c) => [c.row_key, c.change_type, c.doc_id]),
+      [
+        ['d1/2', 'update', 'd1'],
+        ['d2/1', 'update', 'd2'],
+        ['d3/10', 'delete', 'd3'],
+        ['d4/1', 'insert', 'd4'],
+      ],
+    );
   });
 
   test('an update names only the columns that changed, and a NULL becoming a value is a change', async () => {
     const changes = await diff(before, after);
-    assert.deepEqual(changes.filter((c) => c.change_type === 'update').map((c) => c.changed_columns), [['text'], ['tags']]);
+    assert.deepEqual(
+      changes.filter((c) => c.change_type === 'update').map((c) => c.changed_columns),
+      [['text'], ['tags']],
+    );
     assert.ok(changes.filter((c) => c.change_type !== 'update').every((c) => c.changed_columns === null));
   });
 
@@ -69,9 +75,12 @@ describe('keyed diff', () => {
 
   test('a row whose key repeats a changed value elsewhere is matched by its whole key, not by doc_id alone', async () => {
     const changes = await diff(`('d1', 1, '甲', NULL), ('d1', 2, '乙', NULL)`, `('d1', 1, '乙', NULL), ('d1', 2, '甲', NULL)`);
-    assert.deepEqual(changes.map((c) => [c.row_key, c.change_type, c.changed_columns]), [
-      ['d1/1', 'update', ['text']],
-      ['d1/2', 'update', ['text']],
-    ]);
+    assert.deepEqual(
+      changes.map((c) => [c.row_key, c.change_type, c.changed_columns]),
+      [
+        ['d1/1', 'update', ['text']],
+        ['d1/2', 'update', ['text']],
+      ],
+    );
   });
 });

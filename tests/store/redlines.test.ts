@@ -39,7 +39,10 @@ describe('redlines within a budget', () => {
     const news = Array.from({ length: 6 }, (_, i) => node(String(i + 1), `第${i + 1}项改革试点，按季度报送进展。`));
     // Each diff has 15 + 16 characters and 3 edits (期 out, 季 and 度 in): 93 of work, so 200 pays for two of them.
     const lines = redlineProvisions(olds, news, { ...DEFAULT_DIFF_BUDGET, documentWork: 200 });
-    assert.deepEqual(lines.map((l) => l.diff_kind), ['chars', 'chars', 'replaced', 'replaced', 'replaced', 'replaced']);
+    assert.deepEqual(
+      lines.map((l) => l.diff_kind),
+      ['chars', 'chars', 'replaced', 'replaced', 'replaced', 'replaced'],
+    );
     assert.equal(lines[2].diff, `[-${olds[2].text}-]{+${news[2].text}+}`);
   });
 
@@ -54,7 +57,10 @@ describe('redlines within a budget', () => {
     const moved = lines.filter((l) => l.change_type === 'moved');
     assert.equal(moved.length, 3_000);
     for (const l of moved) assert.equal(Number(l.path.split('.')[1]), Number(l.from_path!.split('.')[1]) + 1, `${l.from_path} → ${l.path}`);
-    assert.deepEqual(lines.filter((l) => l.change_type !== 'moved').map((l) => [l.change_type, l.path]), [['added', '1.1']]);
+    assert.deepEqual(
+      lines.filter((l) => l.change_type !== 'moved').map((l) => [l.change_type, l.path]),
+      [['added', '1.1']],
+    );
     assert.ok(seconds < 10, `${seconds.toFixed(1)} s`);
   });
 });
@@ -70,11 +76,14 @@ describe('redline alignment', () => {
     const olds = [node('1', '推进改革试点。'), node('2', '完善配套政策。')];
     const news = [node('1', '新增试点任务清单管理。'), node('2', '推进改革试点。'), node('3', '完善配套政策。')];
     const redlines = redlineProvisions(olds, news);
-    assert.deepEqual(redlines.map((l) => [l.change_type, l.from_path, l.path]), [
-      ['moved', '1', '2'],
-      ['moved', '2', '3'],
-      ['added', null, '1'],
-    ]);
+    assert.deepEqual(
+      redlines.map((l) => [l.change_type, l.from_path, l.path]),
+      [
+        ['moved', '1', '2'],
+        ['moved', '2', '3'],
+        ['added', null, '1'],
+      ],
+    );
     assert.ok(redlines.filter((l) => l.change_type === 'moved').every((l) => l.diff === null));
   });
 

@@ -54,7 +54,10 @@ test('a release table written from slices is byte for byte the same table writte
       const spec = TABLE_BY_NAME.get(name)!;
       const rows = releaseRows(spec, '');
       const tagged = { select: `SELECT 'all' AS ${PART_COLUMN}, * FROM (${rows.select})`, order: [PART_COLUMN, ...rows.order] };
-      for (const [dir, slice] of [[sliced, 10], [whole, undefined]] as const) {
+      for (const [dir, slice] of [
+        [sliced, 10],
+        [whole, undefined],
+      ] as const) {
         const sorted = await sortedRows(db.conn, `t_${name}`, tagged, spec.columns, slice);
         assert.ok(sorted.total > 10 * 2, `${name}: ${sorted.total} rows, enough for several slices`);
         await writeCsvFile(join(dir, `${name}.csv`), spec.columns, 'spreadsheet', sorted.csvRows(null, 'spreadsheet'));

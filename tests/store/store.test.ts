@@ -42,10 +42,7 @@ async function release(store: Store, releaseId: string, counts: RunCounts): Prom
   await store.transaction(async () => {
     await store.savePostStates('test', null);
     const parent = await store.lastRelease();
-    await store.applyRelease(
-      { release_id: releaseId, created_at: FETCHED_AT, parent_release_id: parent?.release_id ?? null, code_version: 'test', schema_version: 1, inputs_sha256: '' },
-      counts,
-    );
+    await store.applyRelease({ release_id: releaseId, created_at: FETCHED_AT, parent_release_id: parent?.release_id ?? null, code_version: 'test', schema_version: 1, inputs_sha256: '' }, counts);
   });
 }
 
@@ -100,7 +97,10 @@ describe('Store.computeChanges', () => {
       await release(store, 'r1', await store.computeChanges({ notModified: false, firstRelease: true }));
       const cites = await store.all<{ plan_key: string | null }>(`SELECT plan_key FROM hist_mentions WHERE kind = 'document' AND value = '${CITED}'`);
       assert.ok(cites.length > 0, 'the supplement cites the regulation');
-      assert.ok(cites.every((c) => c.plan_key === null), 'not resolved while the regulation is unknown');
+      assert.ok(
+        cites.every((c) => c.plan_key === null),
+        'not resolved while the regulation is unknown',
+      );
 
       // Next run: the regulation arrives, the supplement is unchanged upstream.
       await stage(store, [{ sourceId: 'regulation', file: REGULATION }], ['supplement']);
@@ -126,9 +126,26 @@ describe('plans in the store', () => {
   // they were published as 国务院令第666号 and 国务院令第709号. The two documents rows carry those facts.
   const TITLE = '国务院关于修改部分行政法规的决定';
   const decision = (sourceId: string, number: string, date: string): TableRow<'documents'> => ({
-    doc_id: docId('dir', sourceId), source: 'dir', source_id: sourceId, url: sourceId, title: TITLE, issued_date: date, tags: [],
-    is_policy: true, doc_type: '决定', issuer: '国务院', doc_number: number, content_sha256: sha256(sourceId),
-    published_at: null, category: null, plan_type: null, plan_name: null, period_start: null, period_end: null, version: null, source_path: null,
+    doc_id: docId('dir', sourceId),
+    source: 'dir',
+    source_id: sourceId,
+    url: sourceId,
+    title: TITLE,
+    issued_date: date,
+    tags: [],
+    is_policy: true,
+    doc_type: '决定',
+    issuer: '国务院',
+    doc_number: number,
+    content_sha256: sha256(sourceId),
+    published_at: null,
+    category: null,
+    plan_type: null,
+    plan_name: null,
+    period_start: null,
+    period_end: null,
+    version: null,
+    source_path: null,
   });
   const LAW = join(LAWS, '行政法规', '进出口商品检验法实施条例(2022-03-29).md');
 

@@ -124,7 +124,7 @@ const JOINERS = new Set(['和', '与', '及']);
 /** `printed` cut into the agencies it names, left to right and longest first (中共中央国务院 → 中共中央, 国务院); null if any part is unknown. */
 function splitJoined(printed: string): string[] | null {
   const names: string[] = [];
-  for (let i = 0; i < printed.length; ) {
+  for (let i = 0; i < printed.length;) {
     if (names.length > 0 && JOINERS.has(printed[i])) {
       i++;
       continue;
@@ -143,6 +143,9 @@ function splitJoined(printed: string): string[] | null {
  * are two issuers each). A part the dictionary does not know wholly is kept as printed.
  */
 export function fullAgencyNames(printed: string): string[] {
-  const names = printed.split(ISSUER_SEPARATORS).filter(Boolean).flatMap((part) => AGENCY_NAMES.get(part) ?? splitJoined(part) ?? part);
+  const names = printed
+    .split(ISSUER_SEPARATORS)
+    .filter(Boolean)
+    .flatMap((part) => AGENCY_NAMES.get(part) ?? splitJoined(part) ?? part);
   return [...new Set(names)];
 }

@@ -20,9 +20,21 @@ import type { Instrument } from '../../core/types.ts';
 
 /** The sub-tools of the typology, each under its instrument. */
 export const TOOLS = {
-  人才培养: 'supply', 资金投入: 'supply', 技术支持: 'supply', 基础设施: 'supply', 公共服务: 'supply',
-  目标规划: 'environment', 金融支持: 'environment', 税收优惠: 'environment', 法规管制: 'environment', 策略性措施: 'environment',
-  政府采购: 'demand', 服务外包: 'demand', 示范工程: 'demand', 贸易管制: 'demand', 海外交流: 'demand',
+  人才培养: 'supply',
+  资金投入: 'supply',
+  技术支持: 'supply',
+  基础设施: 'supply',
+  公共服务: 'supply',
+  目标规划: 'environment',
+  金融支持: 'environment',
+  税收优惠: 'environment',
+  法规管制: 'environment',
+  策略性措施: 'environment',
+  政府采购: 'demand',
+  服务外包: 'demand',
+  示范工程: 'demand',
+  贸易管制: 'demand',
+  海外交流: 'demand',
 } as const satisfies Record<string, Instrument>;
 
 export type Tool = keyof typeof TOOLS;
@@ -44,7 +56,10 @@ export const INSTRUMENT_KEYWORDS: readonly InstrumentKeyword[] = [
   ...group('目标规划', '规划 目标 考核 绩效考核 考核评价 评估 实施方案 工作方案 行动计划 路线图 指标'),
   ...group('金融支持', '金融 融资 信贷 贷款 担保 保险 基金 股权 上市 债券 证券 质押 抵押 资本市场 社会资本 投资基金 风险投资 创业投资 金融产品'),
   ...group('税收优惠', '税收优惠 优惠政策 减税 免税 免征 减征 减免 降费 税费减免 加计扣除 税收'),
-  ...group('法规管制', '法律 法规 规章 立法 法治 监管 监督 执法 检查 抽查 督查 督导 审查 审核 审批 许可 备案 准入 标准 认证 检验检测 禁止 严禁 不得 限制 处罚 惩戒 查处 追究 问责 违法 违规 管控 责任制 追溯 知识产权保护 安全管理 风险防控 信用 黑名单 信息披露 网络安全 规范性文件 管理办法 实施办法 管理制度 条例 应当 必须'),
+  ...group(
+    '法规管制',
+    '法律 法规 规章 立法 法治 监管 监督 执法 检查 抽查 督查 督导 审查 审核 审批 许可 备案 准入 标准 认证 检验检测 禁止 严禁 不得 限制 处罚 惩戒 查处 追究 问责 违法 违规 管控 责任制 追溯 知识产权保护 安全管理 风险防控 信用 黑名单 信息披露 网络安全 规范性文件 管理办法 实施办法 管理制度 条例 应当 必须',
+  ),
   ...group('策略性措施', '宣传 推介 舆论 舆情 表彰 激励 领导小组 联席会议 协调机制 统筹协调 沟通协调 组织领导 工作机制 经验交流 总结推广 推广经验'),
   ...group('政府采购', '政府采购 采购 购买 收储 订单'),
   ...group('服务外包', '外包 服务外包 购买服务 政府购买服务 委托第三方 第三方'),
@@ -58,6 +73,17 @@ export const INSTRUMENT_KEYWORDS: readonly InstrumentKeyword[] = [
  * no state rule; 试点地区, 试点工作 … name the pilot a measure belongs to, not a pilot it starts (开展…试点).
  */
 export const NOT_EVIDENCE: readonly string[] = [
-  '宅基地', '独立法人', '国际竞争力', '国际经验', '国际先进', '国际一流', '规范化', '党内法规',
-  '试点地区', '试点城市', '试点单位', '试点工作', '试点任务',
+  '宅基地',
+  '独立法人',
+  '国际竞争力',
+  '国际经验',
+  '国际先进',
+  '国际一流',
+  '规范化',
+  '党内法规',
+  '试点地区',
+  '试点城市',
+  '试点单位',
+  '试点工作',
+  '试点任务',
 ];

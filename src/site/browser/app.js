@@ -103,7 +103,9 @@ function ensureTable(name, release) {
         );
         const columns = fields.map((f) => `${sqlString(f.name)}: 'VARCHAR'`).join(', ');
         const select = fields.map((f) => `${CASTS[f.type] ? CASTS[f.type](ident(f.name)) : ident(f.name)} AS ${ident(f.name)}`).join(', ');
-        await conn.query(`CREATE TABLE ${ident(name)} AS SELECT ${select} FROM read_csv([${files.map(sqlString).join(', ')}], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${columns}})`);
+        await conn.query(
+          `CREATE TABLE ${ident(name)} AS SELECT ${select} FROM read_csv([${files.map(sqlString).join(', ')}], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${columns}})`,
+        );
       })(),
     );
   }
@@ -177,15 +179,22 @@ async function xlsxBlob(records, fields, sheetName) {
   const ExcelJS = await loadExcel();
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet(sheetName.slice(0, 31));
-  ws.columns = fields.map((f) => ({ header: f.name, key: f.name, width: f.type === 'string' ? 30 : 14, style: f.type === 'date' ? { numFmt: 'yyyy-mm-dd' } : f.type === 'datetime' ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : {} }));
+  ws.columns = fields.map((f) => ({
+    header: f.name,
+    key: f.name,
+    width: f.type === 'string' ? 30 : 14,
+    style: f.type === 'date' ? { numFmt: 'yyyy-mm-dd' } : f.type === 'datetime' ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : {},
+  }));
   for (const r of records) {
-    ws.addRow(fields.map((f) => {
-      const v = r[f.name];
-      if (v === null || v === undefined) return null;
-      if ((f.type === 'date' || f.type === 'datetime') && typeof v === 'number') return new Date(v);
-      if (f.type === 'integer' || f.type === 'boolean') return v;
-      return String(plain(v, f.type));
-    }));
+    ws.addRow(
+      fields.map((f) => {
+        const v = r[f.name];
+        if (v === null || v === undefined) return null;
+        if ((f.type === 'date' || f.type === 'datetime') && typeof v === 'number') return new Date(v);
+        if (f.type === 'integer' || f.type === 'boolean') return v;
+        return String(plain(v, f.type));
+      }),
+    );
   }
   return new Blob([await wb.xlsx.writeBuffer()], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
 }
@@ -203,7 +212,30 @@ function downloadLinks(records, fields, name) {
 function resultTable(records) {
   if (!records.length) return el('p', {}, '无结果 No rows.');
   const cols = Object.keys(records[0]);
-  return el('table', { class: 'result' }, el('thead', {}, el('tr', {}, cols.map((c) => el('th', {}, c)))), el('tbody', {}, records.map((r) => el('tr', {}, cols.map((c) => el('td', {}, r[c] === null ? '' : String(plain(r[c], typeof r[c] === 'number' && /_at$|date$/.test(c) ? (c.endsWith('_at') ? 'datetime' : 'date') : null))))))));
+  return el(
+    'table',
+    { class: 'result' },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        cols.map((c) => el('th', {}, c)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      records.map((r) =>
+        el(
+          'tr',
+          {},
+          cols.map((c) => el('td', {}, r[c] === null ? '' : String(plain(r[c], typeof r[c] === 'number' && /_at$|date$/.test(c) ? (c.endsWith('_at') ? 'datetime' : 'date') : null)))),
+        ),
+      ),
+    ),
+  );
 }
 
 /** Pagefind's excerpt keeps only its <mark> tags: everything else in it is text. */
@@ -272,7 +304,13 @@ async function search(release) {
       el('p', { id: 'search-count' }, `${found.results.length} 件 documents`),
       ...data.map((d) => {
         const meta = [d.meta.number, d.meta.issuer, d.meta.date, d.meta.type].filter(Boolean).join(' · ');
-        return el('div', { class: 'result' }, el('p', {}, el('a', { href: new URL(d.url.replace(/^\/+/, ''), release).href }, d.meta.title ?? d.url)), meta ? el('p', { class: 'muted' }, meta) : null, el('p', { class: 'excerpt' }, excerptNodes(d.excerpt)));
+        return el(
+          'div',
+          { class: 'result' },
+          el('p', {}, el('a', { href: new URL(d.url.replace(/^\/+/, ''), release).href }, d.meta.title ?? d.url)),
+          meta ? el('p', { class: 'muted' }, meta) : null,
+          el('p', { class: 'excerpt' }, excerptNodes(d.excerpt)),
+        );
       }),
     );
     out.dataset.ready = q;
@@ -299,12 +337,20 @@ async function browser(root, release) {
   root.append(section);
   await ensureTable('documents', release);
   // The browser's own narrow copy, its date worked out once, so each keystroke scans only what it searches.
-  await conn.query(`CREATE TEMP TABLE IF NOT EXISTS browse AS SELECT doc_id, source_id, title, coalesce(doc_number, '') AS doc_number, coalesce(issuer, '') AS issuer, doc_type, coalesce(issued_date, CAST(published_at AS DATE)) AS date FROM documents ORDER BY date DESC NULLS LAST, doc_id`);
+  await conn.query(
+    `CREATE TEMP TABLE IF NOT EXISTS browse AS SELECT doc_id, source_id, title, coalesce(doc_number, '') AS doc_number, coalesce(issuer, '') AS issuer, doc_type, coalesce(issued_date, CAST(published_at AS DATE)) AS date FROM documents ORDER BY date DESC NULLS LAST, doc_id`,
+  );
   const options = async (sql) => (await rows(sql, release)).map((r) => r.v).filter((v) => v !== null);
   const types = await options('SELECT DISTINCT doc_type AS v FROM browse ORDER BY 1');
   const issuers = await options("SELECT DISTINCT issuer AS v FROM browse WHERE issuer <> '' ORDER BY 1");
   const years = await options('SELECT DISTINCT year(date)::INT AS v FROM browse ORDER BY 1 DESC');
-  const select = (id, label, values) => el('select', { id }, el('option', { value: '' }, label), values.map((v) => el('option', { value: v }, v)));
+  const select = (id, label, values) =>
+    el(
+      'select',
+      { id },
+      el('option', { value: '' }, label),
+      values.map((v) => el('option', { value: v }, v)),
+    );
   const q = el('input', { id: 'doc-filter', type: 'search', placeholder: '标题、发文字号或发文机关 title, number or issuer', size: '40' });
   const type = select('filter-type', '文种 (all)', types);
   const issuer = select('filter-issuer', '发文机关 issuer (all)', issuers);
@@ -326,12 +372,42 @@ async function browser(root, release) {
     if (issuer.value) where.push(`issuer = ${sqlString(issuer.value)}`);
     if (year.value) where.push(`year(date) = ${Number(year.value)}`);
     // One scan gives the page and the count of all matches (the window runs before the limit).
-    const docs = await rows(`SELECT doc_id, source_id, title, doc_number, issuer, doc_type, date::VARCHAR AS date, count(*) OVER ()::INT AS n FROM browse WHERE ${where.join(' AND ')} ORDER BY browse.date DESC NULLS LAST, doc_id LIMIT ${PAGE} OFFSET ${page * PAGE}`, release);
+    const docs = await rows(
+      `SELECT doc_id, source_id, title, doc_number, issuer, doc_type, date::VARCHAR AS date, count(*) OVER ()::INT AS n FROM browse WHERE ${where.join(' AND ')} ORDER BY browse.date DESC NULLS LAST, doc_id LIMIT ${PAGE} OFFSET ${page * PAGE}`,
+      release,
+    );
     const n = docs.length ? docs[0].n : 0;
     if (mine !== seq) return;
     list.replaceChildren(
       el('p', { id: 'match-count' }, `${n} documents 件`),
-      el('table', {}, el('thead', {}, el('tr', {}, ['日期 date', '标题 title', '发文字号 number', '发文机关 issuer', '文种 type'].map((h) => el('th', {}, h)))), el('tbody', {}, docs.map((d) => el('tr', {}, el('td', {}, d.date ?? ''), el('td', {}, el('a', { href: docHref(d.doc_id) }, docTitle(d.title, d.source_id))), el('td', {}, d.doc_number ?? ''), el('td', {}, d.issuer ?? ''), el('td', {}, d.doc_type ?? ''))))),
+      el(
+        'table',
+        {},
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ['日期 date', '标题 title', '发文字号 number', '发文机关 issuer', '文种 type'].map((h) => el('th', {}, h)),
+          ),
+        ),
+        el(
+          'tbody',
+          {},
+          docs.map((d) =>
+            el(
+              'tr',
+              {},
+              el('td', {}, d.date ?? ''),
+              el('td', {}, el('a', { href: docHref(d.doc_id) }, docTitle(d.title, d.source_id))),
+              el('td', {}, d.doc_number ?? ''),
+              el('td', {}, d.issuer ?? ''),
+              el('td', {}, d.doc_type ?? ''),
+            ),
+          ),
+        ),
+      ),
     );
     const pages = Math.max(1, Math.ceil(n / PAGE));
     pager.replaceChildren(
@@ -365,7 +441,12 @@ async function sqlConsole(root, release) {
     out.replaceChildren(el('p', { class: 'muted' }, 'running…'));
     try {
       const records = await rows(sql, release);
-      const fields = records.length ? Object.keys(records[0]).map((name) => ({ name, type: typeof records[0][name] === 'number' && /date$/.test(name) ? 'date' : typeof records[0][name] === 'number' && /_at$/.test(name) ? 'datetime' : 'string' })) : [];
+      const fields = records.length
+        ? Object.keys(records[0]).map((name) => ({
+            name,
+            type: typeof records[0][name] === 'number' && /date$/.test(name) ? 'date' : typeof records[0][name] === 'number' && /_at$/.test(name) ? 'datetime' : 'string',
+          }))
+        : [];
       out.replaceChildren(downloadLinks(records, fields, 'query'), resultTable(records.slice(0, 1000)));
     } catch (err) {
       out.replaceChildren(el('p', { class: 'error' }, String(err.message ?? err)));
@@ -374,7 +455,15 @@ async function sqlConsole(root, release) {
   };
   run.addEventListener('click', go);
   root.append(
-    el('section', { id: 'sql' }, el('h2', {}, 'SQL 查询 ', el('span', { class: 'en' }, 'console')), el('p', {}, `表 Tables: ${names.join(', ')}; 视图 views: ${[...views.keys()].join(', ') || '—'}. 时间为管道时区的当地时间 (TIMESTAMP) times are the wall clock of the pipeline's time zone.`), input, run, out),
+    el(
+      'section',
+      { id: 'sql' },
+      el('h2', {}, 'SQL 查询 ', el('span', { class: 'en' }, 'console')),
+      el('p', {}, `表 Tables: ${names.join(', ')}; 视图 views: ${[...views.keys()].join(', ') || '—'}. 时间为管道时区的当地时间 (TIMESTAMP) times are the wall clock of the pipeline's time zone.`),
+      input,
+      run,
+      out,
+    ),
   );
   const linked = new URLSearchParams(location.search).get('sql');
   if (linked) {
@@ -386,7 +475,11 @@ async function sqlConsole(root, release) {
 
 /** A filtered selection of any table as CSV or XLSX: one column contains a text. */
 function selection(root, release) {
-  const table = el('select', { id: 'pick-table' }, tables().map((t) => el('option', { value: t.name }, `${t.name} (${t.rows})`)));
+  const table = el(
+    'select',
+    { id: 'pick-table' },
+    tables().map((t) => el('option', { value: t.name }, `${t.name} (${t.rows})`)),
+  );
   const column = el('select', { id: 'pick-column' });
   const value = el('input', { id: 'pick-value', type: 'search', placeholder: 'contains 包含' });
   const fill = async () => column.replaceChildren(...(await schemaOf(table.value, release)).fields.map((f) => el('option', { value: f.name }, f.name)));
