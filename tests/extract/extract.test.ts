@@ -1,27 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ParsedPost } from '../../src/core/types.ts';
 import { extractDocument } from '../../src/extract/index.ts';
 import { parsePost } from '../../src/parse/index.ts';
 import { corpusPost } from '../parse/helpers.ts';
-
-/** A gov.cn-like post made of the given paragraphs (for numbering styles the corpus lacks). */
-function govPost(paragraphs: string[], title = '国务院办公厅关于测试工作的意见', meta: Record<string, string> = {}): ParsedPost {
-  return {
-    source: 'dir',
-    sourceId: 't',
-    url: 't.html',
-    format: 'govcn',
-    title,
-    publishedAt: '2019-01-02',
-    categories: [],
-    tags: [],
-    meta: { 发文机关: '国务院办公厅', 成文日期: '2018年12月20日', ...meta },
-    paragraphs,
-    link: null,
-    warnings: [],
-  };
-}
+import { govPost } from './helpers.ts';
 
 const outlineOf = (paragraphs: string[], title?: string) => extractDocument(govPost(paragraphs, title)).provisions.map((p) => [p.path, p.level, p.label, p.heading]);
 

@@ -6,23 +6,10 @@ import { describe, test } from 'node:test';
 import type { ParsedPost } from '../../src/core/types.ts';
 import { fullAgencyNames } from '../../src/extract/dictionaries/agencies.ts';
 import { extractDocument } from '../../src/extract/index.ts';
+import { govPost } from './helpers.ts';
 
-function govPost(title: string, paragraphs: string[], meta: Record<string, string> = {}): ParsedPost {
-  return {
-    source: 'dir',
-    sourceId: 't',
-    url: 't.html',
-    format: 'govcn',
-    title,
-    publishedAt: '2019-01-02',
-    categories: [],
-    tags: [],
-    meta: { 发文机关: '国务院', 成文日期: '2018年10月27日', ...meta },
-    paragraphs,
-    link: null,
-    warnings: [],
-  };
-}
+/** The posts here are the State Council's (国务院), written 2018-10-27. */
+const STATE_COUNCIL = { 发文机关: '国务院', 成文日期: '2018年10月27日' };
 
 const planOf = (post: ParsedPost) => {
   const f = extractDocument(post).fields;
@@ -37,14 +24,14 @@ describe('a forwarded document is named as the body cites it in 《》, without 
   test('the cited title, not the title’s contraction with its author', () => {
     // The notice's title, composed as such titles contract the name: 批转 + author + 关于… + 的通知.
     const title = '国务院批转国家经济委员会、财政部关于国营工业、交通企业设置总会计师的几项规定(草案)的通知';
-    assert.deepEqual(planOf(govPost(title, [article])), ['通知', '规定', '关于国营工业、交通企业设置总会计师的几项规定(草案)']);
+    assert.deepEqual(planOf(govPost([article], title, STATE_COUNCIL)), ['通知', '规定', '关于国营工业、交通企业设置总会计师的几项规定(草案)']);
   });
 
   test('the title’s contraction when the body cites no title of that 文种', () => {
     // corpus-laws 行政法规/高等教育自学考试暂行条例(2014-07-29).md cites both notices; neither is a 请示.
     const title = '国务院批转教育部等部门关于成立全国高等教育自学考试指导委员会的请示的通知';
     const cites = '1981年1月13日《国务院批转教育部关于高等教育自学考试试行办法的报告》和1983年5月3日《国务院批转教育部等部门关于成立全国高等教育自学考试指导委员会的请示的通知》同时废止。';
-    assert.deepEqual(planOf(govPost(title, [cites])), ['通知', '请示', '教育部等部门关于成立全国高等教育自学考试指导委员会的请示']);
+    assert.deepEqual(planOf(govPost([cites], title, STATE_COUNCIL)), ['通知', '请示', '教育部等部门关于成立全国高等教育自学考试指导委员会的请示']);
   });
 });
 
@@ -62,7 +49,7 @@ describe('关于印发X的函 encloses X as 关于印发X的通知 does', () => 
     '一、总体要求',
     '（一）指导思想。',
   ];
-  const doc = extractDocument(govPost('国务院办公厅关于印发政府网站集约化试点工作方案的函', paragraphs));
+  const doc = extractDocument(govPost(paragraphs, '国务院办公厅关于印发政府网站集约化试点工作方案的函', STATE_COUNCIL));
 
   test('doc_type 函, the enclosed 方案 as plan_type and plan_name', () => {
     assert.deepEqual([doc.fields.doc_type, doc.fields.plan_type, doc.fields.plan_name], ['函', '方案', '政府网站集约化试点工作方案']);
@@ -94,7 +81,7 @@ describe('issuers in full, joint issuers each expanded (中央军委 → 中央�
 
   test('a title that runs joint issuers together gives each in full', () => {
     // The 要素市场化 plan cites 《中共中央国务院关于构建更加完善的要素市场化配置体制机制的意见》; here it is the title.
-    const post = govPost('中共中央国务院关于构建更加完善的要素市场化配置体制机制的意见', ['一、总体要求'], { 发文机关: '' });
+    const post = govPost(['一、总体要求'], '中共中央国务院关于构建更加完善的要素市场化配置体制机制的意见', { ...STATE_COUNCIL, 发文机关: '' });
     assert.equal(extractDocument(post).fields.issuer, '中共中央、国务院');
   });
 });
