@@ -77,8 +77,8 @@ export interface DocumentPageData {
   measures: PageMeasure[];
   mentions: PageMention[];
   /** The plan this post carries and the other posts of it. */
-  /** The plan's posts, the first PLAN_POSTS of them by date, and how many it has in all. */
-  plan: { plan_key: string; plan_name: string; posts: { doc_id: string; title: string | null; source_id: string }[]; total: number } | null;
+  /** The plan's posts, the first PLAN_POSTS of them by date, and whether it has more (not how many: a count would change every member's page with each repost). */
+  plan: { plan_key: string; plan_name: string; posts: { doc_id: string; title: string | null; source_id: string }[]; more: boolean } | null;
   versions: { version: number; release_id: string; status: string; fetched_at: string | null }[];
   redlines: PageRedline[];
 }

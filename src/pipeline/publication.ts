@@ -78,6 +78,7 @@ export async function writeDocumentPages(o: PublicationOptions, ctx: PageContext
   const changed = new Set(reuse ? await changedPageDocIds(o.store) : all);
   const files: ReleaseFile[] = [];
   const render: string[] = [];
+  let linked = 0;
   for (const id of all) {
     const path = `docs/${encodeURIComponent(id)}.html`;
     const was = reuse && !changed.has(id) ? o.parent!.contents.others.get(path) : undefined;
@@ -88,12 +89,16 @@ export async function writeDocumentPages(o: PublicationOptions, ctx: PageContext
     for (const data of await documentPageData(o.store, render.slice(i, i + PAGE_BATCH))) {
       const path = `docs/${encodeURIComponent(data.doc.doc_id)}.html`;
       const html = buildDocumentPage(data, ctx);
-      await writeFile(join(o.dir, path), html);
-      files.push({ path, bytes: Buffer.byteLength(html), sha256: sha256(html) });
+      const page = { path, bytes: Buffer.byteLength(html), sha256: sha256(html) };
+      // Rendered the same as the parent's (a plan changed elsewhere): its file is linked, so a release's disk follows what changed.
+      const was = o.parent?.contents.others.get(path);
+      if (was?.sha256 === page.sha256 && (await o.parent!.link(was, o.dir))) linked++;
+      else await writeFile(join(o.dir, path), html);
+      files.push(page);
     }
   }
   await writeFile(join(o.dir, PAGES_STAMP), stamp);
-  return { files, rendered: render.length, linked: all.length - render.length };
+  return { files, rendered: render.length - linked, linked: all.length - render.length + linked };
 }
 
 /** index.html and feed.xml, from the release's datapackage.json and the store (inside the release's transaction). */

@@ -128,7 +128,7 @@ export function buildDocumentPage(data: DocumentPageData, ctx: PageContext): str
     : '<p class="muted">无 none</p>';
   const plan =
     data.plan && data.plan.posts.length > 1
-      ? `<section id="plan"><h2>同一政策的文章 <span class="en">Posts of this plan</span></h2><p>${esc(data.plan.plan_name)}</p><ul>${data.plan.posts.map((p) => `<li>${p.doc_id === doc.doc_id ? `${esc(docTitle(p.title, p.source_id))} (本页 this page)` : `<a href="${docHref(p.doc_id, '')}">${esc(docTitle(p.title, p.source_id))}</a>`}</li>`).join('')}</ul>${data.plan.total > data.plan.posts.length ? `<p class="muted">共 ${data.plan.total} 篇，列出最早的 ${data.plan.posts.length} 篇 <span class="en">${data.plan.total} posts in all; the first ${data.plan.posts.length} listed</span></p>` : ''}</section>`
+      ? `<section id="plan"><h2>同一政策的文章 <span class="en">Posts of this plan</span></h2><p>${esc(data.plan.plan_name)}</p><ul>${data.plan.posts.map((p) => `<li>${p.doc_id === doc.doc_id ? `${esc(docTitle(p.title, p.source_id))} (本页 this page)` : `<a href="${docHref(p.doc_id, '')}">${esc(docTitle(p.title, p.source_id))}</a>`}</li>`).join('')}</ul>${data.plan.more ? `<p class="muted">列出最早的 ${data.plan.posts.length} 篇，其余见文件浏览 <span class="en">the first ${data.plan.posts.length} listed; the others are in the documents browser</span></p>` : ''}</section>`
       : '';
   // Through the output folder, so the link works from releases/<id>/docs/ and (served at the root) from latest/docs/.
   const versions = `<table><thead><tr><th>版本 version</th><th>首次发布 first published in release</th><th>状态 status</th><th>抓取时间 fetched</th></tr></thead><tbody>${data.versions

@@ -82,7 +82,7 @@ export async function documentPageData(store: Store, docIds: readonly string[]):
       ORDER BY m.plan_key, d.published_at, d.doc_id`);
     for (const { plan_key, ...post } of posts) postsOf.set(plan_key, [...(postsOf.get(plan_key) ?? []), post]);
   }
-  const plans = new Map(memberOf.map((m) => [m.doc_id, { plan_key: m.plan_key, plan_name: m.plan_name, posts: postsOf.get(m.plan_key) ?? [], total: Number(m.total) }]));
+  const plans = new Map(memberOf.map((m) => [m.doc_id, { plan_key: m.plan_key, plan_name: m.plan_name, posts: postsOf.get(m.plan_key) ?? [], more: Number(m.total) > PLAN_POSTS }]));
   const versions = byDoc(
     await store.all<DocumentPageData['versions'][number] & { doc_id: string }>(
       `SELECT doc_id, version, release_id, status, CAST(fetched_at AS VARCHAR) AS fetched_at FROM document_versions WHERE ${inBatch} ORDER BY doc_id, version`,

@@ -218,6 +218,28 @@ describe('a feed of 300 dated posts: each release writes the parts it changed an
   });
 });
 
+test("a plan's new post writes its own page only: the plan's other pages list its first 20 posts, rendered the same and linked", async () => {
+  // 22 reposts of one plan's news, a day apart, then a 23rd: a page listing a count of all posts would change on every one of them.
+  const ws = await makeWorkspace({ posts: [] });
+  await mkdir(ws.postsDir, { recursive: true });
+  const text = await readFile(join(SAMPLE_POSTS, '2022-01-06-202201062238656632.md'), 'utf8');
+  const repost = (k: number) => writeFile(join(ws.postsDir, `repost-${String(k).padStart(2, '0')}.md`), text.replace(/^date: .*$/m, `date: 2022-01-${String(k + 1).padStart(2, '0')} 15:04:39 +0800`));
+  for (let k = 0; k < 22; k++) await repost(k);
+  await run(ws);
+  await repost(22);
+  await run(ws);
+  const [a, b] = (await releaseIds(ws.out)).map((id) => join(ws.out, 'releases', id));
+  const pages = (await readdir(join(b, 'docs'))).filter((f) => f.endsWith('.html'));
+  assert.equal(pages.length, 23);
+  assert.match(await readFile(join(b, 'docs', pages[0]), 'utf8'), /列出最早的 20 篇/, 'a page lists the first 20 posts of its plan');
+  const { written } = await linkedFrom(a, b);
+  assert.deepEqual(
+    [...written].filter((f) => f.endsWith('.html') && f.startsWith('docs/')).length,
+    1,
+    `only the new post's page is written: ${[...written].filter((f) => f.startsWith('docs/')).join(', ')}`,
+  );
+});
+
 test('a damaged parent file (edited in place: appended to, truncated, or the same length) is never linked: the next release writes it anew, warns, and validate names the damaged releases', async () => {
   const ws = await makeWorkspace({ posts: POSTS });
   await run(ws);
