@@ -37,6 +37,8 @@ import type { Pipeline } from './config.ts';
 
 /** Documents rendered per batch of queries: bounded memory, a handful of queries per batch. */
 const PAGE_BATCH = 500;
+/** Parent pages checked and linked at once. */
+const LINK_BATCH = 256;
 const PAGES_STAMP = 'docs/.stamp';
 /** Lists on the home page, and targets past due it names. */
 const HOME_LIST = 50;
@@ -79,11 +81,16 @@ export async function writeDocumentPages(o: PublicationOptions, ctx: PageContext
   const files: ReleaseFile[] = [];
   const render: string[] = [];
   let linked = 0;
-  for (const id of all) {
-    const path = `docs/${encodeURIComponent(id)}.html`;
-    const was = reuse && !changed.has(id) ? o.parent!.contents.others.get(path) : undefined;
-    if (was && (await o.parent!.link(was, o.dir))) files.push(was);
-    else render.push(id);
+  // Checked and linked LINK_BATCH at a time: one stat after another cost 0.6 s at 10,000 pages, 7 % of a five-post run.
+  for (let i = 0; i < all.length; i += LINK_BATCH) {
+    const ids = all.slice(i, i + LINK_BATCH);
+    const kept = await Promise.all(
+      ids.map(async (id) => {
+        const was = reuse && !changed.has(id) ? o.parent!.contents.others.get(`docs/${encodeURIComponent(id)}.html`) : undefined;
+        return was && (await o.parent!.link(was, o.dir)) ? was : null;
+      }),
+    );
+    ids.forEach((id, k) => (kept[k] ? files.push(kept[k]) : render.push(id)));
   }
   for (let i = 0; i < render.length; i += PAGE_BATCH) {
     for (const data of await documentPageData(o.store, render.slice(i, i + PAGE_BATCH))) {

@@ -121,7 +121,7 @@ export async function publish(store: Store, pipeline: Pipeline, input: PublishIn
       );
       await writeReleaseHome(site, pkg as unknown as ReleasePackage);
       ctx.logger.info({ stage: 'publish', pages_rendered: pages.rendered, pages_linked: pages.linked }, `document pages: ${pages.rendered} rendered, ${pages.linked} linked`);
-      for (const d of from ? from.damaged : []) {
+      for (const d of from ? [...from.damaged].sort((a, b) => (a.path < b.path ? -1 : 1)) : []) {
         ctx.logger.warn(
           { stage: 'publish', file: d.path, found: d.found, shared_by: d.sharedBy },
           `${join(releasesDir(outputDir), parent!.release_id, d.path)} no longer holds what release ${parent!.release_id} published (${d.found}): it was changed in place, so every release sharing it is damaged (${d.sharedBy.join(', ')}); release ${releaseId} writes it anew from the store. \`zhengce validate -p ${config.id} <release>\` lists what each release holds damaged.`,
